@@ -1,0 +1,278 @@
+"""The annual assessment: every subject's score and grade for a year, with its explanation.
+
+The district is recomputed with a fixed number of set-based queries whatever its size: one for
+the policy, one per subject kind for the subjects, one for the year's counting records, one for
+the evaluation scores, then a delete and bulk inserts. No query per subject.
+"""
+
+import datetime
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from evaluations.models import (
+    COUNTING_STATUSES,
+    AssessmentPolicy,
+    AssessmentResult,
+    AssessmentYear,
+    CreditRecord,
+    Grade,
+    Polarity,
+    Severity,
+    SubjectKind,
+)
+from schools.models import School
+from students.models import Student, StudentStatus
+from teachers.models import Teacher
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Contribution:
+    label: str
+    points: Decimal
+    date: datetime.date | None = None
+    record_id: int | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "label": self.label,
+            "points": f"{self.points:.2f}",
+            "date": self.date.isoformat() if self.date else None,
+            "record": self.record_id,
+        }
+
+
+@dataclass
+class Score:
+    record_score: Decimal
+    evaluation_score: Decimal | None
+    total: Decimal
+    grade: str
+    vetoed: bool
+    lines: list[Contribution] = field(default_factory=list)
+    components: list[Contribution] = field(default_factory=list)
+    veto_reason: str = ""
+
+    def explanation(self) -> dict:
+        return {
+            "lines": [line.as_json() for line in self.lines],
+            "record_score": f"{self.record_score:.2f}",
+            "components": [c.as_json() for c in self.components],
+            "total": f"{self.total:.2f}",
+            "veto": self.veto_reason,
+        }
+
+
+@dataclass(frozen=True)
+class CountedRecord:
+    record_id: int
+    label: str
+    points: Decimal
+    occurred_on: datetime.date
+    vetoes: bool
+    positive: bool
+
+
+def score_subject(
+    *,
+    policy: AssessmentPolicy,
+    records: Iterable[CountedRecord],
+    evaluation: Decimal | None = None,
+    evaluation_note: str = "",
+    extra_lines: Iterable[Contribution] = (),
+) -> Score:
+    """Score one subject. Every point of the result is a line of the explanation:
+    ``sum(lines) == record_score`` and ``sum(components) == total``."""
+    lines = [Contribution("基础分", _q(policy.base_score))]
+    positive_total = ZERO
+    veto_reason = ""
+    for record in sorted(records, key=lambda r: (r.occurred_on, r.record_id)):
+        lines.append(Contribution(record.label, _q(record.points), record.occurred_on, record.record_id))
+        if record.positive:
+            positive_total += record.points
+        if record.vetoes and not veto_reason:
+            veto_reason = f"{record.label}（{record.occurred_on:%Y-%m-%d}）一票否决"
+    for extra in extra_lines:
+        lines.append(extra)
+        positive_total += extra.points if extra.points > 0 else ZERO
+    if positive_total > policy.positive_cap:
+        lines.append(
+            Contribution(f"加分超过上限{policy.positive_cap:.2f}分，超出部分不计", _q(policy.positive_cap - positive_total))
+        )
+    subtotal = sum((line.points for line in lines), ZERO)
+    if subtotal < 0:
+        lines.append(Contribution("记录分最低为0分", -subtotal))
+        subtotal = ZERO
+    record_score = _q(subtotal)
+
+    components: list[Contribution] = []
+    weights = policy.record_weight + policy.evaluation_weight
+    if evaluation is not None and weights > 0:
+        record_part = _q(record_score * policy.record_weight / weights)
+        evaluation_part = _q(evaluation * policy.evaluation_weight / weights)
+        components = [
+            Contribution(f"记录分{record_score:.2f} × {policy.record_weight / weights:.0%}", record_part),
+            Contribution(
+                f"测评分{evaluation:.2f} × {policy.evaluation_weight / weights:.0%}"
+                + (f"（{evaluation_note}）" if evaluation_note else ""),
+                evaluation_part,
+            ),
+        ]
+        total = record_part + evaluation_part
+    else:
+        components = [Contribution("记录分", record_score)]
+        total = record_score
+    vetoed = bool(veto_reason) and policy.veto_forces_d
+    grade = Grade.D if vetoed else policy.grade_for(total)
+    return Score(
+        record_score=record_score,
+        evaluation_score=evaluation,
+        total=total,
+        grade=grade,
+        vetoed=vetoed,
+        lines=lines,
+        components=components,
+        veto_reason=veto_reason if vetoed else "",
+    )
+
+
+def current_policy(year: int) -> AssessmentPolicy:
+    policy = AssessmentPolicy.objects.filter(year_id=year).order_by("-version").first()
+    if policy is None:
+        raise ValidationError(
+            f"{year}学年尚未制定考核政策 / No assessment policy for {year} yet.", code="no_policy"
+        )
+    return policy
+
+
+def counted_records(year: int, **subject_filter) -> dict[tuple[str, int], list[CountedRecord]]:
+    """The year's counting records, grouped by (subject kind, subject id), in one query."""
+    rows = (
+        CreditRecord.objects.filter(year=year, status__in=COUNTING_STATUSES, **subject_filter)
+        .values_list(
+            "id", "school_id", "teacher_id", "student_id", "item__name", "points", "occurred_on",
+            "item__vetoes", "item__severity", "item__polarity",
+        )
+        .order_by()
+    )
+    grouped: dict[tuple[str, int], list[CountedRecord]] = defaultdict(list)
+    for rid, school_id, teacher_id, student_id, name, points, day, vetoes, severity, polarity in rows:
+        if school_id:
+            key = (SubjectKind.SCHOOL, school_id)
+        elif teacher_id:
+            key = (SubjectKind.TEACHER, teacher_id)
+        else:
+            key = (SubjectKind.STUDENT, student_id)
+        grouped[key].append(
+            CountedRecord(
+                record_id=rid,
+                label=name,
+                points=points,
+                occurred_on=day,
+                vetoes=vetoes and severity == Severity.SEVERE,
+                positive=polarity == Polarity.POSITIVE,
+            )
+        )
+    return grouped
+
+
+# Other parts of the product add to the assessment by registering a provider here: evaluation
+# rounds give teachers an evaluation score; schools' integrity activities give extra lines.
+EvaluationProvider = Callable[[int], dict[int, tuple[Decimal, str]]]
+ExtraLinesProvider = Callable[[int, AssessmentPolicy], dict[tuple[str, int], list[Contribution]]]
+evaluation_providers: list[EvaluationProvider] = []
+extra_line_providers: list[ExtraLinesProvider] = []
+
+
+@dataclass(frozen=True)
+class RecomputeSummary:
+    year: int
+    subjects: int
+    by_grade: dict[str, int]
+    seconds: float
+
+
+def recompute_year(*, year: int, batch_size: int = 2000) -> RecomputeSummary:
+    """Recompute every school, teacher and enrolled student of the district for one year."""
+    started = time.perf_counter()
+    assessment_year = AssessmentYear.objects.filter(year=year).first()
+    if assessment_year is None:
+        raise ValidationError(f"{year}学年尚未开设 / The {year} year is not open.")
+    if assessment_year.is_closed:
+        raise ValidationError(
+            "该学年已关闭，考核结果不能再变动 / The year is closed; its results cannot change.",
+            code="year_closed",
+        )
+    policy = current_policy(year)
+    grouped = counted_records(year)
+    evaluations: dict[int, tuple[Decimal, str]] = {}
+    for provider in evaluation_providers:
+        evaluations.update(provider(year))
+    extras: dict[tuple[str, int], list[Contribution]] = defaultdict(list)
+    for provider in extra_line_providers:
+        for key, lines in provider(year, policy).items():
+            extras[key].extend(lines)
+
+    subjects = [
+        (SubjectKind.SCHOOL, pk) for pk in School.objects.filter(active=True).values_list("pk", flat=True)
+    ]
+    subjects += [
+        (SubjectKind.TEACHER, pk)
+        for pk in Teacher.objects.filter(school__isnull=False).values_list("pk", flat=True)
+    ]
+    subjects += [
+        (SubjectKind.STUDENT, pk)
+        for pk in Student.objects.filter(status=StudentStatus.ENROLLED).values_list("pk", flat=True)
+    ]
+    # Subjects who left during the year but have records keep a result.
+    subjects += [key for key in grouped if key not in set(subjects)]
+
+    now = timezone.now()
+    by_grade: dict[str, int] = defaultdict(int)
+    results = []
+    for kind, pk in dict.fromkeys(subjects):
+        evaluation = evaluations.get(pk) if kind == SubjectKind.TEACHER else None
+        score = score_subject(
+            policy=policy,
+            records=grouped.get((kind, pk), ()),
+            evaluation=evaluation[0] if evaluation else None,
+            evaluation_note=evaluation[1] if evaluation else "",
+            extra_lines=extras.get((kind, pk), ()),
+        )
+        by_grade[score.grade] += 1
+        results.append(
+            AssessmentResult(
+                year_id=year,
+                policy=policy,
+                **{f"{kind}_id": pk},
+                record_score=score.record_score,
+                evaluation_score=score.evaluation_score,
+                total_score=score.total,
+                grade=score.grade,
+                vetoed=score.vetoed,
+                explanation=score.explanation(),
+                computed_at=now,
+            )
+        )
+    with transaction.atomic():
+        AssessmentResult.objects.filter(year_id=year).delete()
+        AssessmentResult.objects.bulk_create(results, batch_size=batch_size)
+    return RecomputeSummary(
+        year=year,
+        subjects=len(results),
+        by_grade=dict(by_grade),
+        seconds=time.perf_counter() - started,
+    )

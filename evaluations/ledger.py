@@ -1,0 +1,161 @@
+"""The hash chain over the ledger: how a link is computed and how the chain is checked.
+
+Each :class:`~evaluations.models.LedgerEntry` hashes its own content — the action, who, when,
+why, and a canonical digest of the record it concerns — together with the previous link's hash.
+Changing any past row, or the content of a published record, breaks the chain at that row.
+"""
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from evaluations.models import CreditRecord, LedgerEntry, LedgerHead
+
+GENESIS = "0" * 64
+
+
+def _timestamp(value: datetime.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+
+
+def record_digest(record: CreditRecord) -> dict:
+    """The canonical content of a record as it is published: what the chain vouches for."""
+    return {
+        "id": record.pk,
+        "school": record.school_id,
+        "teacher": record.teacher_id,
+        "student": record.student_id,
+        "item": record.item_id,
+        "points": f"{record.points:.2f}",
+        "points_reason": record.points_reason,
+        "occurred_on": record.occurred_on.isoformat(),
+        "year": record.year,
+        "source": record.source,
+        "narrative": record.narrative,
+        "amends": record.amends_id,
+        "recorded_by": record.recorded_by_id,
+        "recorded_at": _timestamp(record.recorded_at),
+        "approved_by": record.approved_by_id,
+        "approved_at": _timestamp(record.approved_at),
+        "published_by": record.published_by_id,
+        "published_at": _timestamp(record.published_at),
+    }
+
+
+def entry_hash(
+    *,
+    prev_hash: str,
+    record_id: int,
+    action: str,
+    actor_id: int,
+    at: datetime.datetime,
+    reason: str,
+    payload: dict,
+) -> str:
+    body = json.dumps(
+        {
+            "prev": prev_hash,
+            "record": record_id,
+            "action": action,
+            "actor": actor_id,
+            "at": _timestamp(at),
+            "reason": reason,
+            "payload": payload,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def append_entry(
+    *, record: CreditRecord, action: str, by, at: datetime.datetime, reason: str = "", extra=None
+) -> LedgerEntry:
+    """Add one link. The chain head row is locked so that concurrent appends line up."""
+    with transaction.atomic():
+        head, _ = LedgerHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"last_hash": GENESIS}
+        )
+        payload = {"record": record_digest(record)}
+        if extra:
+            payload.update(extra)
+        digest = entry_hash(
+            prev_hash=head.last_hash,
+            record_id=record.pk,
+            action=action,
+            actor_id=by.pk,
+            at=at,
+            reason=reason,
+            payload=payload,
+        )
+        entry = LedgerEntry.objects.create(
+            record=record,
+            action=action,
+            actor=by,
+            at=at,
+            reason=reason,
+            payload=payload,
+            prev_hash=head.last_hash,
+            hash=digest,
+        )
+        head.last_hash = digest
+        head.save(update_fields=["last_hash"])
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    ok: bool
+    checked: int
+    broken_entry_id: int | None = None
+    problem: str = ""
+
+
+def verify_chain(*, batch_size: int = 2000) -> ChainCheck:
+    """Walk the whole chain in order; report the first link that does not hold."""
+    expected_prev = GENESIS
+    checked = 0
+    entries = LedgerEntry.objects.order_by("id")
+    for entry in entries.iterator(chunk_size=batch_size):
+        if entry.prev_hash != expected_prev:
+            return ChainCheck(
+                False, checked, entry.pk, "上一环哈希不符（条目被删除或插入） / previous-link mismatch"
+            )
+        recomputed = entry_hash(
+            prev_hash=entry.prev_hash,
+            record_id=entry.record_id,
+            action=entry.action,
+            actor_id=entry.actor_id,
+            at=entry.at,
+            reason=entry.reason,
+            payload=entry.payload,
+        )
+        if recomputed != entry.hash:
+            return ChainCheck(
+                False, checked, entry.pk, "条目内容被改动 / entry content altered"
+            )
+        expected_prev = entry.hash
+        checked += 1
+    # The content of every published record must still be what its publication link vouched for.
+    publications = (
+        LedgerEntry.objects.filter(action="publish").select_related("record").order_by("id")
+    )
+    for entry in publications.iterator(chunk_size=batch_size):
+        if record_digest(entry.record) != entry.payload["record"]:
+            return ChainCheck(
+                False,
+                checked,
+                entry.pk,
+                f"信用记录#{entry.record_id}内容与公布时不一致 / "
+                f"record #{entry.record_id} differs from what was published",
+            )
+    head = LedgerHead.objects.filter(pk=1).first()
+    if head and head.last_hash != expected_prev:
+        return ChainCheck(False, checked, None, "链尾被截断 / the chain's tail is missing")
+    return ChainCheck(True, checked)
