@@ -30,9 +30,15 @@ def id_check_char(first17: str) -> str:
 
 def validate_id_number(value: str) -> None:
     number = normalize_code(value)
-    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if (
+        len(number) != 18
+        or not number[:17].isdigit()
+        or not (number[17].isdigit() or number[17] == "X")
+    ):
         raise ValidationError(
-            _("身份证号应为18位（17位数字加1位校验码）/ ID number must be 18 characters: 17 digits and a check character."),
+            _(
+                "身份证号应为18位（17位数字加1位校验码）/ ID number must be 18 characters: 17 digits and a check character."
+            ),
             code="id_format",
         )
     try:

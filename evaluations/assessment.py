@@ -100,7 +100,9 @@ def score_subject(
     positive_total = ZERO
     veto_reason = ""
     for record in sorted(records, key=lambda r: (r.occurred_on, r.record_id)):
-        lines.append(Contribution(record.label, _q(record.points), record.occurred_on, record.record_id))
+        lines.append(
+            Contribution(record.label, _q(record.points), record.occurred_on, record.record_id)
+        )
         if record.positive:
             positive_total += record.points
         if record.vetoes and not veto_reason:
@@ -110,7 +112,10 @@ def score_subject(
         positive_total += extra.points if extra.points > 0 else ZERO
     if positive_total > policy.positive_cap:
         lines.append(
-            Contribution(f"加分超过上限{policy.positive_cap:.2f}分，超出部分不计", _q(policy.positive_cap - positive_total))
+            Contribution(
+                f"加分超过上限{policy.positive_cap:.2f}分，超出部分不计",
+                _q(policy.positive_cap - positive_total),
+            )
         )
     subtotal = sum((line.points for line in lines), ZERO)
     if subtotal < 0:
@@ -124,7 +129,9 @@ def score_subject(
         record_part = _q(record_score * policy.record_weight / weights)
         evaluation_part = _q(evaluation * policy.evaluation_weight / weights)
         components = [
-            Contribution(f"记录分{record_score:.2f} × {policy.record_weight / weights:.0%}", record_part),
+            Contribution(
+                f"记录分{record_score:.2f} × {policy.record_weight / weights:.0%}", record_part
+            ),
             Contribution(
                 f"测评分{evaluation:.2f} × {policy.evaluation_weight / weights:.0%}"
                 + (f"（{evaluation_note}）" if evaluation_note else ""),
@@ -163,13 +170,32 @@ def counted_records(year: int, **subject_filter) -> dict[tuple[str, int], list[C
     rows = (
         CreditRecord.objects.filter(year=year, status__in=COUNTING_STATUSES, **subject_filter)
         .values_list(
-            "id", "school_id", "teacher_id", "student_id", "item__name", "points", "occurred_on",
-            "item__vetoes", "item__severity", "item__polarity",
+            "id",
+            "school_id",
+            "teacher_id",
+            "student_id",
+            "item__name",
+            "points",
+            "occurred_on",
+            "item__vetoes",
+            "item__severity",
+            "item__polarity",
         )
         .order_by()
     )
     grouped: dict[tuple[str, int], list[CountedRecord]] = defaultdict(list)
-    for rid, school_id, teacher_id, student_id, name, points, day, vetoes, severity, polarity in rows:
+    for (
+        rid,
+        school_id,
+        teacher_id,
+        student_id,
+        name,
+        points,
+        day,
+        vetoes,
+        severity,
+        polarity,
+    ) in rows:
         if school_id:
             key = (SubjectKind.SCHOOL, school_id)
         elif teacher_id:
@@ -227,7 +253,8 @@ def recompute_year(*, year: int, batch_size: int = 2000) -> RecomputeSummary:
             extras[key].extend(lines)
 
     subjects = [
-        (SubjectKind.SCHOOL, pk) for pk in School.objects.filter(active=True).values_list("pk", flat=True)
+        (SubjectKind.SCHOOL, pk)
+        for pk in School.objects.filter(active=True).values_list("pk", flat=True)
     ]
     subjects += [
         (SubjectKind.TEACHER, pk)

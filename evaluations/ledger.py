@@ -125,7 +125,10 @@ def verify_chain(*, batch_size: int = 2000) -> ChainCheck:
     for entry in entries.iterator(chunk_size=batch_size):
         if entry.prev_hash != expected_prev:
             return ChainCheck(
-                False, checked, entry.pk, "上一环哈希不符（条目被删除或插入） / previous-link mismatch"
+                False,
+                checked,
+                entry.pk,
+                "上一环哈希不符（条目被删除或插入） / previous-link mismatch",
             )
         recomputed = entry_hash(
             prev_hash=entry.prev_hash,
@@ -137,9 +140,7 @@ def verify_chain(*, batch_size: int = 2000) -> ChainCheck:
             payload=entry.payload,
         )
         if recomputed != entry.hash:
-            return ChainCheck(
-                False, checked, entry.pk, "条目内容被改动 / entry content altered"
-            )
+            return ChainCheck(False, checked, entry.pk, "条目内容被改动 / entry content altered")
         expected_prev = entry.hash
         checked += 1
     # The content of every published record must still be what its publication link vouched for.

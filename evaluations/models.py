@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import School
@@ -174,8 +175,10 @@ class CreditRecordQuerySet(models.QuerySet):
         touched = {self.model._meta.get_field(name).attname for name in kwargs}
         if touched & set(PROTECTED_FIELDS) and self.filter(published_at__isnull=False).exists():
             raise PublishedRecordError(
-                _("已公布的信用记录不能修改，请通过更正或撤销处理 / A published credit record cannot "
-                  "be changed; amend or revoke it instead.")
+                _(
+                    "已公布的信用记录不能修改，请通过更正或撤销处理 / A published credit record cannot "
+                    "be changed; amend or revoke it instead."
+                )
             )
         return super().update(**kwargs)
 
@@ -213,7 +216,9 @@ class CreditRecord(models.Model):
         _("分值调整理由"), max_length=200, blank=True, help_text=_("分值与目录默认值不同时必填")
     )
     occurred_on = models.DateField(_("发生日期"))
-    year = models.PositiveSmallIntegerField(_("学年"), help_text=_("学年起始年份，如2025表示2025—2026学年"))
+    year = models.PositiveSmallIntegerField(
+        _("学年"), help_text=_("学年起始年份，如2025表示2025—2026学年")
+    )
     source = models.CharField(_("来源"), max_length=16, choices=RecordSource.choices)
     narrative = models.TextField(_("事实陈述"))
     status = models.CharField(
@@ -287,26 +292,17 @@ class CreditRecord(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.item.name} · {self.subject}"
 
-    @classmethod
-    def from_db(cls, db, field_names, values, *args, **kwargs):
-        instance = super().from_db(db, field_names, values, *args, **kwargs)
-        instance._loaded_published_at = getattr(instance, "published_at", None)
-        instance._loaded_values = {
-            name: getattr(instance, name) for name in PROTECTED_FIELDS if name in instance.__dict__
-        }
-        return instance
-
     def save(self, *args, **kwargs):
         if self.pk and getattr(self, "_loaded_published_at", None) is not None:
             changed = [
-                name
-                for name, value in self._loaded_values.items()
-                if getattr(self, name) != value
+                name for name, value in self._loaded_values.items() if getattr(self, name) != value
             ]
             if changed:
                 raise PublishedRecordError(
-                    _("已公布的信用记录不能修改，请通过更正或撤销处理 / A published credit record "
-                      "cannot be changed; amend or revoke it instead."),
+                    _(
+                        "已公布的信用记录不能修改，请通过更正或撤销处理 / A published credit record "
+                        "cannot be changed; amend or revoke it instead."
+                    ),
                     code="published_immutable",
                 )
         super().save(*args, **kwargs)
@@ -320,6 +316,15 @@ class CreditRecord(models.Model):
                 code="published_undeletable",
             )
         return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
+        instance._loaded_published_at = getattr(instance, "published_at", None)
+        instance._loaded_values = {
+            name: getattr(instance, name) for name in PROTECTED_FIELDS if name in instance.__dict__
+        }
+        return instance
 
     @property
     def subject(self):
@@ -344,12 +349,16 @@ class CreditRecord(models.Model):
     def disclosure_ends_on(self) -> datetime.date | None:
         if not self.published_at:
             return None
-        return self.published_at.date() + datetime.timedelta(days=self.item.disclosure_days)
+        return timezone.localdate(self.published_at) + datetime.timedelta(
+            days=self.item.disclosure_days
+        )
 
     def repair_possible_from(self) -> datetime.date | None:
         if not self.published_at:
             return None
-        return self.published_at.date() + datetime.timedelta(days=self.item.repair_min_days)
+        return timezone.localdate(self.published_at) + datetime.timedelta(
+            days=self.item.repair_min_days
+        )
 
 
 def subject_field(subject) -> str:
@@ -378,7 +387,10 @@ class Evidence(models.Model):
     size = models.PositiveIntegerField(_("大小（字节）"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
@@ -409,7 +421,10 @@ class LedgerEntry(models.Model):
     )
     action = models.CharField(_("操作"), max_length=10, choices=LedgerAction.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     at = models.DateTimeField(_("时间"))
     reason = models.TextField(_("理由"), blank=True)
@@ -435,6 +450,9 @@ class LedgerHead(models.Model):
         verbose_name = _("账本链头")
         verbose_name_plural = _("账本链头")
 
+    def __str__(self) -> str:
+        return self.last_hash
+
 
 class ObjectionStatus(models.TextChoices):
     OPEN = "open", _("处理中")
@@ -445,10 +463,16 @@ class ObjectionStatus(models.TextChoices):
 
 class Objection(models.Model):
     record = models.ForeignKey(
-        CreditRecord, verbose_name=_("信用记录"), on_delete=models.PROTECT, related_name="objections"
+        CreditRecord,
+        verbose_name=_("信用记录"),
+        on_delete=models.PROTECT,
+        related_name="objections",
     )
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     filed_at = models.DateTimeField(_("提出时间"))
     reason = models.TextField(_("异议理由"))
@@ -501,7 +525,10 @@ class RepairApplication(models.Model):
         CreditRecord, verbose_name=_("信用记录"), on_delete=models.PROTECT, related_name="repairs"
     )
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     applied_at = models.DateTimeField(_("申请时间"))
     proof_kind = models.CharField(_("整改证明类型"), max_length=16, choices=RepairProof.choices)
@@ -553,11 +580,19 @@ class ComplaintClue(models.Model):
     reporter_name = models.CharField(_("反映人"), max_length=50, blank=True)
     reporter_contact = models.CharField(_("联系方式"), max_length=60, blank=True)
     school = models.ForeignKey(
-        School, verbose_name=_("涉及学校"), on_delete=models.PROTECT, null=True, blank=True,
+        School,
+        verbose_name=_("涉及学校"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="clues",
     )
     teacher = models.ForeignKey(
-        Teacher, verbose_name=_("涉及教师"), on_delete=models.PROTECT, null=True, blank=True,
+        Teacher,
+        verbose_name=_("涉及教师"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="clues",
     )
     subject_description = models.CharField(_("反映对象"), max_length=100)
@@ -566,23 +601,39 @@ class ComplaintClue(models.Model):
         _("状态"), max_length=16, choices=ClueStatus.choices, default=ClueStatus.RECEIVED
     )
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("承办督查员"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="assigned_clues",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承办督查员"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_clues",
     )
     assigned_at = models.DateTimeField(_("分派时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("办结人"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办结人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     conclusion = models.TextField(_("办结意见"), blank=True)
     proposed_record = models.OneToOneField(
-        CreditRecord, verbose_name=_("提出的信用记录"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="clue",
+        CreditRecord,
+        verbose_name=_("提出的信用记录"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="clue",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -599,7 +650,10 @@ class ClueNote(models.Model):
         ComplaintClue, verbose_name=_("线索"), on_delete=models.CASCADE, related_name="notes"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     at = models.DateTimeField(_("时间"))
     text = models.TextField(_("调查情况"))
@@ -619,8 +673,12 @@ class AssessmentYear(models.Model):
     year = models.PositiveSmallIntegerField(_("学年"), primary_key=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("关闭人"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("关闭人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -643,7 +701,9 @@ class AssessmentPolicy(models.Model):
         AssessmentYear, verbose_name=_("学年"), on_delete=models.PROTECT, related_name="policies"
     )
     version = models.PositiveSmallIntegerField(_("版本"))
-    base_score = models.DecimalField(_("基础分"), max_digits=6, decimal_places=2, default=Decimal(100))
+    base_score = models.DecimalField(
+        _("基础分"), max_digits=6, decimal_places=2, default=Decimal(100)
+    )
     positive_cap = models.DecimalField(
         _("加分上限"), max_digits=6, decimal_places=2, default=Decimal(10)
     )
@@ -659,19 +719,32 @@ class AssessmentPolicy(models.Model):
     record_weight = models.DecimalField(
         _("记录分权重（教师）"), max_digits=4, decimal_places=2, default=Decimal("0.40")
     )
-    grade_a = models.DecimalField(_("优秀（A）下限"), max_digits=6, decimal_places=2, default=Decimal(90))
-    grade_b = models.DecimalField(_("良好（B）下限"), max_digits=6, decimal_places=2, default=Decimal(75))
-    grade_c = models.DecimalField(_("合格（C）下限"), max_digits=6, decimal_places=2, default=Decimal(60))
+    grade_a = models.DecimalField(
+        _("优秀（A）下限"), max_digits=6, decimal_places=2, default=Decimal(90)
+    )
+    grade_b = models.DecimalField(
+        _("良好（B）下限"), max_digits=6, decimal_places=2, default=Decimal(75)
+    )
+    grade_c = models.DecimalField(
+        _("合格（C）下限"), max_digits=6, decimal_places=2, default=Decimal(60)
+    )
     veto_forces_d = models.BooleanField(_("严重一票否决事项定为D"), default=True)
     min_group_answers = models.PositiveSmallIntegerField(_("测评组最少有效答卷数"), default=5)
     target_assessment_points = models.DecimalField(
-        _("目标考核中诚信分值"), max_digits=6, decimal_places=2, default=Decimal(10),
+        _("目标考核中诚信分值"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(10),
         help_text=_("公办学校目标考核中诚信建设所占分值"),
     )
     note = models.CharField(_("修订说明"), max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("制定人"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("制定人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("制定时间"), auto_now_add=True)
 
@@ -774,15 +847,27 @@ class AssessmentResult(models.Model):
         AssessmentPolicy, verbose_name=_("考核政策"), on_delete=models.PROTECT, related_name="+"
     )
     school = models.ForeignKey(
-        School, verbose_name=_("学校"), on_delete=models.CASCADE, null=True, blank=True,
+        School,
+        verbose_name=_("学校"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="assessment_results",
     )
     teacher = models.ForeignKey(
-        Teacher, verbose_name=_("教师"), on_delete=models.CASCADE, null=True, blank=True,
+        Teacher,
+        verbose_name=_("教师"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="assessment_results",
     )
     student = models.ForeignKey(
-        Student, verbose_name=_("学生"), on_delete=models.CASCADE, null=True, blank=True,
+        Student,
+        verbose_name=_("学生"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="assessment_results",
     )
     record_score = models.DecimalField(_("记录分"), max_digits=7, decimal_places=2)
@@ -826,7 +911,9 @@ class Notice(models.Model):
     """A message in a user's notice list (e.g. a record about them was published)."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
         related_name="notices",
     )
     title = models.CharField(_("标题"), max_length=120)

@@ -121,9 +121,13 @@ def _check_points(item: CatalogItem, points: Decimal | None, reason: str) -> Dec
         return item.default_points
     points = Decimal(points)
     if item.polarity == Polarity.POSITIVE and points < 0:
-        raise ValidationError("加分事项的分值不能为负 / A positive item cannot take negative points.")
+        raise ValidationError(
+            "加分事项的分值不能为负 / A positive item cannot take negative points."
+        )
     if item.polarity == Polarity.NEGATIVE and points > 0:
-        raise ValidationError("扣分事项的分值不能为正 / A negative item cannot take positive points.")
+        raise ValidationError(
+            "扣分事项的分值不能为正 / A negative item cannot take positive points."
+        )
     if points != item.default_points and not reason.strip():
         raise ValidationError(
             "分值与目录默认值不同，须说明理由 / Points differ from the catalog default: give a reason.",
@@ -160,7 +164,9 @@ def propose_record(
         raise ValidationError("该信用事项已停用 / This catalog item is no longer in use.")
     today = timezone.localdate()
     if occurred_on > today:
-        raise ValidationError("发生日期不能晚于今天 / The date of the fact cannot be in the future.")
+        raise ValidationError(
+            "发生日期不能晚于今天 / The date of the fact cannot be in the future."
+        )
     if isinstance(subject, Student) and subject.file_frozen_at:
         raise ValidationError("该学生档案已冻结 / This student's file is frozen.")
     if not narrative.strip():
@@ -277,12 +283,13 @@ def _notify_subject(record: CreditRecord, *, title: str, body: str) -> None:
         recipients.extend(account.user for account in school.accounts.select_related("user"))
         emails.extend(account.user.email for account in school.accounts.all() if account.user.email)
     Notice.objects.bulk_create(
-        [Notice(recipient=user, title=title, body=body, url=f"/records/{record.pk}/") for user in recipients]
+        [
+            Notice(recipient=user, title=title, body=body, url=f"/records/{record.pk}/")
+            for user in recipients
+        ]
     )
     if emails:
-        transaction.on_commit(
-            lambda: send_mail(title, body, None, emails, fail_silently=True)
-        )
+        transaction.on_commit(lambda: send_mail(title, body, None, emails, fail_silently=True))
 
 
 # --- evidence ----------------------------------------------------------------------------------
@@ -334,7 +341,9 @@ def file_objection(*, record: CreditRecord, by, reason: str) -> Objection:
     """The subject (the school, for a student) objects within 15 days of publication."""
     record = _lock(record)
     if not may_act_for_subject(by, record):
-        _deny("只有记录对象本人或所在学校可以提出异议 / Only the subject or their school may object.")
+        _deny(
+            "只有记录对象本人或所在学校可以提出异议 / Only the subject or their school may object."
+        )
     _require_status(record, RecordStatus.PUBLISHED, action="提出异议")
     if record.objections.exists():
         raise ValidationError(
@@ -398,7 +407,13 @@ def decide_objection(
         append_entry(record=record, action=LedgerAction.REVOKE, by=by, at=now, reason=reason)
     else:
         amendment = _publish_amendment(
-            record=record, by=by, at=now, reason=reason, points=points, item=item, narrative=narrative
+            record=record,
+            by=by,
+            at=now,
+            reason=reason,
+            points=points,
+            item=item,
+            narrative=narrative,
         )
         record.status = RecordStatus.AMENDED
         append_entry(
@@ -426,7 +441,9 @@ def decide_objection(
 def _publish_amendment(*, record, by, at, reason, points, item, narrative) -> CreditRecord:
     item = item or record.item
     if item.subject_kind != record.item.subject_kind:
-        raise ValidationError("更正后的事项须适用于同一对象 / The amended item must fit the subject.")
+        raise ValidationError(
+            "更正后的事项须适用于同一对象 / The amended item must fit the subject."
+        )
     points = _check_points(item, points if points is not None else None, reason)
     if points == record.points and item == record.item and not (narrative or "").strip():
         raise ValidationError(
@@ -464,7 +481,9 @@ def _publish_amendment(*, record, by, at, reason, points, item, narrative) -> Cr
 def apply_for_repair(*, record: CreditRecord, by, proof_kind: str, proof: str) -> RepairApplication:
     record = _lock(record)
     if not may_act_for_subject(by, record):
-        _deny("只有记录对象本人或所在学校可以申请修复 / Only the subject or their school may apply.")
+        _deny(
+            "只有记录对象本人或所在学校可以申请修复 / Only the subject or their school may apply."
+        )
     if record.item.polarity != Polarity.NEGATIVE:
         raise ValidationError("只有失信记录可以申请修复 / Only negative records can be repaired.")
     _require_status(record, RecordStatus.PUBLISHED, action="申请修复")
@@ -479,7 +498,11 @@ def apply_for_repair(*, record: CreditRecord, by, proof_kind: str, proof: str) -
     if not proof.strip():
         raise ValidationError("请说明整改情况 / Describe what was done to correct it.")
     return RepairApplication.objects.create(
-        record=record, applicant=by, applied_at=timezone.now(), proof_kind=proof_kind, proof=proof.strip()
+        record=record,
+        applicant=by,
+        applied_at=timezone.now(),
+        proof_kind=proof_kind,
+        proof=proof.strip(),
     )
 
 
@@ -499,7 +522,9 @@ def decide_repair(
         _require_status(record, RecordStatus.PUBLISHED, action="申请修复")
         record.status = RecordStatus.REPAIRED
         record.save(update_fields=["status"])
-        append_entry(record=record, action=LedgerAction.REPAIR, by=by, at=now, reason=reason.strip())
+        append_entry(
+            record=record, action=LedgerAction.REPAIR, by=by, at=now, reason=reason.strip()
+        )
     application.status = RepairStatus.APPROVED if approve else RepairStatus.REFUSED
     application.decided_by = by
     application.decided_at = now
@@ -523,7 +548,9 @@ def receive_clue(
     reporter_contact: str = "",
 ) -> ComplaintClue:
     if not subject_description.strip() or not content.strip():
-        raise ValidationError("请填写反映对象和反映内容 / Say whom the clue is about and what happened.")
+        raise ValidationError(
+            "请填写反映对象和反映内容 / Say whom the clue is about and what happened."
+        )
     if teacher is not None and school is None:
         school = teacher.school
     return ComplaintClue.objects.create(
@@ -642,7 +669,11 @@ def ensure_year(*, year: int, by=None) -> AssessmentYear:
     """Open an assessment year with a first policy (defaults, or a copy of last year's)."""
     assessment_year, created = AssessmentYear.objects.get_or_create(year=year)
     if not assessment_year.policies.exists():
-        previous = AssessmentPolicy.objects.filter(year__year__lt=year).order_by("-year", "-version").first()
+        previous = (
+            AssessmentPolicy.objects.filter(year__year__lt=year)
+            .order_by("-year", "-version")
+            .first()
+        )
         values = _policy_values(previous) if previous else {}
         _create_policy(assessment_year, by, values, note="初始版本", rules_from=previous)
     return assessment_year
@@ -650,8 +681,17 @@ def ensure_year(*, year: int, by=None) -> AssessmentYear:
 
 def _policy_values(policy: AssessmentPolicy) -> dict:
     fields = [
-        "base_score", "positive_cap", "activity_cap", "activity_points", "evaluation_weight",
-        "record_weight", "grade_a", "grade_b", "grade_c", "veto_forces_d", "min_group_answers",
+        "base_score",
+        "positive_cap",
+        "activity_cap",
+        "activity_points",
+        "evaluation_weight",
+        "record_weight",
+        "grade_a",
+        "grade_b",
+        "grade_c",
+        "veto_forces_d",
+        "min_group_answers",
         "target_assessment_points",
     ]
     return {name: getattr(policy, name) for name in fields}
@@ -670,13 +710,18 @@ def _create_policy(assessment_year, by, values, note, rules_from) -> AssessmentP
     policy.save()
     if rules_from is not None:
         rules = [
-            (r.subject_kind, r.trigger, r.purpose, r.effect, r.extra_years) for r in rules_from.rules.all()
+            (r.subject_kind, r.trigger, r.purpose, r.effect, r.extra_years)
+            for r in rules_from.rules.all()
         ]
     else:
         rules = DEFAULT_RULES
     ConsequenceRule.objects.bulk_create(
         ConsequenceRule(
-            policy=policy, subject_kind=kind, trigger=trigger, purpose=purpose, effect=effect,
+            policy=policy,
+            subject_kind=kind,
+            trigger=trigger,
+            purpose=purpose,
+            effect=effect,
             extra_years=extra,
         )
         for kind, trigger, purpose, effect, extra in rules

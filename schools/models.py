@@ -38,7 +38,9 @@ class SchoolQuerySet(models.QuerySet):
 
     def annually_inspected(self):
         """Private schools and training institutions take the annual inspection (年检)."""
-        return self.filter(models.Q(ownership=Ownership.PRIVATE) | models.Q(kind=SchoolKind.TRAINING))
+        return self.filter(
+            models.Q(ownership=Ownership.PRIVATE) | models.Q(kind=SchoolKind.TRAINING)
+        )
 
 
 class School(models.Model):

@@ -1,3 +1,4 @@
+import contextlib
 import datetime
 
 from django.core.validators import RegexValidator
@@ -110,10 +111,8 @@ class Student(models.Model):
         if self.id_number:
             self.id_number = normalize_code(self.id_number)
             if not self.birth_date:
-                try:
+                with contextlib.suppress(ValueError):
                     self.birth_date = birth_date_from_id(self.id_number)
-                except ValueError:
-                    pass
         else:
             self.id_number = None
 

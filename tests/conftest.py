@@ -37,3 +37,9 @@ def teacher(school):
 @pytest.fixture
 def other_teacher(school):
     return factories.make_teacher(school, "赵老师")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hashing strength is not what these tests are about; PBKDF2 would dominate their time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

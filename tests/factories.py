@@ -18,7 +18,9 @@ from teachers.models import Gender, Teacher
 _seq = itertools.count(1)
 
 
-def valid_id_number(birth: datetime.date = datetime.date(1985, 6, 1), serial: int | None = None) -> str:
+def valid_id_number(
+    birth: datetime.date = datetime.date(1985, 6, 1), serial: int | None = None
+) -> str:
     serial = next(_seq) if serial is None else serial
     first17 = f"350902{birth:%Y%m%d}{serial % 1000:03d}"
     return first17 + id_check_char(first17)
@@ -26,7 +28,9 @@ def valid_id_number(birth: datetime.date = datetime.date(1985, 6, 1), serial: in
 
 def make_user(username: str | None = None, role: Role | None = None, **extra):
     username = username or f"user{next(_seq)}"
-    user = get_user_model().objects.create_user(username=username, password="pw-Test-12345", **extra)
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-Test-12345", **extra
+    )
     if role is not None:
         assign_role(user, role)
     return user
@@ -50,7 +54,9 @@ def make_principal(school: School, username: str | None = None):
     return user
 
 
-def make_teacher(school: School | None, name: str = "张老师", with_user: bool = True, **extra) -> Teacher:
+def make_teacher(
+    school: School | None, name: str = "张老师", with_user: bool = True, **extra
+) -> Teacher:
     user = make_user(role=Role.TEACHER) if with_user else None
     values = {
         "name": name,
@@ -63,13 +69,21 @@ def make_teacher(school: School | None, name: str = "张老师", with_user: bool
     return Teacher.objects.create(**values)
 
 
-def make_classroom(school: School, head_teacher: Teacher | None = None, name: str | None = None) -> Classroom:
+def make_classroom(
+    school: School, head_teacher: Teacher | None = None, name: str | None = None
+) -> Classroom:
     return Classroom.objects.create(
-        school=school, grade="七年级", name=name or f"{next(_seq)}班", entry_year=2025, head_teacher=head_teacher
+        school=school,
+        grade="七年级",
+        name=name or f"{next(_seq)}班",
+        entry_year=2025,
+        head_teacher=head_teacher,
     )
 
 
-def make_student(school: School, classroom: Classroom | None = None, name: str = "李小明", **extra) -> Student:
+def make_student(
+    school: School, classroom: Classroom | None = None, name: str = "李小明", **extra
+) -> Student:
     n = next(_seq)
     values = {
         "name": name,

@@ -1,0 +1,278 @@
+"""Reads of the credit ledger: a record's chain, eligibility answers, the red and black lists.
+
+Everything that takes a list answers for the whole list with a fixed number of queries.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Max, Prefetch, QuerySet
+from django.utils import timezone
+
+from credit_registry.identity import mask_name
+from evaluations.models import (
+    AssessmentPolicy,
+    AssessmentResult,
+    AssessmentYear,
+    CatalogItem,
+    ConsequenceRule,
+    CreditRecord,
+    Effect,
+    Grade,
+    Objection,
+    ObjectionStatus,
+    Polarity,
+    Purpose,
+    RecordStatus,
+    Severity,
+    SubjectKind,
+    Trigger,
+    academic_year_label,
+    subject_field,
+)
+from schools.models import School
+from teachers.models import Teacher
+
+
+def record_chain(record: CreditRecord) -> dict:
+    """Everything that happened to a record, oldest first: ledger links, objections, repair
+    applications, and the amendments that replaced it (each with its own chain)."""
+    return {
+        "record": record,
+        "ledger": list(record.ledger.select_related("actor").order_by("id")),
+        "objections": list(record.objections.select_related("filed_by", "decided_by")),
+        "repairs": list(record.repairs.select_related("applicant", "decided_by")),
+        "amendments": list(record.amendments.select_related("item")),
+        "amends": record.amends,
+    }
+
+
+def overdue_objections(today: datetime.date | None = None) -> QuerySet[Objection]:
+    today = today or timezone.localdate()
+    return Objection.objects.filter(status=ObjectionStatus.OPEN, due_on__lt=today)
+
+
+def results_for(subject, *, year: int | None = None) -> QuerySet[AssessmentResult]:
+    results = AssessmentResult.objects.filter(**{subject_field(subject): subject})
+    if year is not None:
+        results = results.filter(year_id=year)
+    return results.select_related("policy").order_by("-year_id")
+
+
+# --- eligibility -------------------------------------------------------------------------------
+
+
+@dataclass
+class Eligibility:
+    subject: object
+    purpose: str
+    year: int
+    eligible: bool = True
+    preferred: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def purpose_label(self) -> str:
+        return Purpose(self.purpose).label
+
+    @property
+    def answer(self) -> str:
+        return "可以" if self.eligible else "不可以"
+
+
+def _kind_of(subject) -> str:
+    return {"school": SubjectKind.SCHOOL, "teacher": SubjectKind.TEACHER}.get(
+        subject_field(subject), SubjectKind.STUDENT
+    )
+
+
+def _latest_policies(years: Sequence[int]) -> dict[int, AssessmentPolicy]:
+    policies: dict[int, AssessmentPolicy] = {}
+    rules = Prefetch("rules", queryset=ConsequenceRule.objects.all())
+    for policy in (
+        AssessmentPolicy.objects.filter(year_id__in=years)
+        .order_by("year_id", "version")
+        .prefetch_related(rules)
+    ):
+        policies[policy.year_id] = policy  # the last version wins
+    return policies
+
+
+def check_eligibility_many(subjects: Sequence, purpose: str, year: int) -> list[Eligibility]:
+    """May each subject be put forward for ``purpose`` in ``year``? Yes or no, with reasons.
+
+    Rules come from the policy of the year in which their trigger happened (a grade, or a
+    counting veto record), and last that year plus the rule's ``extra_years``.
+    """
+    if not subjects:
+        return []
+    kind = _kind_of(subjects[0])
+    column = subject_field(subjects[0])
+    ids = [s.pk for s in subjects]
+    # Which trigger years can still reach `year`: the longest rule reach of any policy involved.
+    window = range(year - 3, year + 1)
+    policies = _latest_policies(list(window))
+    results = defaultdict(dict)
+    for result in AssessmentResult.objects.filter(
+        **{f"{column}_id__in": ids}, year_id__in=list(window)
+    ).only("id", "year_id", "grade", f"{column}_id"):
+        results[getattr(result, f"{column}_id")][result.year_id] = result.grade
+    vetoes = defaultdict(list)
+    for record in (
+        CreditRecord.objects.counting()
+        .filter(
+            **{f"{column}_id__in": ids},
+            year__in=list(window),
+            item__vetoes=True,
+            item__severity=Severity.SEVERE,
+        )
+        .select_related("item")
+        .order_by("occurred_on")
+    ):
+        vetoes[getattr(record, f"{column}_id")].append(record)
+
+    answers = []
+    for subject in subjects:
+        answer = Eligibility(subject=subject, purpose=purpose, year=year)
+        required_met: bool | None = None
+        for trigger_year, policy in sorted(policies.items()):
+            for rule in policy.rules.all():
+                if rule.subject_kind != kind or rule.purpose != purpose:
+                    continue
+                if not trigger_year <= year <= trigger_year + rule.extra_years:
+                    continue
+                grade = results[subject.pk].get(trigger_year)
+                fired, because = _trigger_fired(rule, grade, vetoes[subject.pk], trigger_year)
+                reach = academic_year_label(trigger_year)
+                if rule.extra_years:
+                    reach += f"至{academic_year_label(trigger_year + rule.extra_years)}"
+                if rule.effect == Effect.REQUIRED and trigger_year == year:
+                    required_met = bool(fired) if required_met is None else required_met and fired
+                    if not fired:
+                        answer.reasons.append(
+                            f"{because or academic_year_label(trigger_year) + '尚无考核结果'}；"
+                            f"{rule.get_purpose_display()}须{rule.get_trigger_display()}"
+                        )
+                    else:
+                        answer.reasons.append(f"{because}，符合{rule.get_purpose_display()}条件")
+                elif fired and rule.effect == Effect.INELIGIBLE:
+                    answer.eligible = False
+                    answer.reasons.append(
+                        f"{because}：{reach}不得参加{rule.get_purpose_display()}"
+                        f"（{policy}第{rule.pk}条规则）"
+                    )
+                elif fired and rule.effect == Effect.PREFERRED:
+                    answer.preferred = True
+                    answer.reasons.append(f"{because}：{rule.get_purpose_display()}同等条件优先")
+        if required_met is False:
+            answer.eligible = False
+        if not answer.reasons:
+            answer.reasons.append("无影响该事项资格的信用等级或记录")
+        answers.append(answer)
+    return answers
+
+
+def _trigger_fired(rule: ConsequenceRule, grade: str | None, vetoes, trigger_year: int):
+    label = academic_year_label(trigger_year)
+    if rule.trigger == Trigger.GRADE_D:
+        return grade == Grade.D, f"{label}信用等级为D（不合格）" if grade else ""
+    if rule.trigger == Trigger.GRADE_A:
+        if grade is None:
+            return False, ""
+        return grade == Grade.A, f"{label}信用等级为{grade}"
+    in_year = [r for r in vetoes if r.year == trigger_year]
+    if in_year:
+        first = in_year[0]
+        return True, f"{label}有一票否决记录“{first.item.name}”（{first.occurred_on:%Y-%m-%d}）"
+    return False, ""
+
+
+def check_eligibility(subject, purpose: str, year: int) -> Eligibility:
+    return check_eligibility_many([subject], purpose, year)[0]
+
+
+# --- public lists ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    kind: str
+    name: str
+    school: str
+    reason: str
+    since: datetime.date
+    until: datetime.date | None
+
+
+def _public_name(school: School | None, teacher: Teacher | None) -> tuple[str, str]:
+    if teacher is not None:
+        return mask_name(teacher.name), teacher.school.name if teacher.school else ""
+    return school.name, school.name
+
+
+def black_list(today: datetime.date | None = None) -> list[ListEntry]:
+    """失信黑名单: severe negative records of schools and teachers inside their disclosure
+    period that stand — not under objection, amended away, revoked or repaired. Never a student."""
+    today = today or timezone.localdate()
+    longest = CatalogItem.objects.aggregate(days=Max("disclosure_days"))["days"] or 0
+    earliest = timezone.now() - datetime.timedelta(days=longest + 1)
+    records = (
+        CreditRecord.objects.filter(
+            status=RecordStatus.PUBLISHED,
+            student__isnull=True,
+            item__polarity=Polarity.NEGATIVE,
+            item__severity=Severity.SEVERE,
+            published_at__gte=earliest,
+        )
+        .select_related("item", "school", "teacher__school")
+        .order_by("-published_at")
+    )
+    entries = []
+    for record in records:
+        until = record.disclosure_ends_on()
+        if until < today:
+            continue
+        name, school = _public_name(record.school, record.teacher)
+        entries.append(
+            ListEntry(
+                kind=record.subject_kind,
+                name=name,
+                school=school,
+                reason=record.item.name,
+                since=timezone.localdate(record.published_at),
+                until=until,
+            )
+        )
+    return entries
+
+
+def red_list(year: int | None = None) -> list[ListEntry]:
+    """诚信红名单: schools and teachers graded A in the latest closed year (or ``year``) with no
+    counting negative record that year. Never a student."""
+    if year is None:
+        closed = AssessmentYear.objects.filter(closed_at__isnull=False).order_by("-year").first()
+        if closed is None:
+            return []
+        year = closed.year
+    negatives = CreditRecord.objects.counting().filter(year=year, item__polarity=Polarity.NEGATIVE)
+    results = (
+        AssessmentResult.objects.filter(year_id=year, grade=Grade.A, student__isnull=True)
+        .exclude(teacher__in=negatives.filter(teacher__isnull=False).values("teacher"))
+        .exclude(school__in=negatives.filter(school__isnull=False).values("school"))
+        .select_related("school", "teacher__school")
+        .order_by("school__name", "teacher__name")
+    )
+    label = academic_year_label(year)
+    return [
+        ListEntry(
+            kind=SubjectKind.TEACHER if result.teacher_id else SubjectKind.SCHOOL,
+            name=_public_name(result.school, result.teacher)[0],
+            school=_public_name(result.school, result.teacher)[1],
+            reason=f"{label}信用等级A（{result.total_score}分）",
+            since=datetime.date(year + 1, 9, 1),
+            until=None,
+        )
+        for result in results
+    ]

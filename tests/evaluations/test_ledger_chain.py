@@ -1,0 +1,81 @@
+"""Tamper evidence: the chain catches a row changed behind the application's back."""
+
+import contextlib
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from evaluations.ledger import verify_chain
+from evaluations.models import CreditRecord, LedgerEntry
+from tests import factories
+
+
+@contextlib.contextmanager
+def guards_disabled(table: str):
+    """What an intruder with database rights would do first: switch the guard triggers off.
+    The test's transaction rolls it back."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table]
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER {name}")
+    try:
+        yield
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
+
+
+@pytest.fixture
+def chain(bureau, teacher, other_teacher, school):
+    return [
+        factories.make_record(teacher, "T-PAID-TUTORING", by=bureau),
+        factories.make_record(other_teacher, "T-GIFTS", by=bureau),
+        factories.make_record(school, "S-ARBITRARY-FEES", by=bureau),
+    ]
+
+
+def test_intact_chain_verifies(chain, capsys):
+    check = verify_chain()
+    assert check.ok and check.checked == 3
+    call_command("verify_ledger")
+    assert "3" in capsys.readouterr().out
+
+
+def test_record_content_changed_by_raw_sql_is_caught(chain):
+    target = chain[1]
+    with guards_disabled(CreditRecord._meta.db_table), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {CreditRecord._meta.db_table} SET points = 0 WHERE id = %s", [target.pk]
+        )
+    check = verify_chain()
+    assert not check.ok
+    assert check.broken_entry_id == LedgerEntry.objects.get(record=target).pk
+    with pytest.raises(CommandError) as error:
+        call_command("verify_ledger")
+    assert f"#{check.broken_entry_id}" in str(error.value)
+
+
+def test_ledger_entry_altered_by_raw_sql_is_caught(chain):
+    entry = LedgerEntry.objects.get(record=chain[0])
+    with guards_disabled(LedgerEntry._meta.db_table), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {LedgerEntry._meta.db_table} SET reason = 'nothing happened' WHERE id = %s",
+            [entry.pk],
+        )
+    check = verify_chain()
+    assert (check.ok, check.broken_entry_id) == (False, entry.pk)
+
+
+def test_deleted_link_is_caught_at_the_next_one(chain):
+    first, second, third = LedgerEntry.objects.order_by("id")
+    with guards_disabled(LedgerEntry._meta.db_table), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {LedgerEntry._meta.db_table} WHERE id = %s", [second.pk])
+    check = verify_chain()
+    assert (check.ok, check.broken_entry_id) == (False, third.pk)
