@@ -17,4 +17,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("portal/", views.portal, name="portal"),
     path("", include("evaluations.urls")),
+    path("teacher/", include("teachers.urls")),
+    path("school/", include("schools.urls")),
+    path("students/", include("students.urls")),
+    path("public/", include("evaluations.public_urls")),
+    path("survey/", include("evaluations.survey_urls")),
 ]

@@ -8,11 +8,12 @@ Errors are ``ValidationError`` (bad input or wrong state, shown to the user) or
 
 import datetime
 import hashlib
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from credit_registry.access import (
@@ -139,6 +140,51 @@ def _check_points(item: CatalogItem, points: Decimal | None, reason: str) -> Dec
 # --- proposing and publishing ------------------------------------------------------------------
 
 
+def parse_points(value) -> Decimal:
+    try:
+        points = Decimal(str(value).strip().replace("＋", "+").replace("－", "-"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(
+            f"分值“{value}”不是数字 / Points “{value}” is not a number."
+        ) from None
+    if not points.is_finite() or abs(points) >= 1000:
+        raise ValidationError(f"分值“{value}”超出范围 / Points “{value}” out of range.")
+    return points.quantize(Decimal("0.01"))
+
+
+def check_proposal(
+    *,
+    by,
+    subject: School | Teacher | Student,
+    item: CatalogItem,
+    occurred_on: datetime.date,
+    narrative: str,
+    points: Decimal | None = None,
+    points_reason: str = "",
+) -> Decimal:
+    """Everything a proposed record must satisfy; returns the points it will carry."""
+    if not can_propose_record_for(by, subject):
+        _deny("您无权为该对象登记信用记录 / You may not record credit for this subject.")
+    if item.subject_kind != _subject_kind(subject):
+        raise ValidationError(
+            f"信用事项“{item.name}”不适用于{subject._meta.verbose_name} / "
+            "This catalog item does not apply to this kind of subject.",
+            code="item_kind",
+        )
+    if not item.active:
+        raise ValidationError("该信用事项已停用 / This catalog item is no longer in use.")
+    if occurred_on > timezone.localdate():
+        raise ValidationError(
+            "发生日期不能晚于今天 / The date of the fact cannot be in the future."
+        )
+    if isinstance(subject, Student) and subject.file_frozen_at:
+        raise ValidationError("该学生档案已冻结 / This student's file is frozen.")
+    if not narrative.strip():
+        raise ValidationError("请填写事实陈述 / Describe the facts.")
+    _open_year(academic_year_of(occurred_on))
+    return _check_points(item, points, points_reason)
+
+
 def propose_record(
     *,
     by,
@@ -152,28 +198,15 @@ def propose_record(
     submit: bool = True,
 ) -> CreditRecord:
     """Draft a record (and by default submit it for the bureau's approval)."""
-    if not can_propose_record_for(by, subject):
-        _deny("您无权为该对象登记信用记录 / You may not record credit for this subject.")
-    if item.subject_kind != _subject_kind(subject):
-        raise ValidationError(
-            f"信用事项“{item.name}”不适用于{subject._meta.verbose_name} / "
-            "This catalog item does not apply to this kind of subject.",
-            code="item_kind",
-        )
-    if not item.active:
-        raise ValidationError("该信用事项已停用 / This catalog item is no longer in use.")
-    today = timezone.localdate()
-    if occurred_on > today:
-        raise ValidationError(
-            "发生日期不能晚于今天 / The date of the fact cannot be in the future."
-        )
-    if isinstance(subject, Student) and subject.file_frozen_at:
-        raise ValidationError("该学生档案已冻结 / This student's file is frozen.")
-    if not narrative.strip():
-        raise ValidationError("请填写事实陈述 / Describe the facts.")
-    year = academic_year_of(occurred_on)
-    _open_year(year)
-    points = _check_points(item, points, points_reason)
+    points = check_proposal(
+        by=by,
+        subject=subject,
+        item=item,
+        occurred_on=occurred_on,
+        narrative=narrative,
+        points=points,
+        points_reason=points_reason,
+    )
     now = timezone.now()
     return CreditRecord.objects.create(
         **{subject_field(subject): subject},
@@ -181,7 +214,7 @@ def propose_record(
         points=points,
         points_reason=points_reason.strip(),
         occurred_on=occurred_on,
-        year=year,
+        year=academic_year_of(occurred_on),
         source=source,
         narrative=narrative.strip(),
         status=RecordStatus.SUBMITTED if submit else RecordStatus.DRAFT,
@@ -284,7 +317,12 @@ def _notify_subject(record: CreditRecord, *, title: str, body: str) -> None:
         emails.extend(account.user.email for account in school.accounts.all() if account.user.email)
     Notice.objects.bulk_create(
         [
-            Notice(recipient=user, title=title, body=body, url=f"/records/{record.pk}/")
+            Notice(
+                recipient=user,
+                title=title,
+                body=body,
+                url=reverse("record_detail", args=[record.pk]),
+            )
             for user in recipients
         ]
     )

@@ -1,1 +1,13 @@
-urlpatterns = []
+from django.urls import path
+
+from evaluations import views
+
+urlpatterns = [
+    path("records/<int:pk>/", views.record_detail, name="record_detail"),
+    path("records/<int:pk>/object/", views.object_to_record, name="record_object"),
+    path("records/<int:pk>/repair/", views.apply_for_repair, name="record_repair"),
+    path(
+        "records/<int:pk>/evidence/<int:evidence_pk>/", views.evidence_file, name="record_evidence"
+    ),
+    path("notices/", views.notices, name="notices"),
+]

@@ -1,0 +1,175 @@
+"""Spreadsheet imports, all or nothing: the base resource every app's import builds on, and the
+one function the admin site and the ``import_data`` command both call.
+
+A file is first read and checked as a whole (headers, duplicates inside the file), then every row
+is validated; if any row is wrong nothing is written and every problem is reported with its row
+number, column and reason in Chinese.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from import_export import resources
+from import_export.instance_loaders import CachedInstanceLoader
+
+from credit_registry.spreadsheets import (
+    CachedForeignKeyWidget,
+    UnreadableFile,
+    check_required_headers,
+    check_unique_column,
+    escape_formula,
+    read_table,
+)
+
+
+class RegistryResource(resources.ModelResource):
+    """Bulk writes, one query to find existing rows, Chinese column names, and model validation
+    without the per-row queries (uniqueness is checked for the whole file at once)."""
+
+    required_columns: tuple[str, ...] = ()
+    unique_columns: tuple[tuple[str, str], ...] = ()  # (column name, label)
+
+    class Meta:
+        abstract = True
+        use_bulk = True
+        batch_size = 1000
+        skip_unchanged = True
+        report_skipped = True
+        skip_html_diff = True
+        clean_model_instances = True
+        instance_loader_class = CachedInstanceLoader
+
+    def __init__(self, *, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+
+    def check_file(self, dataset: tablib.Dataset) -> None:
+        """Checks of the file as a whole, before any row: headers and duplicates."""
+        check_required_headers(dataset, self.required_columns)
+        for column, label in self.unique_columns:
+            check_unique_column(dataset, column, label)
+
+    def before_import(self, dataset, **kwargs):
+        for resource_field in self.fields.values():
+            if isinstance(resource_field.widget, CachedForeignKeyWidget):
+                resource_field.widget.reset()
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        relations = [
+            f.name for f in instance._meta.concrete_fields if isinstance(f, models.ForeignKey)
+        ]
+        try:
+            instance.full_clean(exclude=[*errors, *relations], validate_unique=False)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def export_field(self, field, instance, **kwargs):
+        return escape_formula(super().export_field(field, instance, **kwargs))
+
+    def column_label(self, attribute: str) -> str:
+        for resource_field in self.fields.values():
+            if resource_field.attribute == attribute:
+                return resource_field.column_name
+        return attribute
+
+    @classmethod
+    def template(cls) -> tablib.Dataset:
+        """An empty file with the Chinese column headers, to download and fill in."""
+        dataset = tablib.Dataset()
+        dataset.headers = [f.column_name for f in cls().get_import_fields()]
+        return dataset
+
+
+@dataclass
+class RowProblem:
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"第{self.row}行" if self.row else "文件"
+        return f"{where}{('「' + self.column + '」') if self.column else ''}：{self.message}"
+
+
+@dataclass
+class ImportReport:
+    total: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _problems(resource: RegistryResource, result) -> list[RowProblem]:
+    problems = [RowProblem(0, "", _text(error.error)) for error in result.base_errors]
+    for number, errors in result.row_errors():
+        problems.extend(RowProblem(number + 1, "", _text(error.error)) for error in errors)
+    for invalid in result.invalid_rows:
+        for attribute, messages in invalid.error_dict.items():
+            column = "" if attribute == "__all__" else resource.column_label(attribute)
+            problems.extend(RowProblem(invalid.number + 1, column, str(m)) for m in messages)
+    return sorted(problems, key=lambda p: (p.row, p.column))
+
+
+def _text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error) or error.__class__.__name__
+
+
+def run_import(
+    *,
+    resource_class: type[RegistryResource],
+    raw: bytes,
+    filename: str,
+    by,
+    dry_run: bool,
+    chunk_size: int = 5000,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import a file, or preview it with ``dry_run``. Either every row is written or none."""
+    report = ImportReport()
+    try:
+        dataset = read_table(raw, filename)
+    except UnreadableFile as error:
+        report.problems.append(RowProblem(0, "", str(error)))
+        return report
+    report.total = len(dataset)
+    resource = resource_class(user=by)
+    try:
+        resource.check_file(dataset)
+    except ValidationError as error:
+        report.problems.append(RowProblem(0, "", _text(error)))
+        return report
+    with transaction.atomic():
+        for start in range(0, len(dataset), chunk_size):
+            chunk = tablib.Dataset(*dataset[start : start + chunk_size], headers=dataset.headers)
+            result = resource.import_data(chunk, dry_run=False, use_transactions=False)
+            for problem in _problems(resource, result):
+                if problem.row:
+                    problem.row += start
+                report.problems.append(problem)
+            totals = result.totals
+            report.new += totals.get("new", 0)
+            report.updated += totals.get("update", 0)
+            report.unchanged += totals.get("skip", 0)
+            if progress:
+                progress(min(start + chunk_size, len(dataset)), len(dataset))
+            if any(p.row == 0 for p in report.problems):
+                break  # a problem with the file as a whole: no point reading on
+        if dry_run or report.problems:
+            transaction.set_rollback(True)
+        else:
+            report.written = True
+    return report

@@ -1,0 +1,13 @@
+"""The spreadsheet imports and exports the registry offers, by name."""
+
+from evaluations.resources import CreditRecordResource
+from schools.resources import SchoolResource
+from students.resources import StudentResource
+from teachers.resources import TeacherResource
+
+RESOURCES = {
+    "schools": SchoolResource,
+    "teachers": TeacherResource,
+    "students": StudentResource,
+    "records": CreditRecordResource,
+}

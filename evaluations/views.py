@@ -1,0 +1,109 @@
+"""Pages every signed-in role shares: one credit record with its whole chain, its evidence, and
+the subject's objection and repair forms. Scoping comes from ``credit_registry.access``."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from credit_registry.access import may_act_for_subject, records_visible_to
+from evaluations import selectors, services
+from evaluations.forms import ObjectionForm, RepairForm
+from evaluations.models import Evidence, Notice, RecordStatus
+
+
+def _visible_record(user, pk: int):
+    return get_object_or_404(
+        records_visible_to(user).select_related(
+            "item", "school", "teacher__school", "student__school", "recorded_by", "amends"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def record_detail(request, pk: int):
+    record = _visible_record(request.user, pk)
+    acts_for_subject = record.is_published and may_act_for_subject(request.user, record)
+    context = {
+        **selectors.record_chain(record),
+        "evidence": record.evidence.all(),
+        "can_object": acts_for_subject and record.status == RecordStatus.PUBLISHED,
+        "can_repair": acts_for_subject
+        and record.status == RecordStatus.PUBLISHED
+        and record.points < 0,
+        "repair_from": record.repair_possible_from(),
+        "today": timezone.localdate(),
+        "objection_form": ObjectionForm(),
+        "repair_form": RepairForm(),
+    }
+    return render(request, "evaluations/record_detail.html", context)
+
+
+def _run(request, action, **kwargs) -> bool:
+    try:
+        action(**kwargs)
+    except (ValidationError, PermissionDenied) as error:
+        text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, text)
+        return False
+    return True
+
+
+@login_required
+@require_POST
+def object_to_record(request, pk: int):
+    record = _visible_record(request.user, pk)
+    form = ObjectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写异议理由 / Give the reason for the objection.")
+    elif _run(
+        request,
+        services.file_objection,
+        record=record,
+        by=request.user,
+        reason=form.cleaned_data["reason"],
+    ):
+        messages.success(request, "异议已提交，局机关将在10个工作日内处理。")
+    return redirect("record_detail", pk=record.pk)
+
+
+@login_required
+@require_POST
+def apply_for_repair(request, pk: int):
+    record = _visible_record(request.user, pk)
+    form = RepairForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请完整填写修复申请 / Complete the repair application.")
+    elif _run(
+        request, services.apply_for_repair, record=record, by=request.user, **form.cleaned_data
+    ):
+        messages.success(request, "信用修复申请已提交。")
+    return redirect("record_detail", pk=record.pk)
+
+
+@login_required
+def evidence_file(request, pk: int, evidence_pk: int):
+    """Evidence is served only through here, to those who may see the record."""
+    record = _visible_record(request.user, pk)
+    evidence = get_object_or_404(Evidence, pk=evidence_pk, record=record)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=evidence.content_type == "application/pdf",
+        filename=evidence.original_name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def notices(request):
+    items = Notice.objects.filter(recipient=request.user)[:100]
+    Notice.objects.filter(recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return render(request, "evaluations/notices.html", {"notices": items})

@@ -1,0 +1,86 @@
+"""Students with their class and one guardian, one row a student."""
+
+from django.core.exceptions import ValidationError
+from import_export import fields, widgets
+
+from credit_registry.importing import RegistryResource
+from credit_registry.spreadsheets import (
+    CachedForeignKeyWidget,
+    ChoiceWidget,
+    CodeWidget,
+    TextWidget,
+    normalize_header,
+)
+from schools.models import School
+from students import services
+from students.models import Student
+from teachers.models import Gender
+
+CLASS_COLUMNS = ("年级", "班级", "入学年份")
+GUARDIAN_COLUMNS = ("监护人姓名", "监护人关系", "监护人电话")
+
+
+class StudentResource(RegistryResource):
+    student_number = fields.Field(
+        attribute="student_number", column_name="学籍号", widget=CodeWidget()
+    )
+    name = fields.Field(attribute="name", column_name="姓名", widget=TextWidget())
+    gender = fields.Field(
+        attribute="gender", column_name="性别", widget=ChoiceWidget(Gender.choices)
+    )
+    id_number = fields.Field(attribute="id_number", column_name="身份证号", widget=CodeWidget())
+    school = fields.Field(
+        attribute="school",
+        column_name="学校标识码",
+        widget=CachedForeignKeyWidget(School, field="code", label="学校标识码"),
+    )
+
+    required_columns = ("学籍号", "姓名", "性别", "学校标识码", "年级", "班级", "入学年份")
+    unique_columns = (("学籍号", "学籍号"), ("身份证号", "身份证号"))
+    entry_year = widgets.IntegerWidget()
+
+    class Meta(RegistryResource.Meta):
+        model = Student
+        import_id_fields = ("student_number",)
+        fields = ("student_number", "name", "gender", "id_number", "school")
+        name = "学生"
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._placements: dict[str, tuple[int, str, str, int]] = {}
+        self._guardians: dict[str, tuple[str, str, str]] = {}
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+        if instance.id_number == "":
+            instance.id_number = None
+        try:
+            grade, name, year = (row.get(normalize_header(c)) for c in CLASS_COLUMNS)
+            entry_year = self.entry_year.clean(year)
+            if not grade or not name or not entry_year or not 1990 <= entry_year <= 2100:
+                raise ValueError(
+                    "须填写年级、班级和入学年份 / Grade, class and entry year are required."
+                )
+            if instance.school_id:
+                self._placements[instance.student_number] = (
+                    instance.school_id,
+                    TextWidget().clean(grade),
+                    TextWidget().clean(name),
+                    entry_year,
+                )
+        except ValueError as error:
+            errors.setdefault("__all__", []).append(str(error))
+        guardian = tuple(TextWidget().clean(row.get(normalize_header(c))) for c in GUARDIAN_COLUMNS)
+        if guardian[0]:
+            self._guardians[instance.student_number] = guardian
+        if errors:
+            raise ValidationError(errors)
+
+    def after_import(self, dataset, result, **kwargs):
+        if result.has_errors() or result.has_validation_errors():
+            return
+        services.place_imported_students(placements=self._placements, guardians=self._guardians)

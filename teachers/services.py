@@ -1,0 +1,58 @@
+"""Writes about teachers that several entry points share (imports, the admin site)."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from teachers.models import Degree, Posting, Teacher
+
+
+@transaction.atomic
+def sync_postings_and_degrees(
+    *,
+    id_numbers: list[str],
+    previous_schools: dict[str, int | None],
+    degrees: dict[str, dict],
+    on: datetime.date | None = None,
+) -> None:
+    """After a bulk import: open a posting for every teacher whose school is new or changed
+    (closing the old one), and add or update the degrees given, in a fixed number of queries."""
+    on = on or timezone.localdate()
+    teachers = {t.id_number: t for t in Teacher.objects.filter(id_number__in=id_numbers)}
+    moved = [
+        t
+        for number, t in teachers.items()
+        if t.school_id and previous_schools.get(number) != t.school_id
+    ]
+    if moved:
+        Posting.objects.filter(teacher__in=moved, end_date__isnull=True).update(end_date=on)
+        Posting.objects.bulk_create(
+            Posting(teacher=t, school_id=t.school_id, post=t.post, start_date=on) for t in moved
+        )
+    if not degrees:
+        return
+    existing = {
+        (d.level, d.certificate_number): d
+        for d in Degree.objects.filter(
+            certificate_number__in=[d["certificate_number"] for d in degrees.values()]
+        )
+    }
+    create, update = [], []
+    for number, values in degrees.items():
+        teacher = teachers[number]
+        degree = existing.get((values["level"], values["certificate_number"]))
+        if degree is None:
+            create.append(Degree(teacher=teacher, **values))
+            continue
+        if degree.teacher_id != teacher.pk:
+            raise ValidationError(
+                f"学历证书编号{values['certificate_number']}已登记在其他教师名下 / "
+                "This degree certificate is registered to another teacher."
+            )
+        for name, value in values.items():
+            setattr(degree, name, value)
+        update.append(degree)
+    Degree.objects.bulk_create(create)
+    Degree.objects.bulk_update(update, ["institution", "major", "graduated_on"])

@@ -1,0 +1,328 @@
+"""Imports with real files built here: xlsx as Excel/WPS write them, CSV in GB18030 and UTF-8
+with a BOM, and the bad files people send. A bad file writes nothing."""
+
+import datetime
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook
+
+from credit_registry.importing import run_import
+from evaluations.models import CreditRecord, RecordStatus
+from evaluations.resources import CreditRecordResource
+from schools.models import School
+from schools.resources import SchoolResource
+from students.models import Student
+from students.resources import StudentResource
+from teachers.models import Degree, Posting, Teacher
+from teachers.resources import TeacherResource
+from tests import factories
+
+TEACHER_HEADERS = [
+    "身份证号",
+    "姓名",
+    "性别",
+    "学校标识码",
+    "任教学科",
+    "职称",
+    "学历",
+    "学历证书编号",
+    "毕业日期",
+]
+
+
+def xlsx(headers, rows) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def csv(headers, rows, encoding="gb18030") -> bytes:
+    lines = [",".join(headers)] + [",".join(str(c) for c in row) for row in rows]
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+def to_full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in text)
+
+
+def teacher_rows(school, n=3):
+    return [
+        [
+            factories.valid_id_number(),
+            f"教师{i}",
+            "女",
+            school.code,
+            "语文",
+            "一级教师",
+            "本科",
+            f"C{i:06d}",
+            datetime.date(2010, 7, 1),
+        ]
+        for i in range(n)
+    ]
+
+
+def snapshot():
+    return (
+        School.objects.count(),
+        Teacher.objects.count(),
+        Posting.objects.count(),
+        Degree.objects.count(),
+        Student.objects.count(),
+        CreditRecord.objects.count(),
+    )
+
+
+def test_teachers_from_xlsx_with_postings_and_degrees(bureau, school):
+    rows = teacher_rows(school)
+    report = run_import(
+        resource_class=TeacherResource,
+        raw=xlsx(TEACHER_HEADERS, rows),
+        filename="教师.xlsx",
+        by=bureau,
+        dry_run=False,
+    )
+    assert report.ok and report.written and report.new == 3
+    teacher = Teacher.objects.get(id_number=rows[0][0])
+    assert teacher.school == school and teacher.title == "tier1"
+    assert teacher.postings.get().school == school
+    assert teacher.degrees.get().graduated_on == datetime.date(2010, 7, 1)
+
+
+def test_reimporting_a_corrected_file_updates_instead_of_duplicating(bureau, school, other_school):
+    rows = teacher_rows(school, 2)
+    run_import(
+        resource_class=TeacherResource,
+        raw=xlsx(TEACHER_HEADERS, rows),
+        filename="a.xlsx",
+        by=bureau,
+        dry_run=False,
+    )
+    rows[0][1] = "更正后姓名"
+    rows[1][3] = other_school.code  # moved school
+    preview = run_import(
+        resource_class=TeacherResource,
+        raw=xlsx(TEACHER_HEADERS, rows),
+        filename="a.xlsx",
+        by=bureau,
+        dry_run=True,
+    )
+    assert (preview.new, preview.updated, preview.written) == (0, 2, False)
+    assert not Teacher.objects.filter(name="更正后姓名").exists()
+    report = run_import(
+        resource_class=TeacherResource,
+        raw=xlsx(TEACHER_HEADERS, rows),
+        filename="a.xlsx",
+        by=bureau,
+        dry_run=False,
+    )
+    assert report.ok and Teacher.objects.count() == 2
+    moved = Teacher.objects.get(id_number=rows[1][0])
+    assert [p.school for p in moved.postings.order_by("id")] == [school, other_school]
+    assert moved.postings.filter(end_date__isnull=True).count() == 1
+    again = run_import(
+        resource_class=TeacherResource,
+        raw=xlsx(TEACHER_HEADERS, rows),
+        filename="a.xlsx",
+        by=bureau,
+        dry_run=True,
+    )
+    assert again.unchanged == 2
+
+
+def test_gb18030_csv_with_full_width_digits_and_spaces(bureau, school):
+    number = factories.valid_id_number()
+    messy = " " + to_full_width(number[:9]) + " " + number[9:].lower() + " "
+    raw = csv(TEACHER_HEADERS[:4], [[messy, "张　三", "男", to_full_width(school.code)]])
+    report = run_import(
+        resource_class=TeacherResource, raw=raw, filename="教师.csv", by=bureau, dry_run=False
+    )
+    assert report.ok, report.problems
+    assert Teacher.objects.get().id_number == number
+
+
+def test_utf8_csv_with_bom(bureau, school):
+    raw = csv(
+        ["\ufeff学校标识码", "学校名称", "办学类型", "举办性质"],
+        [["3509021234", "新建小学", "小学", "公办"]],
+        "utf-8",
+    )
+    report = run_import(
+        resource_class=SchoolResource, raw=raw, filename="学校.csv", by=bureau, dry_run=False
+    )
+    assert report.ok and School.objects.filter(code="3509021234", kind="primary").exists()
+
+
+def test_students_with_classes_and_guardians(bureau, school):
+    headers = [
+        "学籍号",
+        "姓名",
+        "性别",
+        "身份证号",
+        "学校标识码",
+        "年级",
+        "班级",
+        "入学年份",
+        "监护人姓名",
+        "监护人关系",
+        "监护人电话",
+    ]
+    ids = [factories.valid_id_number(datetime.date(2012, 5, 1)) for _ in range(2)]
+    rows = [
+        [
+            f"G{n}",
+            f"学生{i}",
+            "男",
+            n,
+            school.code,
+            "七年级",
+            "2班",
+            2025,
+            f"家长{i}",
+            "母亲",
+            "13900000000",
+        ]
+        for i, n in enumerate(ids)
+    ]
+    report = run_import(
+        resource_class=StudentResource,
+        raw=xlsx(headers, rows),
+        filename="学生.xlsx",
+        by=bureau,
+        dry_run=False,
+    )
+    assert report.ok, report.problems
+    student = Student.objects.get(student_number=f"G{ids[0]}")
+    assert (student.classroom.name, student.classroom.grade) == ("2班", "七年级")
+    assert student.guardians.get().name == "家长0"
+    assert student.enrolments.get().event == "entered"
+    assert student.birth_date == datetime.date(2012, 5, 1)
+
+
+def test_imported_records_land_submitted_never_published(bureau, teacher):
+    headers = ["教师身份证号", "事项代码", "发生日期", "事实陈述"]
+    day = datetime.date.today() - datetime.timedelta(days=1)
+    raw = xlsx(headers, [[teacher.id_number, "T-PAID-TUTORING", day, "家长举报"]])
+    report = run_import(
+        resource_class=CreditRecordResource, raw=raw, filename="记录.xlsx", by=bureau, dry_run=False
+    )
+    assert report.ok, report.problems
+    record = CreditRecord.objects.get()
+    assert record.status == RecordStatus.SUBMITTED and record.published_at is None
+    assert record.recorded_by == bureau and record.points == -10
+
+
+# --- bad files: a clear message each, and nothing written --------------------------------------
+
+
+def _fails(raw, filename, resource=TeacherResource, by=None):
+    before = snapshot()
+    report = run_import(resource_class=resource, raw=raw, filename=filename, by=by, dry_run=False)
+    assert not report.ok and not report.written
+    assert snapshot() == before
+    return " ".join(str(p) for p in report.problems)
+
+
+def test_wrong_headers(bureau, school):
+    text = _fails(xlsx(["编号", "名字"], [["1", "x"]]), "t.xlsx", by=bureau)
+    assert "缺少必需的列" in text and "身份证号" in text
+
+
+def test_duplicate_id_numbers_inside_the_file(bureau, school):
+    rows = teacher_rows(school, 2)
+    rows[1][0] = rows[0][0]
+    text = _fails(xlsx(TEACHER_HEADERS, rows), "t.xlsx", by=bureau)
+    assert "身份证号重复" in text and "第2行与第3行" in text
+
+
+def test_bad_check_digit_names_row_and_column_and_writes_nothing_else(bureau, school):
+    rows = teacher_rows(school, 3)
+    good = rows[2][0]
+    rows[2][0] = good[:-1] + ("0" if good[-1] != "0" else "1")
+    text = _fails(xlsx(TEACHER_HEADERS, rows), "t.xlsx", by=bureau)
+    assert "第4行「身份证号」" in text and "校验码" in text
+
+
+def test_unknown_school_code(bureau, school):
+    rows = teacher_rows(school, 1)
+    rows[0][3] = "9999999999"
+    text = _fails(csv(TEACHER_HEADERS, rows), "t.csv", by=bureau)
+    assert "第2行「学校标识码」" in text and "9999999999" in text and "不存在" in text
+
+
+def test_empty_files(bureau):
+    assert "文件为空" in _fails(b"", "t.xlsx", by=bureau)
+    assert "没有数据行" in _fails(xlsx(TEACHER_HEADERS, []), "t.xlsx", by=bureau)
+    assert "没有数据行" in _fails(csv(TEACHER_HEADERS, []), "t.csv", by=bureau)
+
+
+def test_non_excel_file_renamed_xlsx(bureau):
+    text = _fails("这不是表格".encode() * 10, "教师.xlsx", by=bureau)
+    assert "不是有效的Excel" in text
+    assert "只支持" in _fails(b"%PDF-1.4", "教师.pdf", by=bureau)
+
+
+def test_a_bad_row_in_a_later_chunk_rolls_back_the_earlier_ones(bureau, school):
+    rows = teacher_rows(school, 5)
+    rows[4][2] = "未知"
+    before = snapshot()
+    report = run_import(
+        resource_class=TeacherResource,
+        raw=xlsx(TEACHER_HEADERS, rows),
+        filename="t.xlsx",
+        by=bureau,
+        dry_run=False,
+        chunk_size=2,
+    )
+    assert not report.ok and "第6行「性别」" in " ".join(map(str, report.problems))
+    assert snapshot() == before
+
+
+def test_the_command_imports_with_the_same_rules(bureau, school, tmp_path: Path, capsys):
+    good = tmp_path / "教师.xlsx"
+    good.write_bytes(xlsx(TEACHER_HEADERS, teacher_rows(school, 3)))
+    call_command("import_data", "teachers", str(good), "--user", "bureau")
+    assert Teacher.objects.count() == 3 and "新增3" in capsys.readouterr().out
+    bad = tmp_path / "坏.xlsx"
+    rows = teacher_rows(school, 1)
+    rows[0][3] = "0000000000"
+    bad.write_bytes(xlsx(TEACHER_HEADERS, rows))
+    with pytest.raises(CommandError):
+        call_command("import_data", "teachers", str(bad), "--user", "bureau")
+    assert Teacher.objects.count() == 3
+    with pytest.raises(CommandError):
+        call_command("import_data", "teachers", str(good), "--user", factories.make_user().username)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2020-09-01",
+        "2020/9/1",
+        "2020.9.1",
+        "2020年9月1日",
+        "20200901",
+        "２０２０－０９－０１",
+        44075,
+        datetime.datetime(2020, 9, 1, 0, 0),
+    ],
+)
+def test_dates_in_the_shapes_people_type(value):
+    from credit_registry.spreadsheets import FlexibleDateWidget
+
+    assert FlexibleDateWidget().clean(value) == datetime.date(2020, 9, 1)
+
+
+def test_unreadable_date_says_so():
+    from credit_registry.spreadsheets import FlexibleDateWidget
+
+    with pytest.raises(ValueError, match="无法识别"):
+        FlexibleDateWidget().clean("九月一日")
