@@ -47,8 +47,28 @@ class StudentResource(RegistryResource):
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
-        self._placements: dict[str, tuple[int, str, str, int]] = {}
         self._guardians: dict[str, tuple[str, str, str]] = {}
+        school_ids = dict(School.objects.values_list("code", "pk"))
+        wanted = {}
+        for row in dataset.dict:
+            key = self._class_key(row, school_ids)
+            if isinstance(key, tuple):
+                wanted[key] = TextWidget().clean(row.get(normalize_header("年级")))
+        self._school_ids = school_ids
+        self._classes = services.ensure_classrooms(wanted=wanted)
+
+    def _class_key(self, row, school_ids) -> tuple | str:
+        grade, name, year = (row.get(normalize_header(c)) for c in CLASS_COLUMNS)
+        try:
+            entry_year = self.entry_year.clean(year)
+        except ValueError:
+            entry_year = None
+        if not grade or not name or not entry_year or not 1990 <= entry_year <= 2100:
+            return "须填写年级、班级和入学年份 / Grade, class and entry year are required."
+        school = school_ids.get(CodeWidget().clean(row.get(normalize_header("学校标识码"))))
+        if school is None:
+            return ""  # the school column reports its own error
+        return (school, entry_year, TextWidget().clean(name))
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -58,22 +78,11 @@ class StudentResource(RegistryResource):
             errors = error.update_error_dict({})
         if instance.id_number == "":
             instance.id_number = None
-        try:
-            grade, name, year = (row.get(normalize_header(c)) for c in CLASS_COLUMNS)
-            entry_year = self.entry_year.clean(year)
-            if not grade or not name or not entry_year or not 1990 <= entry_year <= 2100:
-                raise ValueError(
-                    "须填写年级、班级和入学年份 / Grade, class and entry year are required."
-                )
-            if instance.school_id:
-                self._placements[instance.student_number] = (
-                    instance.school_id,
-                    TextWidget().clean(grade),
-                    TextWidget().clean(name),
-                    entry_year,
-                )
-        except ValueError as error:
-            errors.setdefault("__all__", []).append(str(error))
+        key = self._class_key(row, self._school_ids)
+        if isinstance(key, tuple):
+            instance.classroom_id = self._classes[key]
+        elif key:
+            errors.setdefault("__all__", []).append(key)
         guardian = tuple(TextWidget().clean(row.get(normalize_header(c))) for c in GUARDIAN_COLUMNS)
         if guardian[0]:
             self._guardians[instance.student_number] = guardian
@@ -83,4 +92,7 @@ class StudentResource(RegistryResource):
     def after_import(self, dataset, result, **kwargs):
         if result.has_errors() or result.has_validation_errors():
             return
-        services.place_imported_students(placements=self._placements, guardians=self._guardians)
+        services.record_imported_students(
+            student_numbers=[CodeWidget().clean(v) for v in dataset[normalize_header("学籍号")]],
+            guardians=self._guardians,
+        )
