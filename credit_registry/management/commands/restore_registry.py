@@ -1,0 +1,35 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from credit_registry.backup import restore_backup
+from evaluations.ledger import verify_chain
+
+
+class Command(BaseCommand):
+    help = (
+        "Restore a backup archive into a freshly migrated, empty database and verify the ledger. "
+        "从备份恢复并校验账本。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("archive", type=Path)
+
+    def handle(self, *args, archive, **options):
+        if not archive.exists():
+            raise CommandError(f"找不到备份文件 / No such archive: {archive}")
+        try:
+            count = restore_backup(archive)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        check = verify_chain()
+        if not check.ok:
+            raise CommandError(
+                f"已恢复{count}个对象，但账本校验失败：条目#{check.broken_entry_id} {check.problem}"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已恢复{count}个对象，账本{check.checked}个环节校验通过 / "
+                f"{count} objects restored, ledger intact ({check.checked} links)."
+            )
+        )
