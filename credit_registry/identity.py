@@ -19,8 +19,9 @@ def normalize_code(value: object) -> str:
     """Full-width characters to ASCII, all whitespace removed, upper case."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
-    return "".join(text.split()).upper()
+    text = "".join(unicodedata.normalize("NFKC", str(value)).split()).upper()
+    # Upper-casing can undo the normal form (e.g. a macron that composes differently).
+    return unicodedata.normalize("NFKC", text)
 
 
 def id_check_char(first17: str) -> str:
