@@ -79,3 +79,25 @@ def test_deleted_link_is_caught_at_the_next_one(chain):
         cursor.execute(f"DELETE FROM {LedgerEntry._meta.db_table} WHERE id = %s", [second.pk])
     check = verify_chain()
     assert (check.ok, check.broken_entry_id) == (False, third.pk)
+
+
+def test_bulk_publication_links_verify_like_single_ones(bureau, teacher, school):
+    from django.utils import timezone
+
+    from evaluations.ledger import append_publications_bulk
+    from evaluations.models import RecordStatus
+
+    factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
+    now = timezone.now()
+    loaded = [
+        factories.make_record(school, "S-DISCLOSURE", by=bureau, status=RecordStatus.APPROVED)
+        for _ in range(3)
+    ]
+    for record in loaded:
+        CreditRecord.objects.filter(pk=record.pk).update(
+            status=RecordStatus.PUBLISHED, published_at=now, published_by=bureau
+        )
+    records = list(CreditRecord.objects.filter(pk__in=[r.pk for r in loaded]).order_by("pk"))
+    assert append_publications_bulk(records=records, by=bureau, at=now, batch_size=2) == 3
+    check = verify_chain()
+    assert check.ok and check.checked == 4
