@@ -623,7 +623,9 @@ def _may_work_clue(user, clue: ComplaintClue) -> bool:
     return is_bureau(user) or (clue.assigned_to_id == user.pk and role_of(user) == Role.INSPECTOR)
 
 
+@transaction.atomic
 def add_clue_note(*, clue: ComplaintClue, by, text: str) -> ClueNote:
+    clue = ComplaintClue.objects.select_for_update().get(pk=clue.pk)
     if not _may_work_clue(by, clue):
         _deny("该线索未分派给您 / This clue is not assigned to you.")
     if clue.status not in (ClueStatus.RECEIVED, ClueStatus.ASSIGNED):

@@ -363,7 +363,6 @@ def test_complaint_clue_from_intake_to_proposed_record(bureau, inspector, teache
     with pytest.raises(PermissionDenied):
         services.add_clue_note(clue=clue, by=inspector, text="x")
     services.assign_clue(clue=clue, inspector=inspector, by=bureau)
-    clue.refresh_from_db()
     services.add_clue_note(clue=clue, by=inspector, text="暗访核实：确有补课")
     clue = services.close_clue(
         clue=clue,
