@@ -11,7 +11,7 @@ with the calendar, since the history is laid out backwards from today.
 
 How the ledger stays honest: plain rows go in with ``bulk_create`` (the whole district takes
 seconds). Historical publications are created as published rows with past dates and are then
-chained with :func:`evaluations.ledger.append_entry` in publication order, exactly as
+chained with :func:`evaluations.ledger.append_publications_bulk` in publication order, exactly as
 ``publish_record`` would have chained them on the day — that is what lets a record published last
 spring be repaired today. Everything that happens "now" (publications, objections and their
 decisions, a credit repair, complaint clues) goes through ``evaluations.services`` as the demo
@@ -41,14 +41,13 @@ from credit_registry.access import ROLE_LABELS, Role, assign_role
 from credit_registry.identity import id_check_char
 from evaluations import services
 from evaluations.assessment import recompute_year
-from evaluations.ledger import append_entry, verify_chain
+from evaluations.ledger import append_publications_bulk, verify_chain
 from evaluations.models import (
     AssessmentResult,
     CatalogItem,
     ClueChannel,
     ComplaintClue,
     CreditRecord,
-    LedgerAction,
     LedgerEntry,
     Notice,
     Objection,
@@ -1075,13 +1074,7 @@ class _DistrictBuilder:
             (r for r in records if r.status == RecordStatus.PUBLISHED),
             key=lambda r: (r.published_at, r.pk),
         )
-        for record in published:
-            append_entry(
-                record=record,
-                action=LedgerAction.PUBLISH,
-                by=record.published_by,
-                at=record.published_at,
-            )
+        append_publications_bulk(records=published)
         self._notices(plans)
         statuses = Counter(r.status for r in records)
         self.say(

@@ -162,12 +162,11 @@ def verify_chain(*, batch_size: int = 2000) -> ChainCheck:
     return ChainCheck(True, checked)
 
 
-def append_publications_bulk(
-    *, records: list[CreditRecord], by, at: datetime.datetime, batch_size: int = 5000
-) -> int:
+def append_publications_bulk(*, records: list[CreditRecord], batch_size: int = 5000) -> int:
     """Chain the publication of many already-stored, published records at once (data loads of a
-    whole district). The links are the same as one :func:`append_entry` each would write; they
-    are computed in order in Python and inserted in batches under the chain-head lock."""
+    whole district), each by its own publisher at its own time, in the order given. The links
+    are the same as one :func:`append_entry` each would write; they are computed in order in
+    Python and inserted in batches under the chain-head lock."""
     with transaction.atomic():
         head, _ = LedgerHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"last_hash": GENESIS}
@@ -180,8 +179,8 @@ def append_publications_bulk(
                 prev_hash=previous,
                 record_id=record.pk,
                 action="publish",
-                actor_id=by.pk,
-                at=at,
+                actor_id=record.published_by_id,
+                at=record.published_at,
                 reason="",
                 payload=payload,
             )
@@ -189,8 +188,8 @@ def append_publications_bulk(
                 LedgerEntry(
                     record=record,
                     action="publish",
-                    actor=by,
-                    at=at,
+                    actor_id=record.published_by_id,
+                    at=record.published_at,
                     reason="",
                     payload=payload,
                     prev_hash=previous,

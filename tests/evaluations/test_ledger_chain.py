@@ -98,6 +98,6 @@ def test_bulk_publication_links_verify_like_single_ones(bureau, teacher, school)
             status=RecordStatus.PUBLISHED, published_at=now, published_by=bureau
         )
     records = list(CreditRecord.objects.filter(pk__in=[r.pk for r in loaded]).order_by("pk"))
-    assert append_publications_bulk(records=records, by=bureau, at=now, batch_size=2) == 3
+    assert append_publications_bulk(records=records, batch_size=2) == 3
     check = verify_chain()
     assert check.ok and check.checked == 4
