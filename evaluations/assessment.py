@@ -6,6 +6,7 @@ the evaluation scores, then a delete and bulk inserts. No query per subject.
 """
 
 import datetime
+import json
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from evaluations.models import (
@@ -265,12 +266,12 @@ def recompute_year(*, year: int, batch_size: int = 2000) -> RecomputeSummary:
         for pk in Student.objects.filter(status=StudentStatus.ENROLLED).values_list("pk", flat=True)
     ]
     # Subjects who left during the year but have records keep a result.
-    subjects += [key for key in grouped if key not in set(subjects)]
+    subjects = list(dict.fromkeys([*subjects, *grouped]))
 
     now = timezone.now()
     by_grade: dict[str, int] = defaultdict(int)
-    results = []
-    for kind, pk in dict.fromkeys(subjects):
+    rows = []
+    for kind, pk in subjects:
         evaluation = evaluations.get(pk) if kind == SubjectKind.TEACHER else None
         score = score_subject(
             policy=policy,
@@ -280,26 +281,53 @@ def recompute_year(*, year: int, batch_size: int = 2000) -> RecomputeSummary:
             extra_lines=extras.get((kind, pk), ()),
         )
         by_grade[score.grade] += 1
-        results.append(
-            AssessmentResult(
-                year_id=year,
-                policy=policy,
-                **{f"{kind}_id": pk},
-                record_score=score.record_score,
-                evaluation_score=score.evaluation_score,
-                total_score=score.total,
-                grade=score.grade,
-                vetoed=score.vetoed,
-                explanation=score.explanation(),
-                computed_at=now,
-            )
+        rows.append(
+            {
+                "year_id": year,
+                "policy_id": policy.pk,
+                "school_id": pk if kind == SubjectKind.SCHOOL else None,
+                "teacher_id": pk if kind == SubjectKind.TEACHER else None,
+                "student_id": pk if kind == SubjectKind.STUDENT else None,
+                "record_score": score.record_score,
+                "evaluation_score": score.evaluation_score,
+                "total_score": score.total,
+                "grade": score.grade,
+                "vetoed": score.vetoed,
+                "explanation": score.explanation(),
+                "computed_at": now,
+            }
         )
     with transaction.atomic():
         AssessmentResult.objects.filter(year_id=year).delete()
-        AssessmentResult.objects.bulk_create(results, batch_size=batch_size)
+        _insert_results(rows, batch_size)
     return RecomputeSummary(
         year=year,
-        subjects=len(results),
+        subjects=len(rows),
         by_grade=dict(by_grade),
         seconds=time.perf_counter() - started,
+    )
+
+
+def _insert_results(rows: list[dict], batch_size: int) -> None:
+    """PostgreSQL takes a district's results by COPY (one stream, no SQL to compile per row);
+    other databases by bulk_create."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        columns = list(rows[0])
+        table = AssessmentResult._meta.db_table
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(
+                    [
+                        json.dumps(value, ensure_ascii=False) if name == "explanation" else value
+                        for name, value in row.items()
+                    ]
+                )
+        return
+    AssessmentResult.objects.bulk_create(
+        (AssessmentResult(**row) for row in rows), batch_size=batch_size
     )
