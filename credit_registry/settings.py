@@ -114,7 +114,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Login throttling and lockout (django-axes): five failures for one user name from one address
-# lock that pair for 15 minutes; a bureau admin can unlock earlier in the admin site.
+# lock that pair for 15 minutes; a superuser can unlock earlier in the admin site.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

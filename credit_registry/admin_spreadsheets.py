@@ -1,0 +1,154 @@
+"""Import and export in the admin site for bureau staff.
+
+Export goes through django-import-export (xlsx or CSV, the current filters and search, from the
+scoped admin queryset). Import has its own two-step page because it must read what schools really
+send (GB18030 CSV, WPS xlsx) and be all-or-nothing: upload → preview of what would be created,
+updated or left alone, with every problem by row and column → confirm. The uploaded file waits
+between the two steps in private storage under a random name.
+"""
+
+import secrets
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+
+from credit_registry.access import is_bureau
+from credit_registry.importing import run_import
+from credit_registry.spreadsheets import MAX_IMPORT_BYTES
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="文件 / File",
+        help_text="Excel（.xlsx）或CSV（UTF-8或GBK编码），第一行为列名；请使用下载的模板。",
+    )
+
+
+class SpreadsheetAdminMixin(ExportMixin):
+    """Mix into a ModelAdmin with ``resource_classes = [SomeRegistryResource]``."""
+
+    formats = [XLSX, CSV]
+    import_export_change_list_template = "admin/credit_registry/change_list_spreadsheets.html"
+
+    def has_export_permission(self, request):
+        return is_bureau(request.user)
+
+    def has_import_permission(self, request):
+        return is_bureau(request.user)
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name=f"{prefix}_import",
+            ),
+            path(
+                "import/template/",
+                self.admin_site.admin_view(self.template_view),
+                name=f"{prefix}_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    @property
+    def registry_resource(self):
+        return self.resource_classes[0]
+
+    def template_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        content = self.registry_resource.template().export("xlsx")
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = f"{self.opts.verbose_name}导入模板.xlsx"
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return response
+
+    def import_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"导入{self.opts.verbose_name_plural}",
+            "template_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_import_template"
+            ),
+        }
+        if request.method == "POST" and "token" in request.POST:
+            return self._confirm(request, request.POST["token"])
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_IMPORT_BYTES:
+                form.add_error(
+                    "file", "文件超过50MB，请使用命令行导入 / Over 50 MB: use the command."
+                )
+            else:
+                raw = upload.read()
+                report = run_import(
+                    resource_class=self.registry_resource,
+                    raw=raw,
+                    filename=upload.name,
+                    by=request.user,
+                    dry_run=True,
+                )
+                context["report"] = report
+                context["filename"] = upload.name
+                if report.ok:
+                    context["token"] = self._keep(request, raw, upload.name)
+        context["form"] = form
+        return TemplateResponse(request, "admin/credit_registry/import.html", context)
+
+    def _keep(self, request, raw: bytes, filename: str) -> str:
+        token = secrets.token_urlsafe(16)
+        default_storage.save(f"imports/{token}", ContentFile(raw))
+        request.session[f"import-{token}"] = {"name": filename, "model": self.opts.label}
+        return token
+
+    def _confirm(self, request, token: str):
+        meta = request.session.pop(f"import-{token}", None)
+        stored = f"imports/{token}"
+        if meta is None or meta["model"] != self.opts.label or not default_storage.exists(stored):
+            messages.error(
+                request, "预览已过期，请重新上传文件 / The preview expired: upload again."
+            )
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+        with default_storage.open(stored, "rb") as stored_file:
+            raw = stored_file.read()
+        default_storage.delete(stored)
+        report = run_import(
+            resource_class=self.registry_resource,
+            raw=raw,
+            filename=meta["name"],
+            by=request.user,
+            dry_run=False,
+        )
+        if report.ok:
+            messages.success(
+                request,
+                f"导入完成：新增{report.new}，更新{report.updated}，未变{report.unchanged}。",
+            )
+        else:
+            messages.error(
+                request, "导入失败，未写入任何数据：" + "；".join(map(str, report.problems[:5]))
+            )
+        return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
