@@ -47,7 +47,7 @@ def test_bad_rows_are_listed_and_cannot_be_confirmed(client, bureau, school):
     body = response.content.decode()
     assert "<td>3</td>" in body  # the second data row is spreadsheet row 3
     assert "1234567890" in body and "不存在" in body
-    assert "name=\"token\"" not in body and "token" not in response.context
+    assert 'name="token"' not in body and "token" not in response.context
     assert not Teacher.objects.exists()
 
 
