@@ -253,23 +253,21 @@ def recompute_year(*, year: int, batch_size: int = 2000) -> RecomputeSummary:
         for key, lines in provider(year, policy).items():
             extras[key].extend(lines)
 
-    subjects = [
-        (SubjectKind.SCHOOL, pk)
-        for pk in School.objects.filter(active=True).values_list("pk", flat=True)
-    ]
-    subjects += [
-        (SubjectKind.TEACHER, pk)
-        for pk in Teacher.objects.filter(school__isnull=False).values_list("pk", flat=True)
-    ]
-    subjects += [
-        (SubjectKind.STUDENT, pk)
-        for pk in Student.objects.filter(status=StudentStatus.ENROLLED).values_list("pk", flat=True)
-    ]
-    # Subjects who left during the year but have records keep a result.
-    subjects = list(dict.fromkeys([*subjects, *grouped]))
+    # Subjects with something to count are scored one by one, with their explanation; everyone
+    # else of the district has the base score only, and gets it in one INSERT … SELECT per kind.
+    subjects = list(
+        dict.fromkeys(
+            [
+                *grouped,
+                *extras,
+                *((SubjectKind.TEACHER, pk) for pk in evaluations),
+            ]
+        )
+    )
 
     now = timezone.now()
     by_grade: dict[str, int] = defaultdict(int)
+    rows_total: dict[str, int] = {}
     rows = []
     for kind, pk in subjects:
         evaluation = evaluations.get(pk) if kind == SubjectKind.TEACHER else None
@@ -300,9 +298,13 @@ def recompute_year(*, year: int, batch_size: int = 2000) -> RecomputeSummary:
     with transaction.atomic():
         AssessmentResult.objects.filter(year_id=year).delete()
         _insert_results(rows, batch_size)
+        plain = score_subject(policy=policy, records=())
+        for kind, count in _insert_plain_results(year, policy, plain, now).items():
+            by_grade[plain.grade] += count
+            rows_total[kind] = count
     return RecomputeSummary(
         year=year,
-        subjects=len(rows),
+        subjects=len(rows) + sum(rows_total.values()),
         by_grade=dict(by_grade),
         seconds=time.perf_counter() - started,
     )
@@ -331,3 +333,43 @@ def _insert_results(rows: list[dict], batch_size: int) -> None:
     AssessmentResult.objects.bulk_create(
         (AssessmentResult(**row) for row in rows), batch_size=batch_size
     )
+
+
+# Who gets a result every year, by kind: the table, and the rows of it that are in the district.
+_DISTRICT = {
+    SubjectKind.SCHOOL: (School, "active = %s", True),
+    SubjectKind.TEACHER: (Teacher, "school_id IS NOT NULL AND %s", True),
+    SubjectKind.STUDENT: (Student, "status = %s", StudentStatus.ENROLLED),
+}
+
+
+def _insert_plain_results(year: int, policy, plain: Score, now) -> dict[str, int]:
+    """Base-score results for every subject of the district that has none yet this year."""
+    results = AssessmentResult._meta.db_table
+    explanation = json.dumps(plain.explanation(), ensure_ascii=False)
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    counts = {}
+    with connection.cursor() as cursor:
+        for kind, (model, condition, value) in _DISTRICT.items():
+            table = model._meta.db_table
+            cursor.execute(
+                f"INSERT INTO {results} (year_id, policy_id, {kind}_id, record_score, "
+                "evaluation_score, total_score, grade, vetoed, explanation, computed_at) "
+                f"SELECT %s, %s, t.id, %s, NULL, %s, %s, %s, %s{cast}, %s FROM {table} t "
+                f"WHERE {condition} AND NOT EXISTS (SELECT 1 FROM {results} r "
+                f"WHERE r.year_id = %s AND r.{kind}_id = t.id)",
+                [
+                    year,
+                    policy.pk,
+                    plain.record_score,
+                    plain.total,
+                    plain.grade,
+                    False,
+                    explanation,
+                    now,
+                    value,
+                    year,
+                ],
+            )
+            counts[kind] = cursor.rowcount
+    return counts
