@@ -43,7 +43,7 @@ ensure_venv() {
 }
 
 compile_translations() {
-    if command -v msgfmt >/dev/null 2>&1; then
+    if [ -d locale ] && command -v msgfmt >/dev/null 2>&1; then
         .venv/bin/python manage.py compilemessages --ignore=.venv -v 0
     fi
     # Without gettext the compiled catalogues shipped in locale/ are used as they are.
