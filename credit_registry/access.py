@@ -14,7 +14,15 @@ from enum import StrEnum
 from django.contrib.auth.models import AnonymousUser, Group
 from django.db.models import Q, QuerySet
 
-from evaluations.models import COUNTING_STATUSES, PUBLISHED_STATUSES, ComplaintClue, CreditRecord
+from evaluations.models import (
+    COUNTING_STATUSES,
+    PUBLISHED_STATUSES,
+    AccessCode,
+    ComplaintClue,
+    CreditRecord,
+    RaterAssignment,
+    RaterGroup,
+)
 from schools.models import School
 from students.models import Classroom, Student
 from teachers.models import Teacher
@@ -231,3 +239,29 @@ def may_act_for_subject(user, record: CreditRecord) -> bool:
             return record.student.school_id == school.pk
         return record.teacher.school_id == school.pk
     return False
+
+
+# --- evaluation rounds -------------------------------------------------------------------------
+
+
+def assignments_visible_to(user) -> QuerySet[RaterAssignment]:
+    """Evaluation tasks a user answers: a teacher their self- and peer evaluations, a school
+    account the principal's evaluations of its teachers. Nobody else answers, not even the bureau."""
+    role = role_of(user)
+    if role == Role.TEACHER:
+        return RaterAssignment.objects.filter(rater_teacher=teacher_of(user))
+    if role == Role.PRINCIPAL:
+        return RaterAssignment.objects.filter(
+            rater_school=school_of(user), group=RaterGroup.PRINCIPAL
+        )
+    return RaterAssignment.objects.none()
+
+
+def access_codes_visible_to(user) -> QuerySet[AccessCode]:
+    """One-time codes a user may generate and print: the bureau all, a school its own."""
+    role = role_of(user)
+    if role == Role.BUREAU_ADMIN:
+        return AccessCode.objects.all()
+    if role == Role.PRINCIPAL:
+        return AccessCode.objects.filter(school=school_of(user))
+    return AccessCode.objects.none()

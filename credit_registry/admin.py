@@ -1,52 +1,91 @@
 """The admin site is the bureau's workplace. Who gets in, and what each admin page lists, is
-decided by ``credit_registry.access`` — the same rules as everywhere else."""
+decided by ``credit_registry.access`` — the same rules as everywhere else.
 
-from django.contrib import admin
+Only active bureau admins and inspectors enter (``is_staff`` alone is not enough). A bureau admin
+may do whatever a page offers; an inspector sees what ``access`` scopes for them and adds only
+where a page says so (credit records, notes on their clues). Django's per-model permissions are
+not used: the four role groups carry none, the role decides.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import ActionLocation, helpers
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
-from credit_registry.access import ROLE_LABELS, Role
+from credit_registry.access import Role
 
 
-def _staff_only(request) -> bool:
-    return request.user.is_active and access.role_of(request.user) in access.STAFF_ROLES
+def registry_has_permission(request) -> bool:
+    """Who may enter the admin site at all: active bureau admins and inspectors."""
+    user = request.user
+    return user.is_active and access.role_of(user) in access.STAFF_ROLES
 
 
-admin.site.has_permission = _staff_only
+class RegistryAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin login asks for a staff role, not for Django's ``is_staff`` flag, so the door
+    and the login form agree on who may enter."""
+
+    def confirm_login_allowed(self, user):
+        AuthenticationForm.confirm_login_allowed(self, user)
+        if access.role_of(user) not in access.STAFF_ROLES:
+            raise ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+
+
+# ``admin.site`` stays the site of the root URLconf; only its door is ours.
+admin.site.has_permission = registry_has_permission
+admin.site.login_form = RegistryAdminAuthenticationForm
+
+
+def error_text(error: Exception) -> str:
+    """The message(s) of a ValidationError or PermissionDenied raised by a service."""
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error) or gettext("无权执行此操作")
 
 
 class RegistryModelAdmin(admin.ModelAdmin):
-    """Bureau admins may do everything the model allows; inspectors may look at what their scope
-    covers (``scope``) and change only what ``inspector_may_change`` allows."""
+    """Bureau admins may do everything the page allows; inspectors may look at what their scope
+    covers (``scope``, a function user -> queryset from ``credit_registry.access``) when the page
+    sets ``inspector_may_view``, and add when it sets ``inspector_may_add``. Nobody else gets in."""
 
-    scope = None  # a function user -> queryset from credit_registry.access
+    scope = None
     inspector_may_view = False
     inspector_may_add = False
     list_per_page = 50
-    show_full_result_count = False  # no COUNT(*) over a whole table on every page
+    show_full_result_count = False  # no COUNT(*) over a whole table on every filtered page
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if self.scope is not None:
-            queryset = queryset.filter(pk__in=self.scope(request.user).values("pk"))
-        return queryset
+        if self.scope is None or self._role(request) == Role.BUREAU_ADMIN:
+            return queryset  # the bureau sees everything; no IN (SELECT …) over a large table
+        return queryset.filter(pk__in=self.scope(request.user).values("pk"))
 
-    def _role(self, request):
+    @staticmethod
+    def _role(request) -> Role:
         return access.role_of(request.user)
 
     def has_module_permission(self, request):
-        return self._role(request) == Role.BUREAU_ADMIN or (
-            self._role(request) == Role.INSPECTOR and self.inspector_may_view
-        )
+        role = self._role(request)
+        return role == Role.BUREAU_ADMIN or (role == Role.INSPECTOR and self.inspector_may_view)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
     def has_add_permission(self, request):
-        return self._role(request) == Role.BUREAU_ADMIN or (
-            self._role(request) == Role.INSPECTOR and self.inspector_may_add
-        )
+        role = self._role(request)
+        return role == Role.BUREAU_ADMIN or (role == Role.INSPECTOR and self.inspector_may_add)
 
     def has_change_permission(self, request, obj=None):
         return self._role(request) == Role.BUREAU_ADMIN
@@ -56,6 +95,8 @@ class RegistryModelAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(RegistryModelAdmin):
+    """A page that only lists and shows: rows are written by the services, never by hand."""
+
     def has_add_permission(self, request):
         return False
 
@@ -66,15 +107,140 @@ class ReadOnlyAdmin(RegistryModelAdmin):
         return False
 
 
+class RegistryInline(admin.TabularInline):
+    """Inline rows follow the page they sit on: whoever may view the parent sees them, only the
+    bureau changes them (and nobody when ``read_only``)."""
+
+    extra = 0
+    read_only = False
+
+    def has_view_permission(self, request, obj=None):
+        return access.role_of(request.user) in access.STAFF_ROLES
+
+    def has_add_permission(self, request, obj=None):
+        return not self.read_only and access.is_bureau(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return not self.read_only and access.is_bureau(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self.read_only and access.is_bureau(request.user)
+
+
+class MaskedIdNumberMixin:
+    """ID numbers (身份证号) appear masked in lists and, for anyone but a bureau admin, on the
+    object page too; only a bureau admin sees, searches and edits the full number."""
+
+    @admin.display(description=_("身份证号"))
+    def masked_id(self, obj):
+        return obj.masked_id_number or "—"
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if access.is_bureau(request.user):
+            return fields
+        return ["masked_id" if name == "id_number" else name for name in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not access.is_bureau(request.user):
+            readonly.append("masked_id")
+        return readonly
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if access.is_bureau(request.user):
+            return fields
+        return tuple(name for name in fields if "id_number" not in name)
+
+
+# --- a reason asked between choosing an action and running it ------------------------------------
+
+
+def _action_field_name(request) -> str:
+    """An action chosen on an object's page posts ``CHANGE_FORM-action``, on a list ``action``."""
+    prefixed = f"{ActionLocation.CHANGE_FORM.value}-action"
+    return prefixed if prefixed in request.POST else "action"
+
+
+def ask_then_run(model_admin, request, queryset, *, form_class, title: str, run):
+    """An admin action that needs more than a click (a reason, an inspector): show ``form_class``
+    for the selected rows, then call ``run(obj, cleaned_data)`` for each, through the services.
+    A refused step is reported with ``messages.error`` and the others still run."""
+    action_name = request.POST.get(_action_field_name(request), "")
+    if "_confirm" in request.POST:
+        form = form_class(request.POST)
+        if form.is_valid():
+            run_each(request, queryset, lambda obj: run(obj, form.cleaned_data))
+            return None
+    else:
+        form = form_class()
+    hidden = {
+        _action_field_name(request): action_name,
+        helpers.ACTION_CHECKBOX_NAME: [str(pk) for pk in queryset.values_list("pk", flat=True)],
+        "_confirm": "1",
+    }
+    for name, value in hidden.items():
+        widget = forms.MultipleHiddenInput if isinstance(value, list) else forms.HiddenInput
+        form.fields[name] = forms.Field(widget=widget, initial=value, required=False)
+    return TemplateResponse(
+        request,
+        "admin/credit_registry/decision.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.opts,
+            "title": title,
+            "object": _("已选择 %(count)d 项")
+            % {"count": len(hidden[helpers.ACTION_CHECKBOX_NAME])},
+            "form": form,
+        },
+    )
+
+
+def run_each(request, objects, step) -> int:
+    """Run one service step per object; report each refusal by id and count the successes."""
+    done = 0
+    for obj in objects:
+        try:
+            step(obj)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, f"#{obj.pk}：{error_text(error)}")
+        else:
+            done += 1
+    if done:
+        messages.success(request, _("已完成 %(count)d 项") % {"count": done})
+    return done
+
+
+# --- users ------------------------------------------------------------------------------------
+
 # The four role groups are fixed by migration and given to users on the user page.
 admin.site.unregister(Group)
 admin.site.unregister(User)
 
+ROLE_GROUPS = (Role.BUREAU_ADMIN, Role.INSPECTOR, Role.PRINCIPAL, Role.TEACHER)
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = _("角色")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return [(role.value, access.ROLE_LABELS[role]) for role in ROLE_GROUPS]
+
+    def queryset(self, request, queryset):
+        if self.value() in {role.value for role in ROLE_GROUPS}:
+            return queryset.filter(groups__name=self.value())
+        return queryset
+
 
 @admin.register(User)
 class RegistryUserAdmin(UserAdmin):
-    list_display = ("username", "get_full_name", "role", "is_active", "last_login")
-    list_filter = ("groups", "is_active", "is_staff")
+    """Django's user page with the registry role in the list; the bureau's only."""
+
+    list_display = ("username", "get_full_name", "role", "email", "is_active", "last_login")
+    list_filter = (RoleFilter, "is_active")
+    list_per_page = 50
 
     def get_queryset(self, request):
         return (
@@ -84,18 +250,39 @@ class RegistryUserAdmin(UserAdmin):
             .select_related("school_account__school", "teacher")
         )
 
-    @admin.display(description="角色")
+    @admin.display(description=_("角色"))
     def role(self, user):
-        names = {g.name for g in user.groups.all()}
-        for role in (Role.BUREAU_ADMIN, Role.INSPECTOR, Role.PRINCIPAL, Role.TEACHER):
+        names = {group.name for group in user.groups.all()}
+        for role in ROLE_GROUPS:
             if role in names:
-                return ROLE_LABELS[role]
-        return "超级用户" if user.is_superuser else "—"
+                return access.ROLE_LABELS[role]
+        if user.is_superuser:
+            return gettext("超级用户")
+        return "—"
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # A bureau admin manages roles; making superusers or granting raw permissions is
+            # left to whoever operates the installation.
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
 
     def has_module_permission(self, request):
         return access.is_bureau(request.user)
 
-    has_view_permission = has_add_permission = has_change_permission = (
-        lambda self, request, obj=None: access.is_bureau(request.user)
-    )
-    has_delete_permission = has_change_permission
+    def has_view_permission(self, request, obj=None):
+        return access.is_bureau(request.user)
+
+    def has_add_permission(self, request):
+        return access.is_bureau(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return access.is_bureau(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.is_bureau(request.user)
+
+
+# Report batches and issued documents register themselves on the same base classes.
+from credit_registry import admin_reports  # noqa: E402, F401

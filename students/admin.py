@@ -1,45 +1,93 @@
+"""Students are minors: only the bureau opens these pages (``access.students_visible_to``), their
+ID numbers are masked in every list, and guardians' details appear only on the student's page."""
+
 from django.contrib import admin
 
 from credit_registry import access
-from credit_registry.admin import RegistryModelAdmin
+from credit_registry.admin import MaskedIdNumberMixin, RegistryInline, RegistryModelAdmin
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
 from students.models import Classroom, Enrolment, Guardian, Student
 from students.resources import StudentResource
 
 
-class GuardianInline(admin.TabularInline):
+class GuardianInline(RegistryInline):
     model = Guardian
-    extra = 0
+    fields = ("name", "relation", "phone")
 
 
-class EnrolmentInline(admin.TabularInline):
+class EnrolmentInline(RegistryInline):
+    """The enrolment history is appended to, never rewritten."""
+
     model = Enrolment
-    extra = 0
+    fields = ("event", "date", "school", "classroom", "note")
     autocomplete_fields = ("school",)
     raw_id_fields = ("classroom",)
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Student)
-class StudentAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
+class StudentAdmin(MaskedIdNumberMixin, SpreadsheetAdminMixin, RegistryModelAdmin):
     resource_classes = [StudentResource]
     scope = staticmethod(access.students_visible_to)
-    list_display = ("name", "student_number", "masked_id", "school", "classroom", "status")
-    list_filter = ("status", "school__kind")
+    list_display = (
+        "name",
+        "gender",
+        "student_number",
+        "masked_id",
+        "school",
+        "classroom",
+        "status",
+        "file_frozen_at",
+    )
+    list_filter = ("status", "gender", "school__kind", "guardian_consent")
     list_select_related = ("school", "classroom")
-    search_fields = ("name", "=student_number", "=id_number")
+    search_fields = ("name", "=student_number", "=id_number", "school__name")
     autocomplete_fields = ("school",)
     raw_id_fields = ("classroom",)
+    readonly_fields = ("file_frozen_at",)
     inlines = [GuardianInline, EnrolmentInline]
-
-    @admin.display(description="身份证号")
-    def masked_id(self, student):
-        return student.masked_id_number
 
 
 @admin.register(Classroom)
 class ClassroomAdmin(RegistryModelAdmin):
     list_display = ("__str__", "school", "entry_year", "head_teacher")
+    list_filter = ("entry_year", "school__kind")
     list_select_related = ("school", "head_teacher")
-    search_fields = ("name", "grade", "school__name")
+    search_fields = ("name", "grade", "school__name", "head_teacher__name")
     autocomplete_fields = ("school",)
     raw_id_fields = ("head_teacher",)
+
+
+@admin.register(Guardian)
+class GuardianAdmin(RegistryModelAdmin):
+    list_display = ("name", "relation", "student", "student_school")
+    list_select_related = ("student__school",)
+    search_fields = ("name", "student__name", "=student__student_number")
+    raw_id_fields = ("student",)
+
+    @admin.display(description=Student._meta.get_field("school").verbose_name)
+    def student_school(self, guardian):
+        return guardian.student.school
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(RegistryModelAdmin):
+    list_display = ("student", "event", "date", "school", "classroom", "note")
+    list_filter = ("event", "school__kind")
+    list_select_related = ("student", "school", "classroom")
+    search_fields = ("student__name", "=student__student_number", "school__name")
+    raw_id_fields = ("student", "classroom")
+    autocomplete_fields = ("school",)
+    date_hierarchy = "date"
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,55 +1,77 @@
 from django.contrib import admin
 
 from credit_registry import access
-from credit_registry.admin import RegistryModelAdmin
+from credit_registry.admin import MaskedIdNumberMixin, RegistryInline, RegistryModelAdmin
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
+from evaluations.admin_rounds import DEGREE_ACTIONS
 from teachers.models import Degree, Posting, Teacher
 from teachers.resources import TeacherResource
 
+# Set only by the verification actions (``evaluation_services.verify_degree``): a degree found
+# forged proposes a credential-fraud record, which an edited field would skip.
+VERIFICATION_FIELDS = ("verification_status", "verification_note", "verified_by", "verified_at")
 
-class PostingInline(admin.TabularInline):
+
+class PostingInline(RegistryInline):
     model = Posting
-    extra = 0
+    fields = ("school", "post", "start_date", "end_date")
     autocomplete_fields = ("school",)
 
 
-class DegreeInline(admin.TabularInline):
+class DegreeInline(RegistryInline):
     model = Degree
-    extra = 0
-    readonly_fields = ("verified_by", "verified_at")
+    fields = (
+        "level",
+        "institution",
+        "major",
+        "graduated_on",
+        "certificate_number",
+        "verification_status",
+        "verification_note",
+        "verified_by",
+        "verified_at",
+    )
+    # The verification (学历甄别核查) is a step of its own: the Degree page's actions.
+    readonly_fields = VERIFICATION_FIELDS
 
 
 @admin.register(Teacher)
-class TeacherAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
+class TeacherAdmin(MaskedIdNumberMixin, SpreadsheetAdminMixin, RegistryModelAdmin):
     resource_classes = [TeacherResource]
     scope = staticmethod(access.teachers_visible_to)
     inspector_may_view = True
-    list_display = ("name", "gender", "masked_id", "school", "subject", "title")
-    list_filter = ("title", "gender", "school__kind")
+    list_display = ("name", "gender", "masked_id", "school", "subject", "title", "post")
+    list_filter = ("title", "gender", "school__kind", "school__ownership")
     list_select_related = ("school",)
-    search_fields = ("name", "=id_number", "school__name", "qualification_number")
+    search_fields = ("name", "=id_number", "school__name", "=qualification_number")
     autocomplete_fields = ("school",)
     raw_id_fields = ("user",)
     inlines = [PostingInline, DegreeInline]
 
-    @admin.display(description="身份证号")
-    def masked_id(self, teacher):
-        return teacher.masked_id_number
-
 
 @admin.register(Degree)
 class DegreeAdmin(RegistryModelAdmin):
-    list_display = ("teacher", "level", "institution", "certificate_number", "verification_status")
+    list_display = (
+        "teacher",
+        "level",
+        "institution",
+        "certificate_number",
+        "verification_status",
+        "verified_by",
+        "verified_at",
+    )
     list_filter = ("verification_status", "level")
-    list_select_related = ("teacher",)
-    search_fields = ("teacher__name", "certificate_number", "institution")
+    list_select_related = ("teacher", "verified_by")
+    search_fields = ("teacher__name", "=certificate_number", "institution")
     raw_id_fields = ("teacher",)
-    readonly_fields = ("verified_by", "verified_at")
+    readonly_fields = VERIFICATION_FIELDS
+    actions = DEGREE_ACTIONS
 
 
 @admin.register(Posting)
 class PostingAdmin(RegistryModelAdmin):
     list_display = ("teacher", "school", "post", "start_date", "end_date")
+    list_filter = ("school__kind",)
     list_select_related = ("teacher", "school")
     search_fields = ("teacher__name", "school__name")
     raw_id_fields = ("teacher",)

@@ -130,3 +130,50 @@ def make_record(
     if status == RecordStatus.APPROVED:
         return record
     return services.publish_record(record=record, by=by)
+
+
+# --- evaluation rounds -------------------------------------------------------------------------
+
+
+def make_round(*, by=None, year: int | None = None, open_it: bool = True, **extra):
+    """A teacher evaluation round of the current academic year (open unless ``open_it=False``)."""
+    from evaluations import evaluation_services
+    from evaluations.models import academic_year_of
+
+    by = by or make_user(role=Role.BUREAU_ADMIN)
+    year = year or academic_year_of(timezone.localdate())
+    services.ensure_year(year=year)
+    values = {"name": "师德测评", "closes_on": timezone.localdate() + datetime.timedelta(days=30)}
+    values.update(extra)
+    evaluation_round = evaluation_services.create_round(by=by, year=year, **values)
+    if open_it:
+        evaluation_round = evaluation_services.open_round(evaluation_round=evaluation_round, by=by)
+    return evaluation_round
+
+
+def ratings_for(evaluation_round, teachers, score: int) -> dict[int, dict[int, int]]:
+    """Every item of the round's questionnaire scored ``score`` for each teacher."""
+    items = list(evaluation_round.questionnaire.items.values_list("pk", flat=True))
+    return {teacher.pk: dict.fromkeys(items, score) for teacher in teachers}
+
+
+def answer_with_codes(evaluation_round, *, group, teacher, scores, by=None, classroom=None):
+    """One one-time code per score, each used to rate ``teacher``; returns the codes."""
+    from evaluations import evaluation_services
+
+    by = by or make_user(role=Role.BUREAU_ADMIN)
+    if classroom is None and group != "public":
+        classroom = make_classroom(teacher.school)
+    codes = evaluation_services.generate_codes(
+        evaluation_round=evaluation_round,
+        by=by,
+        group=group,
+        school=teacher.school,
+        classroom=classroom,
+        count=len(scores),
+    )
+    for code, score in zip(codes, scores, strict=True):
+        evaluation_services.submit_answers(
+            ratings=ratings_for(evaluation_round, [teacher], score), code=code
+        )
+    return codes

@@ -1,42 +1,197 @@
 """The bureau's admin site: every page opens, lists do not grow in queries, roles are kept
-apart, and ledger steps go through the services."""
+apart, ID numbers stay masked, and ledger steps go through the services."""
+
+import datetime
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.sites import site
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from credit_registry.access import Role
 from evaluations import services
-from evaluations.models import CreditRecord, LedgerEntry, RecordStatus
+from evaluations.assessment import recompute_year
+from evaluations.models import (
+    AccessCode,
+    AssessmentPolicy,
+    ClueStatus,
+    CreditRecord,
+    EvaluationRound,
+    Evidence,
+    LedgerEntry,
+    ObjectionStatus,
+    QuestionItem,
+    Questionnaire,
+    RaterAssignment,
+    RecordStatus,
+    RepairApplication,
+    RepairStatus,
+    academic_year_of,
+)
+from schools.models import LeadingGroupMember
+from students.models import Enrolment, Guardian
+from teachers.models import Degree, Posting, VerificationStatus
 from tests import factories
+
+OUR_APPS = {"auth", "schools", "teachers", "students", "evaluations", "credit_registry"}
+
+
+def _our_admins():
+    return [
+        (model, model_admin)
+        for model, model_admin in site._registry.items()
+        if model._meta.app_label in OUR_APPS
+    ]
+
+
+def _url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def _changelist(model):
+    return _url(model, "changelist")
+
+
+def populate(bureau, inspector) -> dict:
+    """One of everything the admin lists, written the way the site writes it."""
+    school = factories.make_school()
+    LeadingGroupMember.objects.create(school=school, name="组长甲", role="leader")
+    factories.make_principal(school)
+    teacher = factories.make_teacher(school, "甲老师")
+    Posting.objects.create(teacher=teacher, school=school, start_date=datetime.date(2020, 9, 1))
+    Degree.objects.create(
+        teacher=teacher,
+        level="bachelor",
+        institution="宁德师范学院",
+        certificate_number=f"C{teacher.pk:08d}",
+    )
+    classroom = factories.make_classroom(school, teacher)
+    student = factories.make_student(school, classroom)
+    Guardian.objects.create(student=student, name="李父", relation="父亲")
+    Enrolment.objects.create(
+        student=student, school=school, classroom=classroom, event="entered", date=timezone.now()
+    )
+    record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
+    services.file_objection(record=record, by=teacher.user, reason="与事实不符")
+    repaired = factories.make_record(teacher, "T-GIFTS", by=bureau)
+    RepairApplication.objects.create(
+        record=repaired,
+        applicant=teacher.user,
+        applied_at=timezone.now(),
+        proof_kind="commitment",
+        proof="已签署信用承诺书",
+    )
+    factories.make_record(student, "ST-COPYING-HOMEWORK", by=bureau)
+    factories.make_record(school, "S-ARBITRARY-FEES", by=bureau, status=RecordStatus.SUBMITTED)
+    Evidence.objects.create(
+        record=record,
+        file="evidence/x.pdf",
+        original_name="证据.pdf",
+        content_type="application/pdf",
+        extension=".pdf",
+        size=10,
+        sha256="0" * 64,
+        uploaded_by=bureau,
+    )
+    clue = services.receive_clue(
+        channel="staff", subject_description="甲老师", content="有偿补课", teacher=teacher
+    )
+    services.assign_clue(clue=clue, inspector=inspector, by=bureau)
+    services.add_clue_note(clue=clue, by=inspector, text="走访家长")
+    year = academic_year_of(timezone.localdate())
+    services.ensure_year(year=year, by=bureau)
+    recompute_year(year=year)
+    questionnaire, _ = Questionnaire.objects.get_or_create(name="师德测评")
+    QuestionItem.objects.get_or_create(questionnaire=questionnaire, order=1, title="爱岗敬业")
+    evaluation_round, _ = EvaluationRound.objects.get_or_create(
+        year_id=year,
+        subject_kind="teacher",
+        defaults={
+            "name": "师德测评",
+            "questionnaire": questionnaire,
+            "closes_on": timezone.localdate(),
+            "created_by": bureau,
+        },
+    )
+    RaterAssignment.objects.create(
+        round=evaluation_round, group="self", ratee=teacher, rater_teacher=teacher
+    )
+    AccessCode.objects.create(
+        round=evaluation_round,
+        group="student",
+        school=school,
+        classroom=classroom,
+        code=f"C{teacher.pk:09d}"[:10],
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+        created_by=bureau,
+    )
+    return {"school": school, "teacher": teacher, "student": student, "record": record}
 
 
 @pytest.fixture
-def district(bureau, school):
-    teacher = factories.make_teacher(school, "甲")
-    student = factories.make_student(school, factories.make_classroom(school, teacher))
-    record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
-    services.file_objection(record=record, by=teacher.user, reason="x")
-    factories.make_record(student, "ST-COPYING-HOMEWORK", by=bureau)
-    services.ensure_year(year=record.year)
-    services.receive_clue(
-        channel="staff", subject_description="甲", content="补课", teacher=teacher
-    )
-    return {"teacher": teacher, "student": student, "record": record}
+def district(bureau, inspector):
+    return populate(bureau, inspector)
 
 
-def test_every_changelist_and_add_page_opens_for_the_bureau(client, bureau, district):
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+# --- every page opens -----------------------------------------------------------------------
+
+
+def test_every_changelist_add_and_change_page_opens_for_the_bureau(client, bureau, district):
     client.force_login(bureau)
-    ours = {"auth", "schools", "teachers", "students", "evaluations", "credit_registry"}
-    for model, model_admin in admin.site._registry.items():
-        if model._meta.app_label not in ours:
-            continue  # task results and lockouts are for superusers only
-        info = model._meta.app_label, model._meta.model_name
-        response = client.get(reverse("admin:{}_{}_changelist".format(*info)))
+    assert client.get(reverse("admin:index")).status_code == 200
+    for model, model_admin in _our_admins():
+        response = client.get(_changelist(model))
         assert response.status_code == 200, model
-        if model_admin.has_add_permission(type("R", (), {"user": bureau})()):
-            assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200, model
+        request = type("Request", (), {"user": bureau})()
+        if model_admin.has_add_permission(request):
+            assert client.get(_url(model, "add")).status_code == 200, model
+        obj = model._default_manager.order_by("pk").first()
+        if obj is not None:
+            assert client.get(_url(model, "change", obj.pk)).status_code == 200, model
+
+
+def test_the_inspectors_pages_open(client, bureau, inspector, district):
+    client.force_login(inspector)
+    index = client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    request = type("Request", (), {"user": inspector})()
+    shown = [m for m, a in _our_admins() if a.has_module_permission(request)]
+    assert {m._meta.model_name for m in shown} >= {"creditrecord", "complaintclue", "teacher"}
+    for model in shown:
+        assert client.get(_changelist(model)).status_code == 200, model
+        if site._registry[model].has_add_permission(request):
+            assert client.get(_url(model, "add")).status_code == 200, model
+    teacher = district["teacher"]
+    assert client.get(_url(type(teacher), "change", teacher.pk)).status_code == 200
+    clue = teacher.clues.get()
+    assert client.get(_url(type(clue), "change", clue.pk)).status_code == 200
+    work = client.get(reverse("admin:evaluations_complaintclue_work", args=[clue.pk]))
+    assert work.status_code == 200 and "走访家长" in work.content.decode()
+
+
+def test_every_registered_model_of_ours_is_in_the_admin():
+    from django.apps import apps
+
+    unlisted = {"evaluations.Response", "evaluations.Answer"}  # anonymous answers: no page
+    for app_label in ("schools", "teachers", "students", "evaluations"):
+        for model in apps.get_app_config(app_label).get_models():
+            if model._meta.label in unlisted:
+                assert not site.is_registered(model), model
+            else:
+                assert site.is_registered(model), model
+
+
+# --- lists do not grow in queries -------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -55,22 +210,59 @@ def test_changelist_queries_do_not_grow_with_rows(client, bureau, school, model)
                 student, "ST-COPYING-HOMEWORK", by=bureau, status=RecordStatus.SUBMITTED
             )
 
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        return len(queries)
-
     add(3)
-    small = count()
+    client.get(url)  # warm caches (content types, sessions)
+    small = _count(client, url)
     add(12)
-    assert count() == small
+    assert _count(client, url) == small
 
 
-def test_principals_and_teachers_are_kept_out(client, principal, teacher):
-    for user in (principal, teacher.user):
+def test_no_changelist_grows_in_queries(client, bureau, inspector):
+    populate(bureau, inspector)
+    client.force_login(bureau)
+    urls = [_changelist(model) for model, _ in _our_admins()]
+    for url in urls:
+        client.get(url)
+    before = {url: _count(client, url) for url in urls}
+    populate(bureau, inspector)
+    populate(bureau, inspector)
+    after = {url: _count(client, url) for url in urls}
+    assert after == before
+
+
+# --- who gets in ----------------------------------------------------------------------------
+
+
+def test_principals_teachers_and_users_without_a_role_are_kept_out(client, principal, teacher):
+    nobody = factories.make_user(is_staff=True)
+    for user in (principal, teacher.user, nobody):
         client.force_login(user)
-        response = client.get(reverse("admin:evaluations_creditrecord_changelist"))
-        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+        for url in (reverse("admin:index"), reverse("admin:evaluations_creditrecord_changelist")):
+            response = client.get(url)
+            assert response.status_code == 302, user
+            assert response["Location"].startswith(reverse("admin:login")), user
+
+
+def test_the_admin_login_asks_for_a_staff_role_not_the_staff_flag(client, bureau, principal):
+    bureau.is_staff = False
+    bureau.save()
+    login = reverse("admin:login")
+    response = client.post(login, {"username": "bureau", "password": "pw-Test-12345"})
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+    client.logout()
+    principal.is_staff = True
+    principal.save()
+    response = client.post(login, {"username": "principal", "password": "pw-Test-12345"})
+    assert response.status_code == 200  # the form again
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_an_inactive_bureau_admin_is_kept_out(client, bureau):
+    client.force_login(bureau)
+    bureau.is_active = False
+    bureau.save()
+    assert client.get(reverse("admin:index")).status_code == 302
 
 
 def test_inspector_sees_only_the_subjects_of_own_clues(
@@ -82,17 +274,89 @@ def test_inspector_sees_only_the_subjects_of_own_clues(
         channel="staff", subject_description="外校", content="x", teacher=stranger
     )
     services.assign_clue(clue=clue, inspector=inspector, by=bureau)
+    someone_else = factories.make_user(role=Role.INSPECTOR)
+    services.assign_clue(clue=district["teacher"].clues.get(), inspector=someone_else, by=bureau)
+
     client.force_login(inspector)
     response = client.get(reverse("admin:evaluations_creditrecord_changelist"))
-    ids = {r.pk for r in response.context["cl"].result_list}
-    assert ids == {other.pk}
-    assert (
-        client.get(
-            reverse("admin:evaluations_creditrecord_change", args=[district["record"].pk])
-        ).status_code
-        == 302
-    )
+    assert {r.pk for r in response.context["cl"].result_list} == {other.pk}
+    response = client.get(reverse("admin:teachers_teacher_changelist"))
+    assert {t.pk for t in response.context["cl"].result_list} == {stranger.pk}
+    response = client.get(reverse("admin:schools_school_changelist"))
+    assert {s.pk for s in response.context["cl"].result_list} == {other_school.pk}
+    response = client.get(reverse("admin:evaluations_complaintclue_changelist"))
+    assert {c.pk for c in response.context["cl"].result_list} == {clue.pk}
+
+    hidden = reverse("admin:evaluations_creditrecord_change", args=[district["record"].pk])
+    assert client.get(hidden).status_code == 302  # "not found" in the admin: back to the index
     assert client.get(reverse("admin:students_student_changelist")).status_code == 403
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:evaluations_objection_changelist")).status_code == 403
+
+
+def test_inspector_may_propose_a_record_but_not_approve_it(client, bureau, inspector, district):
+    stranger = district["teacher"]
+    client.force_login(inspector)
+    response = client.post(
+        reverse("admin:evaluations_creditrecord_add"),
+        {
+            "teacher": stranger.pk,
+            "item": factories.item("T-GIFTS").pk,
+            "occurred_on": timezone.localdate().isoformat(),
+            "source": "inspection",
+            "narrative": "暗访发现收受礼金",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    record = CreditRecord.objects.get(recorded_by=inspector)
+    assert record.status == RecordStatus.SUBMITTED
+    assert record.points == factories.item("T-GIFTS").default_points
+    url = reverse("admin:evaluations_creditrecord_changelist")
+    client.post(url, {"action": "approve", "_selected_action": [record.pk]})
+    record.refresh_from_db()
+    assert record.status == RecordStatus.SUBMITTED
+
+
+def test_inspector_cannot_propose_about_someone_outside_their_clues(client, inspector, school):
+    outsider = factories.make_teacher(school, "无关")
+    client.force_login(inspector)
+    response = client.post(
+        reverse("admin:evaluations_creditrecord_add"),
+        {
+            "teacher": outsider.pk,
+            "item": factories.item("T-GIFTS").pk,
+            "occurred_on": timezone.localdate().isoformat(),
+            "source": "inspection",
+            "narrative": "x",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the refusal
+    assert not CreditRecord.objects.exists()
+
+
+# --- ID numbers -----------------------------------------------------------------------------
+
+
+def test_id_numbers_are_masked_in_lists_and_for_inspectors(client, bureau, inspector, district):
+    teacher, student = district["teacher"], district["student"]
+    client.force_login(bureau)
+    listing = client.get(reverse("admin:teachers_teacher_changelist")).content.decode()
+    assert teacher.id_number not in listing and teacher.masked_id_number in listing
+    listing = client.get(reverse("admin:students_student_changelist")).content.decode()
+    assert student.id_number not in listing and student.masked_id_number in listing
+    page = client.get(reverse("admin:teachers_teacher_change", args=[teacher.pk]))
+    assert teacher.id_number in page.content.decode()
+
+    client.force_login(inspector)
+    page = client.get(reverse("admin:teachers_teacher_change", args=[teacher.pk]))
+    assert page.status_code == 200
+    assert teacher.id_number not in page.content.decode()
+    assert teacher.masked_id_number in page.content.decode()
+    search = client.get(reverse("admin:teachers_teacher_changelist"), {"q": teacher.id_number})
+    assert list(search.context["cl"].result_list) == []
+
+
+# --- the record workflow --------------------------------------------------------------------
 
 
 def test_publish_action_appends_to_the_ledger(client, bureau, teacher):
@@ -106,21 +370,163 @@ def test_publish_action_appends_to_the_ledger(client, bureau, teacher):
     assert LedgerEntry.objects.filter(record=record, action="publish").count() == 1
 
 
+def test_a_refused_step_is_shown_as_an_error(client, bureau, teacher):
+    record = factories.make_record(teacher, "T-GIFTS", by=bureau, status=RecordStatus.SUBMITTED)
+    client.force_login(bureau)
+    url = reverse("admin:evaluations_creditrecord_changelist")
+    response = client.post(url, {"action": "publish", "_selected_action": [record.pk]}, follow=True)
+    errors = [m for m in response.context["messages"] if m.level_tag == "error"]
+    assert errors and f"#{record.pk}" in str(errors[0])
+    record.refresh_from_db()
+    assert record.status == RecordStatus.SUBMITTED
+    assert not LedgerEntry.objects.exists()
+
+
+def test_approve_and_publish_from_the_record_page(client, bureau, teacher):
+    record = factories.make_record(teacher, "T-GIFTS", by=bureau, status=RecordStatus.SUBMITTED)
+    client.force_login(bureau)
+    url = reverse("admin:evaluations_creditrecord_change", args=[record.pk])
+    for action in ("approve", "publish"):
+        response = client.post(
+            url, {"CHANGE_FORM-action": action, "index": "0", "_selected_action": [record.pk]}
+        )
+        assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.status == RecordStatus.PUBLISHED
+    assert record.ledger.filter(action="publish").exists()
+
+
+def test_return_action_asks_for_the_reason(client, bureau, teacher):
+    record = factories.make_record(teacher, "T-GIFTS", by=bureau, status=RecordStatus.SUBMITTED)
+    client.force_login(bureau)
+    url = reverse("admin:evaluations_creditrecord_changelist")
+    form = client.post(url, {"action": "return_selected", "_selected_action": [record.pk]})
+    assert form.status_code == 200 and 'name="reason"' in form.content.decode()
+    record.refresh_from_db()
+    assert record.status == RecordStatus.SUBMITTED
+    done = client.post(
+        url,
+        {
+            "action": "return_selected",
+            "_selected_action": [record.pk],
+            "_confirm": "1",
+            "reason": "事实陈述不完整",
+        },
+    )
+    assert done.status_code == 302
+    record.refresh_from_db()
+    assert record.status == RecordStatus.RETURNED
+    assert record.returned_reason == "事实陈述不完整"
+
+
 def test_published_record_is_read_only_in_the_admin(client, bureau, teacher):
     record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
     client.force_login(bureau)
     url = reverse("admin:evaluations_creditrecord_change", args=[record.pk])
     page = client.get(url)
     assert page.status_code == 200
-    assert 'name="points"' not in page.content.decode()
-    assert "记录链" in page.content.decode()
-    client.post(url, {"points": "0", "narrative": "改"})
+    html = page.content.decode()
+    for name in ("points", "narrative", "item", "teacher", "occurred_on", "points_reason"):
+        assert f'name="{name}"' not in html
+    assert "记录链" in html and record.ledger.get().hash[:16] in html
+    assert page.context["adminform"].form.fields == {}
+    response = client.post(url, {"points": "0", "narrative": "改", "_save": "1"})
+    assert response.status_code == 403
     assert CreditRecord.objects.get(pk=record.pk).points == -10
+    delete = reverse("admin:evaluations_creditrecord_delete", args=[record.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert CreditRecord.objects.filter(pk=record.pk).exists()
+
+
+def test_the_chain_shows_objections_and_amendments(client, bureau, district):
+    record = district["record"]
+    services.decide_objection(
+        objection=record.objections.get(),
+        by=bureau,
+        outcome=ObjectionStatus.AMENDED,
+        reason="改为扣5分",
+        points=-5,
+    )
+    client.force_login(bureau)
+    html = client.get(reverse("admin:evaluations_creditrecord_change", args=[record.pk]))
+    html = html.content.decode()
+    amendment = record.amendments.get()
+    assert "与事实不符" in html and "改为扣5分" in html
+    assert reverse("admin:evaluations_creditrecord_change", args=[amendment.pk]) in html
+
+
+def test_a_draft_can_be_corrected_and_deleted(client, bureau, teacher):
+    record = factories.make_record(teacher, "T-GIFTS", by=bureau, status=RecordStatus.DRAFT)
+    client.force_login(bureau)
+    url = reverse("admin:evaluations_creditrecord_change", args=[record.pk])
+    response = client.post(
+        url,
+        {
+            "teacher": teacher.pk,
+            "item": record.item_id,
+            "points": "",
+            "occurred_on": record.occurred_on.isoformat(),
+            "source": "routine",
+            "narrative": "更正后的事实陈述",
+            "evidence-TOTAL_FORMS": "0",
+            "evidence-INITIAL_FORMS": "0",
+            "_save": "1",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    record.refresh_from_db()
+    assert record.narrative == "更正后的事实陈述"
+    delete = reverse("admin:evaluations_creditrecord_delete", args=[record.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not CreditRecord.objects.filter(pk=record.pk).exists()
+
+
+def test_two_subjects_are_refused_by_the_form(client, bureau, teacher, school):
+    client.force_login(bureau)
+    response = client.post(
+        reverse("admin:evaluations_creditrecord_add"),
+        {
+            "teacher": teacher.pk,
+            "school": school.pk,
+            "item": factories.item("T-GIFTS").pk,
+            "occurred_on": timezone.localdate().isoformat(),
+            "source": "routine",
+            "narrative": "x",
+        },
+    )
+    assert response.status_code == 200
+    assert not CreditRecord.objects.exists()
+
+
+def test_adding_a_record_in_the_admin_lands_submitted(client, bureau, teacher):
+    client.force_login(bureau)
+    today = timezone.localdate()
+    response = client.post(
+        reverse("admin:evaluations_creditrecord_add"),
+        {
+            "teacher": teacher.pk,
+            "item": factories.item("T-GIFTS").pk,
+            "points": "-8",
+            "points_reason": "情节较轻",
+            "occurred_on": today.isoformat(),
+            "source": "routine",
+            "narrative": "收受礼金",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    record = CreditRecord.objects.get()
+    assert record.status == RecordStatus.SUBMITTED and record.recorded_by == bureau
+    assert record.year == academic_year_of(today) and record.recorded_at is not None
+
+
+# --- objections, repair, clues ----------------------------------------------------------------
 
 
 def test_objection_is_decided_through_the_admin_form(client, bureau, district):
     objection = district["record"].objections.get()
     client.force_login(bureau)
+    listing = client.get(reverse("admin:evaluations_objection_changelist"), {"overdue": "open"})
+    assert [o.pk for o in listing.context["cl"].result_list] == [objection.pk]
     response = client.post(
         reverse("admin:evaluations_objection_decide", args=[objection.pk]),
         {"outcome": "amended", "reason": "改为扣5分", "points": "-5"},
@@ -131,23 +537,174 @@ def test_objection_is_decided_through_the_admin_form(client, bureau, district):
     assert record.status == RecordStatus.AMENDED and record.amendments.get().points == -5
 
 
-def test_adding_a_record_in_the_admin_lands_submitted(client, bureau, teacher):
+def test_objection_upheld_by_action_with_a_reason(client, bureau, district):
+    objection = district["record"].objections.get()
     client.force_login(bureau)
-    from django.utils import timezone
-
-    response = client.post(
-        reverse("admin:evaluations_creditrecord_add"),
+    client.post(
+        reverse("admin:evaluations_objection_changelist"),
         {
-            "teacher": teacher.pk,
-            "item": factories.item("T-GIFTS").pk,
-            "points": "-8",
-            "occurred_on": timezone.localdate().isoformat(),
-            "source": "routine",
-            "narrative": "收受礼金",
-            "evidence-TOTAL_FORMS": "0",
-            "evidence-INITIAL_FORMS": "0",
+            "action": "uphold",
+            "_selected_action": [objection.pk],
+            "_confirm": "1",
+            "reason": "经复核属实",
         },
     )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    record = CreditRecord.objects.get()
-    assert record.status == RecordStatus.SUBMITTED and record.recorded_by == bureau
+    objection.refresh_from_db()
+    assert objection.status == ObjectionStatus.UPHELD
+    assert district["record"].ledger.filter(action="uphold").exists()
+
+
+def test_overdue_objections_are_flagged(client, bureau, district):
+    objection = district["record"].objections.get()
+    type(objection).objects.filter(pk=objection.pk).update(
+        due_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    client.force_login(bureau)
+    listing = client.get(reverse("admin:evaluations_objection_changelist"), {"overdue": "yes"})
+    assert [o.pk for o in listing.context["cl"].result_list] == [objection.pk]
+    listing = client.get(reverse("admin:evaluations_objection_changelist"), {"overdue": "no"})
+    assert list(listing.context["cl"].result_list) == []
+
+
+def test_repair_is_approved_by_action(client, bureau, district):
+    application = RepairApplication.objects.get()
+    client.force_login(bureau)
+    client.post(
+        reverse("admin:evaluations_repairapplication_changelist"),
+        {
+            "action": "approve_repair",
+            "_selected_action": [application.pk],
+            "_confirm": "1",
+            "reason": "已整改",
+        },
+    )
+    application.refresh_from_db()
+    assert application.status == RepairStatus.APPROVED
+    assert application.record.ledger.filter(action="repair").exists()
+
+
+def test_clue_is_assigned_noted_and_closed(client, bureau, inspector, teacher):
+    clue = services.receive_clue(
+        channel="hotline", subject_description="王老师", content="有偿补课", teacher=teacher
+    )
+    client.force_login(bureau)
+    client.post(
+        reverse("admin:evaluations_complaintclue_changelist"),
+        {
+            "action": "assign",
+            "_selected_action": [clue.pk],
+            "_confirm": "1",
+            "inspector": inspector.pk,
+        },
+    )
+    clue.refresh_from_db()
+    assert clue.assigned_to == inspector and clue.status == ClueStatus.ASSIGNED
+
+    client.force_login(inspector)
+    work = reverse("admin:evaluations_complaintclue_work", args=[clue.pk])
+    assert client.post(work, {"note": "1", "text": "走访三名家长"}).status_code == 302
+    close = reverse("admin:evaluations_complaintclue_close", args=[clue.pk])
+    response = client.post(
+        close,
+        {
+            "substantiated": "1",
+            "conclusion": "查实有偿补课",
+            "item": factories.item("T-PAID-TUTORING").pk,
+            "occurred_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    clue.refresh_from_db()
+    assert clue.status == ClueStatus.SUBSTANTIATED
+    assert clue.proposed_record.status == RecordStatus.SUBMITTED
+    assert clue.notes.get().text == "走访三名家长"
+
+
+# --- other pages ------------------------------------------------------------------------------
+
+
+def test_ledger_entries_cannot_be_added_changed_or_deleted(client, bureau, district):
+    entry = LedgerEntry.objects.first()
+    client.force_login(bureau)
+    assert client.get(reverse("admin:evaluations_ledgerentry_add")).status_code == 403
+    change = reverse("admin:evaluations_ledgerentry_change", args=[entry.pk])
+    assert client.post(change, {"reason": "x"}).status_code == 403
+    delete = reverse("admin:evaluations_ledgerentry_delete", args=[entry.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+
+
+def test_policy_versions_are_added_never_changed(client, bureau, district):
+    policy = AssessmentPolicy.objects.get()
+    client.force_login(bureau)
+    page = client.get(reverse("admin:evaluations_assessmentpolicy_change", args=[policy.pk]))
+    assert page.context["adminform"].form.fields == {}
+    data = {
+        "year": policy.year_id,
+        "base_score": "100",
+        "positive_cap": "8",
+        "activity_cap": "5",
+        "activity_points": "1",
+        "evaluation_weight": "0.6",
+        "record_weight": "0.4",
+        "grade_a": "90",
+        "grade_b": "75",
+        "grade_c": "60",
+        "veto_forces_d": "on",
+        "min_group_answers": "5",
+        "target_assessment_points": "10",
+        "note": "加分上限调整为8分",
+    }
+    response = client.post(reverse("admin:evaluations_assessmentpolicy_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    newest = AssessmentPolicy.objects.order_by("-version").first()
+    assert newest.version == 2 and newest.positive_cap == 8 and newest.created_by == bureau
+    assert newest.rules.count() == policy.rules.count()
+    policy.refresh_from_db()
+    assert policy.positive_cap == 10
+
+
+def test_assessment_result_page_explains_the_score(client, bureau, district):
+    result = district["teacher"].assessment_results.get()
+    client.force_login(bureau)
+    page = client.get(reverse("admin:evaluations_assessmentresult_change", args=[result.pk]))
+    html = page.content.decode()
+    assert "基础分" in html and "有偿补课" in html
+
+
+def test_inlines_show_for_a_bureau_admin_without_model_permissions(client, bureau, district):
+    assert not bureau.is_superuser
+    client.force_login(bureau)
+    school_page = client.get(reverse("admin:schools_school_change", args=[district["school"].pk]))
+    assert "组长甲" in school_page.content.decode()
+    teacher = district["teacher"]
+    teacher_page = client.get(reverse("admin:teachers_teacher_change", args=[teacher.pk]))
+    assert "宁德师范学院" in teacher_page.content.decode()
+    student = district["student"]
+    student_page = client.get(reverse("admin:students_student_change", args=[student.pk]))
+    assert "李父" in student_page.content.decode()
+
+
+def test_degrees_are_verified_by_action_not_by_editing(client, bureau, district):
+    degree = Degree.objects.get(teacher=district["teacher"])
+    client.force_login(bureau)
+    page = client.get(reverse("admin:teachers_degree_change", args=[degree.pk])).content.decode()
+    assert 'name="verification_status"' not in page
+    client.post(
+        reverse("admin:teachers_degree_changelist"),
+        {"action": "mark_degrees_verified", "_selected_action": [degree.pk]},
+    )
+    degree.refresh_from_db()
+    assert degree.verification_status == VerificationStatus.VERIFIED
+    assert degree.verified_by == bureau and degree.verified_at is not None
+
+
+def test_user_list_shows_the_role(client, bureau, principal):
+    client.force_login(bureau)
+    html = client.get(reverse("admin:auth_user_changelist")).content.decode()
+    assert "局机关管理员" in html and "学校管理员（校长）" in html
+    filtered = client.get(reverse("admin:auth_user_changelist"), {"role": "principal"})
+    assert [u.pk for u in filtered.context["cl"].result_list] == [principal.pk]
+
+
+def test_admin_site_is_the_one_in_the_urls():
+    assert admin.site is site

@@ -1,0 +1,156 @@
+"""Documents the registry issues, and the background batches that produce them.
+
+Every PDF carries a verification code printed in it; :class:`IssuedDocument` keeps that code with
+the SHA-256 of the exact bytes handed out, so that a presented code (and, optionally, the file
+itself) can be checked on the public verification page. The row is written before the PDF is
+typeset (the code has to be inside it) and completed with the hash of the final bytes.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from schools.models import School
+
+
+class DocumentKind(models.TextChoices):
+    TEACHER_FILE = "teacher_file", _("教师师德诚信档案")
+    STUDENT_FILE = "student_file", _("学生诚信档案")
+    SCHOOL_REPORT = "school_report", _("学校年度诚信报告")
+    DISTRICT_REPORT = "district_report", _("全区教育系统信用体系建设年度报告")
+
+
+class IssuedDocument(models.Model):
+    code = models.CharField(_("验证码"), max_length=12, unique=True)
+    kind = models.CharField(_("文书类型"), max_length=20, choices=DocumentKind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    subject_description = models.CharField(
+        _("对象（已脱敏）"), max_length=200, help_text=_("公开核验页面显示的对象说明，不含完整姓名")
+    )
+    subject_key = models.CharField(
+        _("对象标识"), max_length=40, blank=True, help_text=_("内部使用，如 teacher:12")
+    )
+    year = models.PositiveSmallIntegerField(_("学年"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+    pages = models.PositiveIntegerField(_("页数"), default=0)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("出具人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("出具时间"))
+    batch = models.ForeignKey(
+        "ReportBatch",
+        verbose_name=_("批量任务"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
+
+    class Meta:
+        verbose_name = _("已出具文书")
+        verbose_name_plural = _("已出具文书")
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["subject_key", "issued_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.display_code} {self.title}"
+
+    @property
+    def display_code(self) -> str:
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.sha256)
+
+
+class BatchKind(models.TextChoices):
+    SCHOOL_TEACHERS = "school_teachers", _("一所学校全体教师的师德诚信档案")
+    DISTRICT_TEACHERS = "district_teachers", _("全区全体教师的师德诚信档案")
+    SCHOOL_REPORTS = "school_reports", _("全区各学校年度诚信报告")
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ReportBatch(models.Model):
+    """Many PDFs made by a background task (``manage.py db_worker``) and packed into one zip."""
+
+    kind = models.CharField(_("批量类型"), max_length=20, choices=BatchKind.choices)
+    school = models.ForeignKey(
+        School,
+        verbose_name=_("学校"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("仅“一所学校全体教师”需要"),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("学年"), null=True, blank=True, help_text=_("学年起始年份；学校年度报告需要")
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    parts_total = models.PositiveIntegerField(
+        _("分片数"), default=0, help_text=_("分给多个后台进程并行生成的份数")
+    )
+    parts_done = models.PositiveIntegerField(_("已完成分片"), default=0)
+    zip_file = models.FileField(_("压缩包"), upload_to="reports/batches/", blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    base_url = models.CharField(
+        _("核验网址前缀"), max_length=200, blank=True, help_text=_("二维码指向的站点地址")
+    )
+    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("批量生成报告")
+        verbose_name_plural = _("批量生成报告")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(done__lte=models.F("total")), name="batch_done_within_total"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="school_teachers") | models.Q(school__isnull=False),
+                name="batch_school_teachers_has_school",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.school.name if self.school_id else ""
+        return f"#{self.pk} {self.get_kind_display()} {scope}".strip()
+
+    def clean(self) -> None:
+        if self.kind == BatchKind.SCHOOL_TEACHERS and self.school_id is None:
+            raise ValidationError(
+                {"school": "请选择学校 / Choose the school whose teachers' files to make."}
+            )
+        if self.kind == BatchKind.SCHOOL_REPORTS and self.year is None:
+            raise ValidationError({"year": "请填写学年 / Give the academic year of the reports."})
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

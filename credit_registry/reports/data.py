@@ -1,0 +1,715 @@
+"""What the reports say: read helpers that gather a report's data with a fixed number of queries.
+
+They read through the ledger's own querysets and selectors (``evaluations.selectors``) and never
+write. Who may ask for which report is decided by the caller through ``credit_registry.access``.
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from credit_registry.identity import mask_name, mask_phone
+from credit_registry.reports import charts
+from evaluations import selectors
+from evaluations.models import (
+    PUBLISHED_STATUSES,
+    AssessmentResult,
+    AssessmentYear,
+    ClueStatus,
+    CreditRecord,
+    Grade,
+    LedgerEntry,
+    Objection,
+    Polarity,
+    Purpose,
+    RecordSource,
+    RecordStatus,
+    RepairApplication,
+    RepairStatus,
+    SubjectKind,
+    academic_year_label,
+    academic_year_of,
+)
+from evaluations.models import ComplaintClue as Clue
+from schools.models import LeadingGroupMember, School, SchoolKind
+from students.models import Student, StudentStatus
+from teachers.models import Teacher
+
+GRADES = [g.value for g in Grade]
+GRADE_SERIES = [charts.Series(Grade(g).label, charts.GRADE_COLOURS[g]) for g in GRADES]
+TEACHER_PURPOSES = (
+    Purpose.TITLE_PROMOTION,
+    Purpose.PROMOTION,
+    Purpose.AWARDS,
+    Purpose.PROJECT,
+    Purpose.ANNUAL_REVIEW_EXCELLENT,
+)
+STUDENT_PURPOSES = (Purpose.AWARDS, Purpose.INTEGRITY_STAR)
+# Positive items that are public commendations (SPEC §3), shown as integrity exemplars.
+COMMENDATION_CODES = ("T-ETHICS-COMMENDATION", "S-COLLECTIVE-HONOUR")
+
+
+def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """An academic year as a half-open range of aware datetimes: 1 Sep – 1 Sep."""
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.datetime(year, 9, 1, tzinfo=zone),
+        datetime.datetime(year + 1, 9, 1, tzinfo=zone),
+    )
+
+
+def current_year() -> int:
+    return academic_year_of(timezone.localdate())
+
+
+def person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+# --- integrity-education activities ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivityNews:
+    date: datetime.date
+    school: str
+    kind: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ActivitySummary:
+    total: int
+    participants: int
+    by_kind: list[tuple[str, int]]
+    highlights: list[ActivityNews]
+
+
+# The schools' integrity-education activities (SPEC §6) are not modelled yet. When they are, the
+# activities app registers functions here and the reports and the public news page use them;
+# until then those sections say plainly that no activity data is connected.
+ActivitySummaryProvider = Callable[[int, School | None], ActivitySummary]
+ActivityNewsProvider = Callable[[int], list[ActivityNews]]
+activity_summary_providers: list[ActivitySummaryProvider] = []
+activity_news_providers: list[ActivityNewsProvider] = []
+
+
+def activity_summary(year: int, school: School | None = None) -> ActivitySummary | None:
+    for provider in activity_summary_providers:
+        return provider(year, school)
+    return None
+
+
+def activity_news(limit: int = 20) -> list[ActivityNews] | None:
+    """Latest activities for the public page; ``None`` while no activity data is connected."""
+    if not activity_news_providers:
+        return None
+    news = [item for provider in activity_news_providers for item in provider(limit)]
+    return sorted(news, key=lambda n: n.date, reverse=True)[:limit]
+
+
+# --- a record and its chain --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    at: datetime.datetime
+    label: str
+    who: str
+    detail: str = ""
+    link: str = ""
+
+
+@dataclass
+class RecordFile:
+    record: CreditRecord
+    steps: list[ChainStep]
+
+
+def _records_with_chain(records) -> list[RecordFile]:
+    """Published records with everything that happened to them, in a fixed number of queries."""
+    records = (
+        records.filter(published_at__isnull=False)
+        .select_related("item", "recorded_by", "approved_by", "amends")
+        .prefetch_related(
+            Prefetch("ledger", queryset=LedgerEntry.objects.select_related("actor")),
+            Prefetch(
+                "repairs",
+                queryset=RepairApplication.objects.filter(
+                    status=RepairStatus.PENDING
+                ).select_related("applicant"),
+            ),
+            "amendments",
+        )
+        .order_by("occurred_on", "id")
+    )
+    files = []
+    for record in records:
+        steps = [
+            ChainStep(
+                record.recorded_at,
+                f"记录（{record.get_source_display()}）",
+                person(record.recorded_by),
+                f"更正原记录#{record.amends_id}" if record.amends_id else "",
+            )
+        ]
+        if record.approved_at:
+            steps.append(ChainStep(record.approved_at, "审核通过", person(record.approved_by)))
+        for entry in record.ledger.all():
+            detail = entry.reason
+            if entry.action == "amend":
+                replaced = ", ".join(f"#{a.pk}" for a in record.amendments.all())
+                detail = f"{detail}（更正后记录{replaced}）" if replaced else detail
+            steps.append(
+                ChainStep(
+                    entry.at,
+                    entry.get_action_display(),
+                    person(entry.actor),
+                    detail,
+                    entry.hash[:16],
+                )
+            )
+        for repair in record.repairs.all():
+            steps.append(
+                ChainStep(
+                    repair.applied_at,
+                    "申请信用修复（待审核）",
+                    person(repair.applicant),
+                    repair.get_proof_kind_display(),
+                )
+            )
+        steps.sort(key=lambda s: s.at)
+        files.append(RecordFile(record=record, steps=steps))
+    return files
+
+
+@dataclass(frozen=True)
+class YearResult:
+    year: int
+    label: str
+    result: AssessmentResult
+    lines: list[dict]
+    components: list[dict]
+
+
+def _year_results(results: Iterable[AssessmentResult]) -> list[YearResult]:
+    return [
+        YearResult(
+            year=r.year_id,
+            label=academic_year_label(r.year_id),
+            result=r,
+            lines=r.explanation.get("lines", []),
+            components=r.explanation.get("components", []),
+        )
+        for r in sorted(results, key=lambda r: r.year_id)
+    ]
+
+
+# --- teacher's ethics-integrity file -----------------------------------------------------------
+
+
+def teacher_file(
+    teacher: Teacher, *, eligibility: list[selectors.Eligibility] | None = None
+) -> dict:
+    """教师师德诚信档案: identity (masked), postings, degrees and their verification, every year's
+    score with its explanation, every published record with its chain, current eligibility."""
+    teacher = Teacher.objects.select_related("school").get(pk=teacher.pk)
+    year = current_year()
+    if eligibility is None:
+        eligibility = [
+            selectors.check_eligibility(teacher, purpose, year) for purpose in TEACHER_PURPOSES
+        ]
+    records = _records_with_chain(CreditRecord.objects.filter(teacher=teacher))
+    return {
+        "teacher": teacher,
+        "masked_phone": mask_phone(teacher.phone) if teacher.phone else "",
+        "postings": list(teacher.postings.select_related("school").order_by("start_date")),
+        "degrees": list(teacher.degrees.order_by("graduated_on", "id")),
+        "results": _year_results(AssessmentResult.objects.filter(teacher=teacher)),
+        "records": records,
+        "summary": _record_summary(records),
+        "eligibility": eligibility,
+        "eligibility_year": academic_year_label(year),
+    }
+
+
+def teacher_eligibility_many(teachers: Sequence[Teacher]) -> dict[int, list]:
+    """Eligibility of many teachers for every purpose, for a batch: a few queries per purpose."""
+    year = current_year()
+    answers: dict[int, list] = defaultdict(list)
+    for purpose in TEACHER_PURPOSES:
+        for answer in selectors.check_eligibility_many(list(teachers), purpose, year):
+            answers[answer.subject.pk].append(answer)
+    return answers
+
+
+def _record_summary(records: Sequence[RecordFile]) -> dict:
+    statuses = Counter(f.record.get_status_display() for f in records)
+    return {
+        "total": len(records),
+        "negative": sum(1 for f in records if f.record.points < 0),
+        "positive": sum(1 for f in records if f.record.points > 0),
+        "by_status": sorted(statuses.items()),
+    }
+
+
+def teacher_subject_description(teacher: Teacher) -> str:
+    school = teacher.school.name if teacher.school_id else "已离开本区"
+    return f"教师 {mask_name(teacher.name)}（{school}）"
+
+
+# --- student's integrity file ------------------------------------------------------------------
+
+
+def student_file(student: Student) -> dict:
+    """学生诚信档案 for graduation and transfer: the student's identity (ID masked), enrolment
+    history, every year's result with its explanation, every published record with its chain."""
+    student = Student.objects.select_related("school", "classroom__head_teacher").get(pk=student.pk)
+    year = current_year()
+    records = _records_with_chain(CreditRecord.objects.filter(student=student))
+    return {
+        "student": student,
+        "guardians": [
+            {
+                "name": g.name,
+                "relation": g.relation,
+                "phone": mask_phone(g.phone) if g.phone else "",
+            }
+            for g in student.guardians.all()
+        ],
+        "enrolments": list(student.enrolments.select_related("school", "classroom")),
+        "results": _year_results(AssessmentResult.objects.filter(student=student)),
+        "records": records,
+        "summary": _record_summary(records),
+        "eligibility": [
+            selectors.check_eligibility(student, purpose, year) for purpose in STUDENT_PURPOSES
+        ],
+        "eligibility_year": academic_year_label(year),
+    }
+
+
+def student_subject_description(student: Student) -> str:
+    """No name of a minor on a public page: the school and the last digits of the number."""
+    return f"学生（{student.school.name}，学籍号尾号{student.student_number[-4:]}）"
+
+
+# --- grade distributions -----------------------------------------------------------------------
+
+
+def _grade_table(rows: Iterable[tuple], keys: Sequence) -> dict:
+    """{key: {grade: n}} with every key and grade present, from (key, grade, n) rows."""
+    table = {key: dict.fromkeys(GRADES, 0) for key in keys}
+    for key, grade, n in rows:
+        if key in table:
+            table[key][grade] = n
+    return table
+
+
+@dataclass(frozen=True)
+class GradeRow:
+    label: str
+    counts: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+    @property
+    def shares(self) -> list[str]:
+        return [f"{100 * n / self.total:.1f}%" if self.total else "—" for n in self.counts]
+
+    @property
+    def cells(self) -> list[tuple[int, str]]:
+        return list(zip(self.counts, self.shares, strict=True))
+
+
+# --- school's annual report --------------------------------------------------------------------
+
+
+def school_report(school: School, year: int) -> dict:
+    """学校年度诚信报告: the school's result and its explanation, its people's grade
+    distributions, records of the year, objections and repair, lists, activities, change."""
+    previous = year - 1
+    results = {
+        r.year_id: r
+        for r in AssessmentResult.objects.filter(school=school, year_id__in=[year, previous])
+    }
+    people = {}
+    for kind, column in (("teachers", "teacher__school"), ("students", "student__school")):
+        rows = (
+            AssessmentResult.objects.filter(**{column: school}, year_id__in=[year, previous])
+            .values_list("year_id", "grade")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        table = _grade_table(rows, [year, previous])
+        people[kind] = {
+            "current": GradeRow(academic_year_label(year), [table[year][g] for g in GRADES]),
+            "previous": GradeRow(
+                academic_year_label(previous), [table[previous][g] for g in GRADES]
+            ),
+        }
+    in_school = Q(school=school) | Q(teacher__school=school) | Q(student__school=school)
+    published = CreditRecord.objects.filter(in_school, status__in=PUBLISHED_STATUSES)
+    item_rows = (
+        published.filter(year__in=[year, previous])
+        .values_list("year", "item__name", "item__subject_kind", "item__polarity")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_item: dict[tuple, dict[int, int]] = defaultdict(lambda: {year: 0, previous: 0})
+    for record_year, name, kind, polarity, n in item_rows:
+        by_item[(name, kind, polarity)][record_year] = n
+    items = sorted(
+        (
+            {
+                "name": name,
+                "kind": SubjectKind(kind).label,
+                "positive": polarity == Polarity.POSITIVE,
+                "current": counts[year],
+                "previous": counts[previous],
+            }
+            for (name, kind, polarity), counts in by_item.items()
+        ),
+        key=lambda row: (-row["current"], row["name"]),
+    )
+    school_records = _records_with_chain(CreditRecord.objects.filter(school=school, year=year))
+    start, end = year_bounds(year)
+    objections = Objection.objects.filter(
+        Q(record__school=school) | Q(record__teacher__school=school),
+        filed_at__gte=start,
+        filed_at__lt=end,
+    )
+    today = timezone.localdate()
+    black = [e for e in selectors.black_list(today) if e.school == school.name]
+    red = [e for e in selectors.red_list(year) if e.school == school.name]
+    teacher_current = people["teachers"]["current"]
+    return {
+        "school": school,
+        "year": year,
+        "year_label": academic_year_label(year),
+        "previous_label": academic_year_label(previous),
+        "result": results.get(year),
+        "previous_result": results.get(previous),
+        "result_lines": _year_results([results[year]])[0] if year in results else None,
+        "leading_group": list(LeadingGroupMember.objects.filter(school=school)),
+        "teacher_grades": people["teachers"],
+        "student_grades": people["students"],
+        "grades": [Grade(g).label for g in GRADES],
+        "teacher_chart": charts.stacked_percent_bars(
+            [
+                (row.label, row.counts)
+                for row in (people["teachers"]["current"], people["teachers"]["previous"])
+            ]
+            + [
+                (
+                    f"学生 {people['students']['current'].label}",
+                    people["students"]["current"].counts,
+                )
+            ],
+            GRADE_SERIES,
+            title="教师与学生信用等级分布",
+            label_width=150,
+        ),
+        "items": items,
+        "school_records": school_records,
+        "school_summary": _record_summary(school_records),
+        "objections": {
+            "filed": objections.count(),
+            "open": objections.filter(status="open").count(),
+        },
+        "repairs_approved": RepairApplication.objects.filter(
+            Q(record__school=school) | Q(record__teacher__school=school),
+            status=RepairStatus.APPROVED,
+            decided_at__gte=start,
+            decided_at__lt=end,
+        ).count(),
+        "black_list": black,
+        "red_list": red,
+        "red_teacher_count": sum(1 for e in red if e.kind == SubjectKind.TEACHER),
+        "teacher_a_share": teacher_current.shares[0],
+        "activities": activity_summary(year, school),
+        "as_of": today,
+        "year_closed": _closed(year),
+    }
+
+
+def _closed(year: int) -> bool:
+    return AssessmentYear.objects.filter(year=year, closed_at__isnull=False).exists()
+
+
+def school_subject_description(school: School, year: int) -> str:
+    return f"{school.name} {academic_year_label(year)}"
+
+
+# --- district annual report --------------------------------------------------------------------
+
+
+def _number(value) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+@dataclass
+class Figure:
+    label: str
+    current: int | Decimal | str
+    previous: int | Decimal | str | None = None
+    unit: str = ""
+
+    @property
+    def current_display(self) -> str:
+        return _number(self.current)
+
+    @property
+    def previous_display(self) -> str:
+        return "—" if self.previous is None else _number(self.previous)
+
+    @property
+    def change(self) -> str:
+        if not isinstance(self.current, int | Decimal) or not isinstance(
+            self.previous, int | Decimal
+        ):
+            return "—"
+        delta = self.current - self.previous
+        sign = "+" if delta > 0 else ""
+        text = f"{sign}{_number(delta)}"
+        if self.previous:
+            text += f"（{sign}{100 * delta / self.previous:.1f}%）"
+        return text
+
+
+def _count_by_year(queryset, column: str, years: Sequence[int]) -> dict[int, int]:
+    counts = dict.fromkeys(years, 0)
+    for value, n in (
+        queryset.filter(**{f"{column}__in": years})
+        .values_list(column)
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[value] = n
+    return counts
+
+
+def _count_in_years(queryset, column: str, years: Sequence[int]) -> dict[int, int]:
+    """Rows whose datetime ``column`` falls in each academic year."""
+    counts = {}
+    for y in years:
+        start, end = year_bounds(y)
+        counts[y] = queryset.filter(**{f"{column}__gte": start, f"{column}__lt": end}).count()
+    return counts
+
+
+def district_report(year: int, *, top: int = 10) -> dict:
+    """全区教育系统信用体系建设年度报告 for one academic year."""
+    previous = year - 1
+    years = [year, previous]
+    published = CreditRecord.objects.filter(status__in=PUBLISHED_STATUSES)
+    negatives = _count_by_year(published.filter(item__polarity=Polarity.NEGATIVE), "year", years)
+    positives = _count_by_year(published.filter(item__polarity=Polarity.POSITIVE), "year", years)
+    severe = _count_by_year(
+        published.filter(item__polarity=Polarity.NEGATIVE, item__severity="severe"), "year", years
+    )
+    objections = _count_in_years(Objection.objects.all(), "filed_at", years)
+    repairs = _count_in_years(
+        RepairApplication.objects.filter(status=RepairStatus.APPROVED), "decided_at", years
+    )
+    clues = _count_in_years(Clue.objects.all(), "received_at", years)
+    substantiated = _count_in_years(
+        Clue.objects.filter(status=ClueStatus.SUBSTANTIATED), "closed_at", years
+    )
+    graded = _count_by_year(AssessmentResult.objects.all(), "year_id", years)
+    teacher_a = _count_by_year(
+        AssessmentResult.objects.filter(teacher__isnull=False, grade=Grade.A), "year_id", years
+    )
+    teacher_d = _count_by_year(
+        AssessmentResult.objects.filter(teacher__isnull=False, grade=Grade.D), "year_id", years
+    )
+    schools = School.objects.filter(active=True).count()
+    teachers = Teacher.objects.filter(school__isnull=False).count()
+    students = Student.objects.filter(status=StudentStatus.ENROLLED).count()
+    figures = [
+        Figure("在办学校", schools, None, "所"),
+        Figure("在岗教师", teachers, None, "人"),
+        Figure("在读学生", students, None, "人"),
+        Figure("参加年度信用考核的对象", graded[year], graded[previous], "个"),
+        Figure("公布失信记录", negatives[year], negatives[previous], "条"),
+        Figure("其中严重失信记录", severe[year], severe[previous], "条"),
+        Figure("公布守信（表彰）记录", positives[year], positives[previous], "条"),
+        Figure("受理异议", objections[year], objections[previous], "件"),
+        Figure("批准信用修复", repairs[year], repairs[previous], "件"),
+        Figure("受理信访线索", clues[year], clues[previous], "件"),
+        Figure("线索查实并记录", substantiated[year], substantiated[previous], "件"),
+        Figure("教师信用等级A", teacher_a[year], teacher_a[previous], "人"),
+        Figure("教师信用等级D", teacher_d[year], teacher_d[previous], "人"),
+    ]
+
+    kinds = [k.value for k in SchoolKind]
+    distributions = {}
+    for subject, column in (
+        ("schools", "school__kind"),
+        ("teachers", "teacher__school__kind"),
+        ("students", "student__school__kind"),
+    ):
+        rows = (
+            AssessmentResult.objects.filter(year_id=year, **{f"{column}__isnull": False})
+            .values_list(column, "grade")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        table = _grade_table(rows, kinds)
+        grade_rows = [
+            GradeRow(SchoolKind(k).label, [table[k][g] for g in GRADES])
+            for k in kinds
+            if sum(table[k].values())
+        ]
+        total = GradeRow("合计", [sum(r.counts[i] for r in grade_rows) for i in range(4)])
+        distributions[subject] = {"rows": grade_rows, "total": total}
+
+    grade_years = (
+        AssessmentResult.objects.filter(year_id__in=years, teacher__isnull=False)
+        .values_list("year_id", "grade")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    teacher_grades = _grade_table(grade_years, years)
+
+    top_rows = (
+        published.filter(item__polarity=Polarity.NEGATIVE, year__in=years)
+        .values_list("item_id", "item__name", "item__subject_kind", "year")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    violations: dict[int, dict] = {}
+    for item_id, name, kind, record_year, n in top_rows:
+        row = violations.setdefault(
+            item_id,
+            {"name": name, "kind": SubjectKind(kind).label, "current": 0, "previous": 0},
+        )
+        row["current" if record_year == year else "previous"] = n
+    most_frequent = sorted(
+        (v for v in violations.values() if v["current"]),
+        key=lambda v: (-v["current"], v["name"]),
+    )[:top]
+
+    today = timezone.localdate()
+    black = selectors.black_list(today)
+    red = selectors.red_list(year)
+    red_schools = [e for e in red if e.kind == SubjectKind.SCHOOL]
+    red_teachers_by_school: dict[str, list[str]] = defaultdict(list)
+    for entry in red:
+        if entry.kind == SubjectKind.TEACHER:
+            red_teachers_by_school[entry.school].append(entry.name)
+    label = academic_year_label(year)
+    previous_label = academic_year_label(previous)
+    return {
+        "year": year,
+        "year_label": label,
+        "previous_label": previous_label,
+        "figures": figures,
+        "headline": figures[:4],
+        "distributions": distributions,
+        "grades": [Grade(g).label for g in GRADES],
+        "teacher_kind_chart": charts.stacked_percent_bars(
+            [(r.label, r.counts) for r in distributions["teachers"]["rows"]],
+            GRADE_SERIES,
+            title="各类学校教师信用等级分布",
+        ),
+        "school_kind_chart": charts.stacked_percent_bars(
+            [(r.label, r.counts) for r in distributions["schools"]["rows"]],
+            GRADE_SERIES,
+            title="各类学校信用等级分布",
+            unit="所",
+        ),
+        "teacher_year_chart": charts.column_pairs(
+            [
+                (Grade(g).label, teacher_grades[year][g], teacher_grades[previous][g])
+                for g in GRADES
+            ],
+            title="教师信用等级与上一学年对比",
+            current_label=label,
+            previous_label=previous_label,
+        ),
+        "most_frequent": most_frequent,
+        "violations_chart": charts.paired_bars(
+            [(f"{v['name']}（{v['kind']}）", v["current"], v["previous"]) for v in most_frequent],
+            title="失信行为发生频次",
+            current_label=label,
+            previous_label=previous_label,
+        )
+        if most_frequent
+        else "",
+        "change_chart": charts.paired_bars(
+            [(f.label, int(f.current), int(f.previous)) for f in figures[4:11]],
+            title="主要工作量与上一学年对比",
+            current_label=label,
+            previous_label=previous_label,
+        ),
+        "black_list": black,
+        "red_schools": red_schools,
+        "red_teachers": sorted(red_teachers_by_school.items()),
+        "red_teacher_count": sum(len(v) for v in red_teachers_by_school.values()),
+        "activities": activity_summary(year, None),
+        "as_of": today,
+        "year_closed": _closed(year),
+    }
+
+
+def district_subject_description(district: str, year: int) -> str:
+    return f"{district} {academic_year_label(year)}"
+
+
+# --- public pages ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Exemplar:
+    kind: str
+    name: str
+    school: str
+    honour: str
+    since: datetime.date
+
+
+def exemplars(today: datetime.date | None = None, limit: int = 200) -> list[Exemplar]:
+    """诚信典型: published commendations of teachers and schools inside their disclosure period,
+    names masked; never a student, never a record under objection, revoked or amended."""
+    today = today or timezone.localdate()
+    records = (
+        CreditRecord.objects.filter(
+            Q(item__code__in=COMMENDATION_CODES) | Q(source=RecordSource.COMMENDATION),
+            status=RecordStatus.PUBLISHED,
+            student__isnull=True,
+            item__polarity=Polarity.POSITIVE,
+            published_at__gte=timezone.now() - datetime.timedelta(days=3 * 365 + 1),
+        )
+        .select_related("item", "school", "teacher__school")
+        .order_by("-published_at")
+    )
+    entries = []
+    for record in records:
+        if record.disclosure_ends_on() < today:
+            continue
+        if record.teacher_id:
+            name = mask_name(record.teacher.name)
+            school = record.teacher.school.name if record.teacher.school_id else ""
+        else:
+            name = school = record.school.name
+        entries.append(
+            Exemplar(
+                kind=record.subject_kind,
+                name=name,
+                school=school,
+                honour=record.item.name,
+                since=timezone.localdate(record.published_at),
+            )
+        )
+        if len(entries) >= limit:
+            break
+    return entries

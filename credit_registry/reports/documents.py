@@ -1,0 +1,314 @@
+"""Issuing PDFs with a verification code, and checking a presented code or file.
+
+The code and its QR code are printed in the PDF, while the stored hash covers the final bytes:
+so the code is issued first (an :class:`IssuedDocument` row without hash), the PDF is typeset
+with it, and then the SHA-256 of the exact bytes is stored. Rendering happens outside any
+database transaction (a typeset takes a second or two and must not hold a write lock); a failed
+render removes its half-made row.
+"""
+
+import hashlib
+import io
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+import segno
+from django.conf import settings
+from django.db import IntegrityError
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from credit_registry import identity
+from credit_registry.models import IssuedDocument, ReportBatch
+
+# Unambiguous characters only: no 0/O, 1/I/L, so a code read off paper is typed right.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 12
+_CODE_IN_TEXT = re.compile(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}")
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+# WeasyPrint reports every layout step at INFO; its warnings (unsupported CSS) still show.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str) -> str:
+    """What a person typed (spaces, dashes, lower case, full-width) -> the stored form."""
+    return "".join(ch for ch in identity.normalize_code(text) if ch.isalnum())
+
+
+# --- fonts and the fetcher ---------------------------------------------------------------------
+
+
+@cache
+def font_files() -> dict[str, Path]:
+    """The CJK font (Noto Sans SC, SIL OFL) shipped by the PyPI wheel ``pylopdf-fonts-zh-cn``:
+    present on every machine that installed the dependencies, no system font needed.
+
+    One face only: WeasyPrint embeds a CJK subset with its full glyph-id table (about 100 KB
+    each), so a second face (the wheel's Noto Serif SC) would add that to every PDF of a batch.
+    """
+    import pylopdf_fonts_zh_cn as fonts
+
+    return {"Registry Sans": fonts.sans_path()}
+
+
+def font_face_css() -> str:
+    return "\n".join(
+        f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); }}'
+        for family, path in font_files().items()
+    )
+
+
+@cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher
+
+    class LocalOnlyFetcher(URLFetcher):
+        """Only our own font files and inline data: a narrative that somehow carried markup
+        could never make the renderer read a local file or call out to the network."""
+
+        def fetch(self, url, headers=None):
+            allowed = {path.as_uri() for path in font_files().values()}
+            if url.startswith("data:") or url in allowed:
+                return super().fetch(url, headers)
+            raise ValueError(f"blocked resource: {url[:80]}")
+
+    return LocalOnlyFetcher
+
+
+def qr_data_uri(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=0, dark="#1f2933")
+
+
+# --- rendering and issuing ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PdfBytes:
+    content: bytes
+    pages: int
+
+
+def render_pdf(template: str, context: dict) -> PdfBytes:
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    html = render_to_string(template, {**context, "font_face_css": font_face_css()})
+    fonts = FontConfiguration()
+    document = HTML(string=html, url_fetcher=_fetcher_class()()).render(font_config=fonts)
+    return PdfBytes(content=document.write_pdf(), pages=len(document.pages))
+
+
+def public_base_url(request=None) -> str:
+    """Where the public verification page lives, for the QR code: the configured address, or
+    the address of the request that asked for the document."""
+    configured = getattr(settings, "REGISTRY_PUBLIC_BASE_URL", "")
+    if configured:
+        return configured.rstrip("/")
+    if request is not None:
+        return request.build_absolute_uri("/").rstrip("/")
+    return "http://localhost:8000"
+
+
+def verify_url(document: IssuedDocument, base_url: str) -> str:
+    return f"{base_url}{reverse('public:verify')}?code={document.display_code}"
+
+
+@dataclass(frozen=True)
+class IssuedPdf:
+    document: IssuedDocument
+    content: bytes
+    filename: str
+
+
+_UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def safe_filename(stem: str, code: str) -> str:
+    return f"{_UNSAFE_IN_FILENAME.sub('_', stem)}_{code}.pdf"
+
+
+def issue_pdf(
+    *,
+    kind: str,
+    title: str,
+    subject_description: str,
+    subject_key: str,
+    template: str,
+    context: dict,
+    by,
+    base_url: str,
+    filename_stem: str,
+    year: int | None = None,
+    batch: ReportBatch | None = None,
+) -> IssuedPdf:
+    """Issue a code, typeset the PDF with it, store the hash of the bytes."""
+    document = _create_with_unique_code(
+        kind=kind,
+        title=title,
+        subject_description=subject_description,
+        subject_key=subject_key,
+        year=year,
+        issued_by=by,
+        issued_at=timezone.now(),
+        batch=batch,
+    )
+    try:
+        url = verify_url(document, base_url)
+        pdf = render_pdf(
+            template,
+            {
+                **context,
+                "document": document,
+                "verify_url": url,
+                "qr_uri": qr_data_uri(url),
+                "district_name": settings.REGISTRY_DISTRICT_NAME,
+                "bureau_name": f"{settings.REGISTRY_DISTRICT_NAME}教育局",
+            },
+        )
+    except BaseException:
+        document.delete()
+        raise
+    document.sha256 = hashlib.sha256(pdf.content).hexdigest()
+    document.size = len(pdf.content)
+    document.pages = pdf.pages
+    document.save(update_fields=["sha256", "size", "pages"])
+    return IssuedPdf(
+        document=document,
+        content=pdf.content,
+        filename=safe_filename(filename_stem, document.code),
+    )
+
+
+def _create_with_unique_code(**fields) -> IssuedDocument:
+    for _attempt in range(5):
+        try:
+            return IssuedDocument.objects.create(code=new_code(), **fields)
+        except IntegrityError:  # pragma: no cover - 31**12 codes; a clash is astronomically rare
+            continue
+    raise RuntimeError("could not draw a free verification code")  # pragma: no cover
+
+
+# --- verification ------------------------------------------------------------------------------
+
+
+class Verdict(StrEnum):
+    VALID = "valid"
+    UNKNOWN = "unknown"
+    ALTERED = "altered"
+
+
+VERDICT_LABELS = {
+    Verdict.VALID: "真实有效 / valid",
+    Verdict.UNKNOWN: "无法核验：未找到该文书 / unknown",
+    Verdict.ALTERED: "文件已被改动 / altered",
+}
+
+
+@dataclass(frozen=True)
+class Verification:
+    verdict: Verdict
+    document: IssuedDocument | None
+    explanation: str
+    file_checked: bool = False
+
+    @property
+    def label(self) -> str:
+        return VERDICT_LABELS[self.verdict]
+
+
+def find_document(code: str) -> IssuedDocument | None:
+    code = normalize_code(code)
+    if len(code) != CODE_LENGTH:
+        return None
+    return IssuedDocument.objects.exclude(sha256="").filter(code=code).first()
+
+
+def verify_document(*, code: str = "", pdf: bytes | None = None) -> Verification:
+    """Check a presented code, a presented file, or both, against what was issued.
+
+    - code only: valid if the code was issued (the page then shows what it was issued for, to be
+      compared with the paper); unknown otherwise;
+    - file (with or without code): valid if its bytes are exactly what was issued; altered if it
+      carries (or comes with) a code that was issued but its bytes differ; unknown otherwise.
+    """
+    document = find_document(code) if code else None
+    if code and document is None:
+        return Verification(
+            Verdict.UNKNOWN,
+            None,
+            "该验证码不存在，文书不是本平台出具的，或验证码输入有误 / No document was issued "
+            "with this code.",
+        )
+    if pdf is None:
+        return Verification(
+            Verdict.VALID,
+            document,
+            "验证码有效。请核对纸质或电子文书的标题、对象、出具日期和页数与下列信息一致 / "
+            "The code is genuine; compare the document with the details below.",
+        )
+    digest = hashlib.sha256(pdf).hexdigest()
+    if document is not None:
+        if digest == document.sha256:
+            return Verification(
+                Verdict.VALID,
+                document,
+                "文件与出具时完全一致 / The file is exactly as issued.",
+                file_checked=True,
+            )
+        return Verification(
+            Verdict.ALTERED,
+            document,
+            "验证码有效，但上传的文件与出具时的文件不一致，可能被改动 / The code is genuine but "
+            "the file differs from the one issued.",
+            file_checked=True,
+        )
+    issued = IssuedDocument.objects.filter(sha256=digest).first()
+    if issued is not None:
+        return Verification(
+            Verdict.VALID,
+            issued,
+            "文件与出具时完全一致 / The file is exactly as issued.",
+            file_checked=True,
+        )
+    printed = find_document(code_in_pdf(pdf) or "")
+    if printed is not None:
+        return Verification(
+            Verdict.ALTERED,
+            printed,
+            "文件中印有有效的验证码，但文件内容与出具时不一致，可能被改动 / The file carries a "
+            "genuine code but its content differs from the one issued.",
+            file_checked=True,
+        )
+    return Verification(
+        Verdict.UNKNOWN,
+        None,
+        "未找到与该文件对应的出具记录 / No issued document matches this file.",
+        file_checked=True,
+    )
+
+
+def code_in_pdf(pdf: bytes) -> str | None:
+    """The verification code printed on the first page, if the file is a readable PDF."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(pdf))
+        if not reader.pages:
+            return None
+        text = reader.pages[0].extract_text() or ""
+    except (PyPdfError, ValueError, KeyError, TypeError, RecursionError, OSError):
+        return None
+    match = _CODE_IN_TEXT.search(text)
+    return match.group(0) if match else None

@@ -1,0 +1,226 @@
+"""Pages anyone may open without an account (SPEC §1, "public"): the red and black lists,
+integrity exemplars and activity news, the complaint-clue form and report verification.
+
+Nothing here ever shows a student, and teachers' names are masked: the lists come from
+``evaluations.selectors`` (which drop records under objection, amended, revoked, repaired or past
+their disclosure period) and ``credit_registry.reports.data.exemplars``. Writes go through
+``evaluations.services``; submissions are rate-limited per client address through the shared
+cache, so every app server counts together.
+"""
+
+from axes.helpers import get_client_ip_address
+from django import forms
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from credit_registry.reports import data
+from credit_registry.reports.documents import MAX_UPLOAD_BYTES, verify_document
+from evaluations import selectors, services
+from evaluations.models import AssessmentYear, ClueChannel, SubjectKind, academic_year_label
+from schools.models import School
+
+LIST_PAGE_SIZE = 100
+CLUES_PER_HOUR = 5
+CLUE_ATTEMPTS_PER_HOUR = 20
+VERIFICATIONS_PER_HOUR = 60
+HOUR = 60 * 60
+
+
+def over_limit(request, *, scope: str, limit: int, window: int = HOUR) -> bool:
+    """Count one more hit of ``scope`` for the client's address; True once past ``limit``.
+
+    The counter lives in the shared cache (a database table by default), so all app servers
+    count together; it expires ``window`` seconds after the first hit.
+    """
+    address = get_client_ip_address(request) or "unknown"
+    key = f"public-rate:{scope}:{address}"
+    cache.add(key, 0, timeout=window)
+    try:
+        hits = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        hits = 1
+    return hits > limit
+
+
+def index(request):
+    return render(request, "public/index.html")
+
+
+def _page(request, entries: list):
+    return Paginator(entries, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def black_list(request):
+    entries = selectors.black_list()
+    return render(
+        request,
+        "public/black_list.html",
+        {"page": _page(request, entries), "count": len(entries)},
+    )
+
+
+def red_list(request):
+    years = list(
+        AssessmentYear.objects.filter(closed_at__isnull=False).values_list("year", flat=True)
+    )
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = None
+    if year not in years:
+        year = years[0] if years else None
+    entries = selectors.red_list(year) if year is not None else []
+    schools = sum(1 for e in entries if e.kind == SubjectKind.SCHOOL)
+    return render(
+        request,
+        "public/red_list.html",
+        {
+            "page": _page(request, entries),
+            "count": len(entries),
+            "schools": schools,
+            "teachers": len(entries) - schools,
+            "year": year,
+            "year_label": academic_year_label(year) if year is not None else "",
+            "years": [(y, academic_year_label(y)) for y in years],
+        },
+    )
+
+
+def exemplars(request):
+    return render(
+        request,
+        "public/exemplars.html",
+        {"exemplars": data.exemplars(), "news": data.activity_news()},
+    )
+
+
+class ClueForm(forms.Form):
+    school = forms.ModelChoiceField(
+        label=_("涉及学校"),
+        queryset=School.objects.filter(active=True).order_by("name"),
+        required=False,
+        empty_label=_("（不确定或不在列表中）"),
+    )
+    subject_description = forms.CharField(
+        label=_("反映对象"),
+        max_length=100,
+        help_text=_("如学校名称、教师姓名或培训机构名称"),
+        error_messages={"required": "请填写反映对象 / Say whom the clue is about."},
+    )
+    content = forms.CharField(
+        label=_("反映内容"),
+        min_length=10,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 7}),
+        help_text=_("请写明时间、地点、经过，便于核查"),
+        error_messages={
+            "required": "请填写反映内容 / Say what happened.",
+            "min_length": "反映内容太短，请至少写10个字 / Please describe what happened in at "
+            "least 10 characters.",
+        },
+    )
+    reporter_name = forms.CharField(label=_("您的姓名（可不填）"), max_length=50, required=False)
+    reporter_contact = forms.CharField(
+        label=_("联系方式（可不填，便于回访）"), max_length=60, required=False
+    )
+    # Left empty by people; filled by form-spamming robots, whose posts are then dropped.
+    website = forms.CharField(label=_("网址"), required=False)
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise ValidationError("提交被拒绝 / Submission refused.")
+        return ""
+
+
+@require_http_methods(["GET", "POST"])
+def complaint(request):
+    if request.method == "GET":
+        return _complaint_page(request, ClueForm())
+    if over_limit(request, scope="clue-attempt", limit=CLUE_ATTEMPTS_PER_HOUR):
+        return _too_many(request)
+    form = ClueForm(request.POST)
+    if not form.is_valid():
+        return _complaint_page(request, form, status=400)
+    if over_limit(request, scope="clue", limit=CLUES_PER_HOUR):
+        return _too_many(request)
+    values = form.cleaned_data
+    try:
+        services.receive_clue(
+            channel=ClueChannel.PUBLIC,
+            subject_description=values["subject_description"],
+            content=values["content"],
+            school=values["school"],
+            reporter_name=values["reporter_name"],
+            reporter_contact=values["reporter_contact"],
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _complaint_page(request, form, status=400)
+    return redirect("public:complaint_received")
+
+
+def _complaint_page(request, form: ClueForm, status: int = 200):
+    context = {"form": form, "limit": CLUES_PER_HOUR}
+    return render(request, "public/complaint.html", context, status=status)
+
+
+def complaint_received(request):
+    return render(request, "public/complaint_received.html")
+
+
+def _too_many(request):
+    return render(request, "public/too_many.html", status=429)
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=30,
+        required=False,
+        help_text=_("文书页脚或首页右上角的12位验证码"),
+    )
+    pdf = forms.FileField(label=_("电子文件（可选，PDF）"), required=False)
+
+    def clean_pdf(self):
+        upload = self.cleaned_data.get("pdf")
+        if upload is None:
+            return None
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError("文件不能超过10MB / The file must not exceed 10 MB.")
+        content = upload.read()
+        if not content.startswith(b"%PDF-"):
+            raise ValidationError("请上传PDF文件 / Please upload a PDF file.")
+        return content
+
+    def clean(self):
+        values = super().clean()
+        if not values.get("code") and not values.get("pdf") and not self.errors:
+            raise ValidationError(
+                "请输入验证码或上传电子文件 / Enter a verification code or upload the file."
+            )
+        return values
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    """Check a presented code (GET ``?code=``, as the QR code links) or code and file (POST)."""
+    result = None
+    if request.method == "POST" or request.GET.get("code"):
+        if over_limit(request, scope="verify", limit=VERIFICATIONS_PER_HOUR):
+            return _too_many(request)
+        form = (
+            VerifyForm(request.POST, request.FILES)
+            if request.method == "POST"
+            else (VerifyForm({"code": request.GET["code"]}))
+        )
+        if form.is_valid():
+            result = verify_document(code=form.cleaned_data["code"], pdf=form.cleaned_data["pdf"])
+    else:
+        form = VerifyForm()
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "public/verify.html", {"form": form, "result": result}, status=status)

@@ -1,0 +1,76 @@
+"""The teacher's ethics-integrity file (我的师德诚信档案) and evaluation tasks.
+
+A teacher reaches only their own file: ``/teacher/`` is always their own, and
+``/teacher/<id>/file/`` is looked up in ``access.teachers_visible_to`` — the bureau sees every
+teacher, a principal the school's, a teacher only themself; anyone else's id gives 404.
+Objections and credit repair are asked on the shared record page (``record_detail``).
+"""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from credit_registry.access import Role, role_of, teacher_of, teachers_visible_to
+from credit_registry.reports.data import teacher_file as teacher_file_data
+from evaluations import evaluation_selectors
+from evaluations.models import RecordStatus
+from evaluations.services import OBJECTION_WINDOW_DAYS
+
+
+def _own_teacher(request):
+    if role_of(request.user) != Role.TEACHER:
+        raise PermissionDenied("此页面只供教师本人使用 / This page is for teachers.")
+    return teacher_of(request.user)
+
+
+def _render_file(request, teacher, *, own: bool):
+    context = teacher_file_data(teacher)
+    today = timezone.localdate()
+    for entry in context["records"]:
+        record = entry.record
+        published_on = timezone.localdate(record.published_at)
+        standing = record.status == RecordStatus.PUBLISHED
+        entry.object_until = (
+            published_on + datetime.timedelta(days=OBJECTION_WINDOW_DAYS) if standing else None
+        )
+        entry.may_object = standing and today <= entry.object_until
+        entry.repair_from = (
+            record.repair_possible_from() if standing and record.points < 0 else None
+        )
+    tasks = list(evaluation_selectors.open_tasks(request.user)) if own else []
+    context.update(
+        own=own,
+        round_results=evaluation_selectors.teacher_round_results(teacher),
+        pending_tasks=sum(1 for t in tasks if t.answered_at is None),
+        today=today,
+    )
+    return render(request, "teachers/file.html", context)
+
+
+@login_required
+def my_file(request):
+    return _render_file(request, _own_teacher(request), own=True)
+
+
+@login_required
+def teacher_file(request, pk: int):
+    teacher = get_object_or_404(teachers_visible_to(request.user), pk=pk)
+    return _render_file(request, teacher, own=teacher == teacher_of(request.user))
+
+
+@login_required
+def evaluations(request):
+    """The teacher's evaluation tasks in open rounds: the self-evaluation and assigned peers."""
+    _own_teacher(request)
+    tasks = list(evaluation_selectors.open_tasks(request.user))
+    return render(
+        request,
+        "teachers/evaluations.html",
+        {
+            "pending": [t for t in tasks if t.answered_at is None],
+            "done": [t for t in tasks if t.answered_at is not None],
+        },
+    )

@@ -1,0 +1,106 @@
+"""Simplified Chinese by default, English on request, China Standard Time throughout."""
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from evaluations.models import CreditRecord, RecordStatus
+from tests import factories
+
+CATALOG = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
+
+
+def _switch_to(client, language: str, next_url: str = "/"):
+    response = client.post(reverse("set_language"), {"language": language, "next": next_url})
+    assert response.status_code == 302
+
+
+def test_login_page_is_chinese_by_default(client, db):
+    html = client.get(reverse("login")).content.decode()
+    assert '<html lang="zh-hans">' in html
+    assert "登录" in html and "用户名" in html and "密码" in html
+    assert "Log in" not in html
+
+
+def test_login_page_is_english_after_switching(client, db):
+    _switch_to(client, "en", reverse("login"))
+    html = client.get(reverse("login")).content.decode()
+    assert '<html lang="en">' in html
+    assert "Log in" in html and "Username" in html and "Password" in html
+    assert "登录" not in html and "用户名" not in html
+    _switch_to(client, "zh-hans", reverse("login"))
+    assert "登录" in client.get(reverse("login")).content.decode()
+
+
+def test_time_zone_is_china_standard_time():
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ is True
+    assert timezone.get_current_timezone_name() == "Asia/Shanghai"
+    assert settings.LANGUAGE_CODE == "zh-hans"
+
+
+def test_admin_changelist_of_credit_records_is_chinese(client, bureau, teacher):
+    factories.make_record(teacher, "T-GIFTS", by=bureau, status=RecordStatus.SUBMITTED)
+    client.force_login(bureau)
+    html = client.get(reverse("admin:evaluations_creditrecord_changelist")).content.decode()
+    assert '<html lang="zh-hans"' in html
+    assert "信用记录" in html and "搜索" in html and "已提交" in html
+    assert f"{settings.REGISTRY_DISTRICT_NAME}{settings.REGISTRY_SITE_TITLE}" in html
+    assert 'action="/i18n/setlang/"' in html
+
+
+def test_admin_login_page_offers_the_language_switch(client, db):
+    html = client.get(reverse("admin:login")).content.decode()
+    assert 'action="/i18n/setlang/"' in html and 'value="en"' in html
+    assert f"{settings.REGISTRY_DISTRICT_NAME}{settings.REGISTRY_SITE_TITLE}" in html
+
+
+def test_admin_changelist_of_credit_records_in_english(client, bureau, teacher):
+    factories.make_record(teacher, "T-GIFTS", by=bureau, status=RecordStatus.SUBMITTED)
+    client.force_login(bureau)
+    _switch_to(client, "en")
+    html = client.get(reverse("admin:evaluations_creditrecord_changelist")).content.decode()
+    assert "Credit record" in html and "Search" in html and "Submitted" in html
+    assert "已提交" not in html
+
+
+def test_model_names_and_choices_have_english_names():
+    with translation.override("en"):
+        assert str(CreditRecord._meta.verbose_name) == "credit record"
+        assert str(RecordStatus.PUBLISHED.label) == "Published"
+    with translation.override("zh-hans"):
+        assert str(CreditRecord._meta.verbose_name) == "信用记录"
+
+
+def test_portal_for_an_account_without_a_role(client, db):
+    client.force_login(factories.make_user())
+    response = client.get(reverse("portal"))
+    assert response.status_code == 403
+    assert "账号尚未分配角色" in response.content.decode()
+    _switch_to(client, "en")
+    assert "no role" in client.get(reverse("portal")).content.decode()
+
+
+def test_portal_names_the_teacher_and_the_school(client, principal, teacher, school):
+    client.force_login(teacher.user)
+    assert "王老师的师德诚信档案" in client.get(reverse("portal")).content.decode()
+    client.force_login(principal)
+    assert school.name in client.get(reverse("portal")).content.decode()
+
+
+def test_every_message_of_the_catalog_is_translated():
+    """makemessages followed by filling in every msgstr: no empty or fuzzy entry is left."""
+    text = CATALOG.read_text(encoding="utf-8")
+    entries = text.split("\n\n")[1:]  # the first block is the header
+    assert entries
+    for entry in entries:
+        if entry.startswith("#~") or not entry.strip():
+            continue  # obsolete strings no longer used anywhere
+        assert "#, fuzzy" not in entry, entry
+        translations = re.findall(r'^msgstr(?:\[\d\])? "(.*)"((?:\n".*")*)', entry, re.M)
+        assert translations, entry
+        for first, rest in translations:
+            assert first or rest.strip(), entry

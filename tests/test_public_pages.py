@@ -1,0 +1,186 @@
+"""Public pages: red and black lists, exemplars, the complaint-clue form and report verification.
+Nothing of a student is ever public; teachers' names are masked; records under objection leave
+the lists."""
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from credit_registry.reports import issue
+from evaluations import services
+from evaluations.models import ClueChannel, ComplaintClue, academic_year_of
+from tests import factories
+
+YEAR = academic_year_of(timezone.localdate())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(db):
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def listed(bureau, school, teacher, other_teacher):
+    """A severe record of a teacher (listed), one under objection (not listed), and a student's
+    severe record and commendation (never listed)."""
+    services.ensure_year(year=YEAR)
+    factories.make_record(teacher, "T-PAPER-FRAUD", by=bureau)
+    objected = factories.make_record(other_teacher, "T-CORPORAL-PUNISHMENT", by=bureau)
+    services.file_objection(record=objected, by=other_teacher.user, reason="并非本人所为")
+    student = factories.make_student(school, name="李小明")
+    factories.make_record(student, "ST-DISCIPLINE-PROBATION", by=bureau)
+    factories.make_record(student, "ST-INTEGRITY-STAR", by=bureau)
+    return {"student": student, "objected": objected}
+
+
+def test_black_list_masks_teachers_and_leaves_out_minors_and_objections(client, listed):
+    body = client.get(reverse("public:black_list")).content.decode()
+    assert "王*师" in body and "论文作假" in body
+    assert "王老师" not in body
+    assert "赵*师" not in body and "体罚或变相体罚学生" not in body  # under objection
+    assert "李小明" not in body and "李*明" not in body and "留校察看" not in body
+
+
+def test_red_list_never_shows_a_minor_or_a_subject_with_a_record_under_objection(
+    client, bureau, school, teacher, other_teacher
+):
+    services.ensure_year(year=YEAR)
+    student = factories.make_student(school, name="李小明")
+    factories.make_record(student, "ST-INTEGRITY-STAR", by=bureau)
+    objected = factories.make_record(other_teacher, "T-GIFTS", by=bureau)
+    services.file_objection(record=objected, by=other_teacher.user, reason="事实有误")
+    services.close_year(year=YEAR, by=bureau)  # everyone else has the base score: grade A
+    body = client.get(reverse("public:red_list")).content.decode()
+    assert "王*师" in body and school.name in body
+    assert "王老师" not in body
+    assert "赵*师" not in body  # a negative record still under objection counts against her
+    assert "李小明" not in body and "李*明" not in body
+
+
+def test_red_list_before_any_closed_year_says_so(client, db):
+    response = client.get(reverse("public:red_list"), {"year": "abc"})
+    assert response.status_code == 200 and "尚无已结束考核的学年" in response.content.decode()
+
+
+def test_exemplars_show_commendations_masked_never_students(client, bureau, school, teacher):
+    factories.make_record(teacher, "T-ETHICS-COMMENDATION", by=bureau)
+    factories.make_record(school, "S-COLLECTIVE-HONOUR", by=bureau)
+    student = factories.make_student(school, name="李小明")
+    factories.make_record(student, "ST-INTEGRITY-STAR", by=bureau)
+    body = client.get(reverse("public:exemplars")).content.decode()
+    assert "王*师" in body and "师德典型表彰" in body and "诚信集体表彰" in body
+    assert "王老师" not in body and "李小明" not in body and "诚信之星" not in body
+    assert "建设中" in body  # activity news: no activity data connected yet
+
+
+def test_exemplar_under_objection_is_not_shown(client, bureau, teacher):
+    record = factories.make_record(teacher, "T-ETHICS-COMMENDATION", by=bureau)
+    services.file_objection(record=record, by=teacher.user, reason="表彰对象有误")
+    assert "师德典型表彰" not in client.get(reverse("public:exemplars")).content.decode()
+
+
+def test_list_pages_use_a_fixed_number_of_queries(client, bureau, school):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(reverse("public:black_list")).status_code == 200
+        return len(context.captured_queries)
+
+    factories.make_record(factories.make_teacher(school, "甲老师"), "T-PAPER-FRAUD", by=bureau)
+    one = queries()
+    for name in ("乙老师", "丙老师", "丁老师"):
+        factories.make_record(factories.make_teacher(school, name), "T-PAPER-FRAUD", by=bureau)
+    assert queries() == one
+
+
+# --- complaint clues ---------------------------------------------------------------------------
+
+CLUE = {
+    "subject_description": "某某培训学校",
+    "content": "该机构在周末违规组织在校学生有偿补课，每人收费两千元。",
+    "reporter_contact": "13800000000",
+}
+
+
+def test_public_clue_is_received_through_the_service(client, school):
+    assert client.get(reverse("public:complaint")).status_code == 200
+    response = client.post(reverse("public:complaint"), {**CLUE, "school": school.pk})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("public:complaint_received")
+    clue = ComplaintClue.objects.get()
+    assert clue.channel == ClueChannel.PUBLIC and clue.school == school
+    assert clue.created_by is None and clue.reporter_contact == "13800000000"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"content": "太短"},
+        {"subject_description": ""},
+        {"school": "999999"},
+        {"website": "http://spam.example"},
+    ],
+)
+def test_bad_clue_is_refused_and_writes_nothing(client, db, change):
+    response = client.post(reverse("public:complaint"), {**CLUE, **change})
+    assert response.status_code == 400
+    assert not ComplaintClue.objects.exists()
+
+
+def test_clue_form_is_rate_limited_per_address(client, db):
+    for _ in range(5):
+        assert client.post(reverse("public:complaint"), CLUE).status_code == 302
+    response = client.post(reverse("public:complaint"), CLUE)
+    assert response.status_code == 429 and "频繁" in response.content.decode()
+    assert ComplaintClue.objects.count() == 5
+    other = client.post(reverse("public:complaint"), CLUE, REMOTE_ADDR="203.0.113.9")
+    assert other.status_code == 302  # another address has its own allowance
+
+
+# --- report verification -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def issued(bureau, teacher):
+    services.ensure_year(year=YEAR)
+    return issue.teacher_file_pdf(teacher=teacher, by=bureau, base_url="http://testserver")
+
+
+def test_verify_page_by_code_as_the_qr_code_links(client, issued):
+    response = client.get(reverse("public:verify"), {"code": issued.document.display_code})
+    body = response.content.decode()
+    assert response.status_code == 200 and "真实有效" in body
+    assert "王*师" in body and "王老师" not in body  # the description is masked
+    unknown = client.get(reverse("public:verify"), {"code": "2345-6789-ABCD"})
+    assert "未找到该文书" in unknown.content.decode()
+
+
+def test_verify_page_checks_an_uploaded_file(client, issued):
+    url = reverse("public:verify")
+    code = issued.document.display_code
+    same = SimpleUploadedFile("a.pdf", issued.content, content_type="application/pdf")
+    assert "真实有效" in client.post(url, {"code": code, "pdf": same}).content.decode()
+    edited = SimpleUploadedFile("a.pdf", issued.content + b"%x\n", content_type="application/pdf")
+    assert "已被改动" in client.post(url, {"code": code, "pdf": edited}).content.decode()
+    alone = SimpleUploadedFile("a.pdf", issued.content + b"%x\n", content_type="application/pdf")
+    assert "已被改动" in client.post(url, {"pdf": alone}).content.decode()
+
+
+def test_verify_page_refuses_what_is_not_a_pdf(client, db):
+    fake = SimpleUploadedFile("a.pdf", b"GIF89a....", content_type="application/pdf")
+    response = client.post(reverse("public:verify"), {"pdf": fake})
+    assert response.status_code == 400 and "PDF" in response.content.decode()
+    empty = client.post(reverse("public:verify"), {})
+    assert empty.status_code == 400 and "请输入验证码" in empty.content.decode()
+
+
+def test_public_pages_need_no_login_and_link_each_other(client, db):
+    for name in ("index", "red_list", "black_list", "exemplars", "complaint", "verify"):
+        response = client.get(reverse(f"public:{name}"))
+        assert response.status_code == 200, name
+        assert reverse("public:verify") in response.content.decode()
