@@ -158,6 +158,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Who runs this registry: shown in titles, reports and the admin site.
 REGISTRY_DISTRICT_NAME = env.str("REGISTRY_DISTRICT_NAME", default="蕉城区")
 REGISTRY_SITE_TITLE = env.str("REGISTRY_SITE_TITLE", default="教育系统信用管理平台")
+# The public address QR codes on PDFs point to; empty: the host of the request that made them.
+REGISTRY_PUBLIC_BASE_URL = env.str("REGISTRY_PUBLIC_BASE_URL", default="")
 
 MAILERS = {
     "default": {

@@ -22,4 +22,5 @@ urlpatterns = [
     path("students/", include("students.urls")),
     path("public/", include("evaluations.public_urls")),
     path("survey/", include("evaluations.survey_urls")),
+    path("reports/", include("evaluations.report_urls")),
 ]
