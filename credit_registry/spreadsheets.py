@@ -61,6 +61,7 @@ def read_table(raw: bytes, filename: str) -> tablib.Dataset:
         raise UnreadableFile("只支持.xlsx和.csv文件 / Only .xlsx and .csv files can be imported.")
     dataset.headers = [normalize_header(h) for h in (dataset.headers or [])]
     _drop_blank_rows(dataset)
+    _strip_nul(dataset)
     if not dataset.headers or len(dataset) == 0:
         raise UnreadableFile("文件中没有数据行 / The file has no data rows.")
     return dataset
@@ -102,6 +103,16 @@ def _read_csv(raw: bytes) -> tablib.Dataset:
 
 def normalize_header(value: object) -> str:
     return re.sub(r"\s+", "", normalize_code(value).lower()) if value is not None else ""
+
+
+def _strip_nul(dataset: tablib.Dataset) -> None:
+    """NUL characters are never meant and PostgreSQL refuses to store them."""
+    rows = [[c.replace("\x00", "") if isinstance(c, str) else c for c in row] for row in dataset]
+    headers = dataset.headers
+    dataset.wipe()
+    dataset.headers = headers
+    for row in rows:
+        dataset.append(row)
 
 
 def _drop_blank_rows(dataset: tablib.Dataset) -> None:

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from credit_registry.access import Role, role_of, school_of, teacher_of
+from credit_registry.access import Role, role_of, school_of
 
 
 @login_required
@@ -20,7 +20,7 @@ def portal(request):
     if role == Role.PRINCIPAL:
         context["school"] = school_of(request.user)
     elif role == Role.TEACHER:
-        context["teacher"] = teacher_of(request.user)
+        return redirect("teachers:my_file")
     elif role in (Role.BUREAU_ADMIN, Role.INSPECTOR):
         return redirect("admin:index")
     return render(request, "portal.html", context, status=200 if role != Role.NONE else 403)

@@ -86,7 +86,9 @@ def test_portal_for_an_account_without_a_role(client, db):
 
 def test_portal_names_the_teacher_and_the_school(client, principal, teacher, school):
     client.force_login(teacher.user)
-    assert "王老师的师德诚信档案" in client.get(reverse("portal")).content.decode()
+    response = client.get(reverse("portal"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("teachers:my_file")
+    assert "王老师" in response.content.decode()
     client.force_login(principal)
     assert school.name in client.get(reverse("portal")).content.decode()
 
