@@ -874,7 +874,7 @@ class ComplaintClueAdmin(RegistryModelAdmin):
     def get_urls(self):
         return [
             path(
-                "<int:pk>/work/",
+                "<int:pk>/handle/",
                 self.admin_site.admin_view(self.work_view),
                 name="evaluations_complaintclue_work",
             ),
