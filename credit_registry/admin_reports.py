@@ -14,7 +14,7 @@ from django.utils.html import format_html
 
 from credit_registry import access
 from credit_registry.admin import ReadOnlyAdmin, RegistryModelAdmin
-from credit_registry.models import BatchStatus, IssuedDocument, ReportBatch
+from credit_registry.models import AccessLog, BatchStatus, IssuedDocument, ReportBatch
 from credit_registry.report_tasks import enqueue_batch
 from credit_registry.reports.documents import public_base_url
 
@@ -169,3 +169,15 @@ class IssuedDocumentAdmin(ReadOnlyAdmin):
     def get_search_results(self, request, queryset, search_term):
         # People type the code as printed, with dashes; the register stores it without.
         return super().get_search_results(request, queryset, search_term.replace("-", "").upper())
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    """Who looked at a person's file or exported personal data. Bureau admins only (the base
+    class keeps inspectors out): the log itself says who was interested in whom."""
+
+    list_display = ("at", "user", "role", "action", "subject_description", "detail")
+    list_filter = ("action", "role")
+    search_fields = ("subject_key", "subject_description", "user__username")
+    list_select_related = ("user",)
+    date_hierarchy = "at"

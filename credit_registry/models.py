@@ -154,3 +154,51 @@ class ReportBatch(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
+
+
+class AccessAction(models.TextChoices):
+    VIEW_STUDENT_FILE = "view_student_file", _("查看学生诚信档案")
+    PARENT_VIEW = "parent_view", _("家长凭查询码查看子女档案")
+    VIEW_TEACHER_FILE = "view_teacher_file", _("查看教师师德诚信档案")
+    DOWNLOAD_FILE_PDF = "download_file_pdf", _("下载个人档案PDF")
+    EXPORT_PERSONAL_DATA = "export_personal_data", _("导出个人信息")
+    VIEW_PERSONAL_DATA = "view_personal_data", _("查看身份证号等个人信息")
+
+
+class AccessLog(models.Model):
+    """Who looked at a person's file or took personal data out of the registry (SPEC §9).
+
+    Written by the views that show or export such data through :func:`credit_registry.audit.
+    log_access`; read by bureau staff in the admin site; never edited. It holds no personal data
+    itself beyond a masked description of the subject.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("家长凭查询码查看时为空"),
+    )
+    role = models.CharField(_("角色"), max_length=20)
+    action = models.CharField(_("操作"), max_length=24, choices=AccessAction.choices)
+    subject_key = models.CharField(
+        _("对象标识"), max_length=40, blank=True, help_text=_("如 student:12；导出时为空")
+    )
+    subject_description = models.CharField(_("对象（已脱敏）"), max_length=200, blank=True)
+    detail = models.CharField(_("说明"), max_length=300, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("个人信息访问日志")
+        verbose_name_plural = _("个人信息访问日志")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["subject_key", "at"]),
+            models.Index(fields=["user", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.subject_description}"

@@ -1,0 +1,38 @@
+"""The access log of personal data: one function every view calls when it shows a person's file
+or hands out personal data (SPEC §9: who looked at a student's file, who exported what)."""
+
+from credit_registry.access import Role, role_of
+from credit_registry.identity import mask_name
+from credit_registry.models import AccessAction, AccessLog
+
+PARENT_ROLE = "parent"
+
+
+def subject_key(subject) -> str:
+    if subject is None:
+        return ""
+    return f"{subject._meta.model_name}:{subject.pk}"
+
+
+def describe(subject) -> str:
+    """A masked description: schools by name, people by a masked name and their id."""
+    if subject is None:
+        return ""
+    if subject._meta.model_name == "school":
+        return subject.name
+    return f"{mask_name(subject.name)}（#{subject.pk}）"
+
+
+def log_access(user, action: AccessAction, subject=None, detail: str = "") -> AccessLog:
+    """Append one line to the access log. ``user`` is None for a parent using a query code."""
+    role = PARENT_ROLE if user is None else role_of(user).value
+    if user is not None and role == Role.NONE and not user.is_authenticated:
+        user = None
+    return AccessLog.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        role=role,
+        action=action,
+        subject_key=subject_key(subject),
+        subject_description=describe(subject)[:200],
+        detail=detail[:300],
+    )
