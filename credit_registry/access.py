@@ -23,8 +23,8 @@ from evaluations.models import (
     RaterAssignment,
     RaterGroup,
 )
-from schools.models import School
-from students.models import Classroom, Student
+from schools.models import IntegrityActivity, OperationChecklist, School
+from students.models import Classroom, Pledge, Student
 from teachers.models import Teacher
 
 
@@ -195,7 +195,9 @@ def records_visible_to(user) -> QuerySet[CreditRecord]:
         class_students = Q(
             student__in=Student.objects.filter(classroom__head_teacher=teacher).values("pk")
         )
-        return records.filter(own | class_students | Q(recorded_by=user))
+        # Not "records the teacher wrote": once a student leaves the class (a transfer), the
+        # student's file goes with them and the former class teacher no longer reads it.
+        return records.filter(own | class_students)
     return records.none()
 
 
@@ -265,3 +267,38 @@ def access_codes_visible_to(user) -> QuerySet[AccessCode]:
     if role == Role.PRINCIPAL:
         return AccessCode.objects.filter(school=school_of(user))
     return AccessCode.objects.none()
+
+
+# --- schools' own integrity work ---------------------------------------------------------------
+
+
+def activities_visible_to(user) -> QuerySet[IntegrityActivity]:
+    """Integrity-education activities: the bureau all, a school its own."""
+    role = role_of(user)
+    if role == Role.BUREAU_ADMIN:
+        return IntegrityActivity.objects.all()
+    if role == Role.PRINCIPAL:
+        return IntegrityActivity.objects.filter(school=school_of(user))
+    return IntegrityActivity.objects.none()
+
+
+def checklists_visible_to(user) -> QuerySet[OperationChecklist]:
+    """Lawful-operation checklists: the bureau all, a school its self-assessments and the
+    bureau's inspections of it."""
+    role = role_of(user)
+    if role == Role.BUREAU_ADMIN:
+        return OperationChecklist.objects.all()
+    if role == Role.PRINCIPAL:
+        return OperationChecklist.objects.filter(school=school_of(user))
+    return OperationChecklist.objects.none()
+
+
+def pledges_visible_to(user) -> QuerySet[Pledge]:
+    """Pledges and their slips: the bureau all, a school its classes', a class teacher the
+    pledges of the classes they head (to hand out the slips)."""
+    role = role_of(user)
+    if role == Role.BUREAU_ADMIN:
+        return Pledge.objects.all()
+    if role in (Role.PRINCIPAL, Role.TEACHER):
+        return Pledge.objects.filter(classroom__in=classrooms_visible_to(user).values("pk"))
+    return Pledge.objects.none()

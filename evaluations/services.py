@@ -102,7 +102,7 @@ def action_en(action: str) -> str:
     }.get(action, action)
 
 
-def _open_year(year: int) -> None:
+def check_year_open(year: int) -> None:
     closed = AssessmentYear.objects.filter(year=year, closed_at__isnull=False).exists()
     if closed:
         raise ValidationError(
@@ -181,7 +181,7 @@ def check_proposal(
         raise ValidationError("该学生档案已冻结 / This student's file is frozen.")
     if not narrative.strip():
         raise ValidationError("请填写事实陈述 / Describe the facts.")
-    _open_year(academic_year_of(occurred_on))
+    check_year_open(academic_year_of(occurred_on))
     return _check_points(item, points, points_reason)
 
 
@@ -274,7 +274,7 @@ def publish_record(*, record: CreditRecord, by) -> CreditRecord:
     _require_bureau(by)
     record = _lock(record)
     _require_status(record, RecordStatus.APPROVED, action="公布")
-    _open_year(record.year)
+    check_year_open(record.year)
     record.status = RecordStatus.PUBLISHED
     record.published_by = by
     record.published_at = timezone.now()

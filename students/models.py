@@ -1,6 +1,7 @@
 import contextlib
 import datetime
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -177,3 +178,123 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} {self.get_event_display()} {self.date}"
+
+
+# --- pledges and the parent's view ---------------------------------------------------------------
+
+
+class PledgeKind(models.TextChoices):
+    YEARLY = "yearly", _("诚信保证书")
+    EXAM = "exam", _("诚信考试承诺书")
+
+
+class Pledge(models.Model):
+    """A pledge issued to a class: the yearly integrity pledge (诚信保证书) or the pledge for one
+    exam (诚信考试承诺书). Every enrolled student of the class gets a slip with a one-time code
+    that the student or a parent uses to acknowledge it."""
+
+    kind = models.CharField(_("类型"), max_length=8, choices=PledgeKind.choices)
+    classroom = models.ForeignKey(
+        Classroom, verbose_name=_("班级"), on_delete=models.PROTECT, related_name="pledges"
+    )
+    year = models.PositiveSmallIntegerField(_("学年"))
+    exam_name = models.CharField(_("考试名称"), max_length=60, blank=True)
+    text = models.TextField(_("承诺内容"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发放人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("发放时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("诚信承诺书")
+        verbose_name_plural = _("诚信承诺书")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["classroom", "year"],
+                condition=models.Q(kind="yearly"),
+                name="one_yearly_pledge_per_class",
+            ),
+            models.UniqueConstraint(
+                fields=["classroom", "year", "exam_name"],
+                condition=models.Q(kind="exam"),
+                name="one_exam_pledge_per_class_and_exam",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="yearly") | ~models.Q(exam_name=""),
+                name="exam_pledge_names_exam",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        title = self.get_kind_display()
+        return f"{self.classroom} {title}{f'（{self.exam_name}）' if self.exam_name else ''}"
+
+
+class Acknowledger(models.TextChoices):
+    STUDENT = "student", _("学生本人")
+    PARENT = "parent", _("家长")
+
+
+class PledgeSlip(models.Model):
+    """One student's copy of a pledge with its one-time code; acknowledged at most once."""
+
+    pledge = models.ForeignKey(
+        Pledge, verbose_name=_("承诺书"), on_delete=models.CASCADE, related_name="slips"
+    )
+    student = models.ForeignKey(
+        Student, verbose_name=_("学生"), on_delete=models.PROTECT, related_name="pledge_slips"
+    )
+    code = models.CharField(_("确认码"), max_length=10, unique=True)
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    acknowledged_by = models.CharField(
+        _("确认人"), max_length=8, choices=Acknowledger.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("承诺书回执")
+        verbose_name_plural = _("承诺书回执")
+        ordering = ["pledge", "student__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "student"], name="one_slip_per_student"),
+            models.CheckConstraint(
+                condition=models.Q(acknowledged_at__isnull=True, acknowledged_by="")
+                | models.Q(acknowledged_at__isnull=False) & ~models.Q(acknowledged_by=""),
+                name="slip_acknowledged_with_who",
+            ),
+        ]
+        indexes = [models.Index(fields=["student", "pledge"])]
+
+    def __str__(self) -> str:
+        return f"{self.pledge} · {self.student.masked_name}"
+
+
+class ParentCode(models.Model):
+    """A code a school hands to a parent to read their child's file without an account. Only a
+    hash is kept: the code is shown once, when issued; a new code revokes the earlier ones."""
+
+    student = models.ForeignKey(
+        Student, verbose_name=_("学生"), on_delete=models.CASCADE, related_name="parent_codes"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发放人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("发放时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("家长查询码")
+        verbose_name_plural = _("家长查询码")
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.student.masked_name} {self.issued_at:%Y-%m-%d}"

@@ -1,11 +1,53 @@
-"""Writes about students that several entry points share (imports, portals, the admin site)."""
+"""Writes about students that several entry points share (imports, portals, the admin site):
+enrolment history, pledges and their one-time codes, the parent's code, transfer and graduation.
+"""
 
 import datetime
+import hashlib
+import secrets
 
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from students.models import Classroom, Enrolment, EnrolmentEvent, Guardian, Student
+from credit_registry.access import (
+    Role,
+    classrooms_visible_to,
+    is_bureau,
+    role_of,
+    school_of,
+    students_visible_to,
+)
+from schools.models import School
+from students.models import (
+    Acknowledger,
+    Classroom,
+    Enrolment,
+    EnrolmentEvent,
+    Guardian,
+    ParentCode,
+    Pledge,
+    PledgeKind,
+    PledgeSlip,
+    Student,
+    StudentStatus,
+)
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read off paper
+PLEDGE_CODE_LENGTH = 10
+PARENT_CODE_LENGTH = 12
+PARENT_CODE_DAYS = 180
+
+DEFAULT_PLEDGE_TEXT = {
+    PledgeKind.YEARLY: (
+        "我承诺：诚实做人，踏实做事；尊敬师长，团结同学；言而有信，不说谎话；"
+        "按时完成作业，不抄袭他人作业；爱护公物，遵守校纪校规；拾金不昧，知错就改。"
+    ),
+    PledgeKind.EXAM: (
+        "我承诺：自觉遵守考试纪律，独立完成答卷；不携带与考试无关的物品进入考场；"
+        "不交头接耳、不偷看、不抄袭、不替考；如有违纪，愿意接受学校处理。"
+    ),
+}
 
 ClassKey = tuple[int, int, str]  # school id, entry year, class name
 
@@ -87,3 +129,261 @@ def record_imported_students(
             ),
             batch_size=2000,
         )
+
+
+def _new_code(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def normalize_typed_code(text: str) -> str:
+    """Codes are typed from paper: ignore spaces, dashes and case."""
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())[:40]
+
+
+def _manages_classroom(user, classroom: Classroom) -> bool:
+    """Pledges are the school's: its principal account or the bureau, for the school's classes."""
+    if role_of(user) not in (Role.PRINCIPAL, Role.BUREAU_ADMIN):
+        return False
+    return classrooms_visible_to(user).filter(pk=classroom.pk).exists()
+
+
+# --- pledges -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_pledge(
+    *, by, classroom: Classroom, kind: str, year: int, exam_name: str = "", text: str = ""
+) -> Pledge:
+    """Issue a pledge to a class: one slip with a one-time code per enrolled student whose file
+    is open. A class gets one yearly pledge per year and one exam pledge per exam."""
+    if not _manages_classroom(by, classroom):
+        raise PermissionDenied(
+            "您无权为该班级发放承诺书 / You may not issue pledges to this class."
+        )
+    exam_name = exam_name.strip()
+    if kind == PledgeKind.EXAM and not exam_name:
+        raise ValidationError("请填写考试名称 / Name the exam.", code="exam_name")
+    if kind == PledgeKind.YEARLY:
+        exam_name = ""
+    students = list(
+        classroom.students.filter(status=StudentStatus.ENROLLED, file_frozen_at__isnull=True)
+    )
+    if not students:
+        raise ValidationError("该班级没有在读学生 / The class has no enrolled students.")
+    try:
+        with transaction.atomic():
+            pledge = Pledge.objects.create(
+                kind=kind,
+                classroom=classroom,
+                year=year,
+                exam_name=exam_name,
+                text=text.strip() or DEFAULT_PLEDGE_TEXT[PledgeKind(kind)],
+                issued_by=by,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            "该班级本学年已发放过这份承诺书 / This pledge was already issued to the class.",
+            code="duplicate",
+        ) from None
+    PledgeSlip.objects.bulk_create(
+        PledgeSlip(pledge=pledge, student=student, code=_new_code(PLEDGE_CODE_LENGTH))
+        for student in students
+    )
+    return pledge
+
+
+def find_slip(code: str) -> PledgeSlip | None:
+    code = normalize_typed_code(code)
+    if len(code) != PLEDGE_CODE_LENGTH:
+        return None
+    return (
+        PledgeSlip.objects.select_related("pledge__classroom__school", "student")
+        .filter(code=code)
+        .first()
+    )
+
+
+def acknowledge_pledge(*, code: str, who: str) -> PledgeSlip:
+    """The student or a parent acknowledges a pledge with the slip's one-time code. A code is
+    used once: a second acknowledgement, even at the same moment, is refused."""
+    if who not in Acknowledger.values:
+        raise ValidationError("请选择确认人 / Say who acknowledges.", code="who")
+    slip = find_slip(code)
+    if slip is None:
+        raise ValidationError("确认码无效 / The code is not valid.", code="invalid")
+    if slip.student.file_frozen_at:
+        raise ValidationError("该学生档案已冻结 / This student's file is frozen.", code="frozen")
+    now = timezone.now()
+    changed = PledgeSlip.objects.filter(pk=slip.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=who
+    )
+    if not changed:
+        raise ValidationError(
+            "该承诺书已经确认过，确认码不能再次使用 / This pledge has already been acknowledged.",
+            code="already_acknowledged",
+        )
+    slip.acknowledged_at, slip.acknowledged_by = now, who
+    return slip
+
+
+# --- the parent's code -------------------------------------------------------------------------
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_parent_code(*, by, student: Student) -> str:
+    """A new code for a parent to read the child's file; earlier codes stop working. Returns
+    the code in clear: it is shown once and only its hash is kept."""
+    if role_of(by) not in (Role.PRINCIPAL, Role.BUREAU_ADMIN) or not (
+        students_visible_to(by).filter(pk=student.pk).exists()
+    ):
+        raise PermissionDenied(
+            "您无权为该学生发放查询码 / You may not issue codes for this student."
+        )
+    now = timezone.now()
+    ParentCode.objects.filter(student=student, revoked_at__isnull=True).update(revoked_at=now)
+    code = _new_code(PARENT_CODE_LENGTH)
+    ParentCode.objects.create(
+        student=student,
+        code_hash=_hash(code),
+        issued_by=by,
+        expires_at=now + datetime.timedelta(days=PARENT_CODE_DAYS),
+    )
+    return code
+
+
+def student_for_parent_code(code: str) -> Student | None:
+    """The student a valid (not revoked, not expired) parent code opens, else None."""
+    code = normalize_typed_code(code)
+    if len(code) != PARENT_CODE_LENGTH:
+        return None
+    now = timezone.now()
+    found = (
+        ParentCode.objects.select_related("student")
+        .filter(code_hash=_hash(code), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if found is None:
+        return None
+    ParentCode.objects.filter(pk=found.pk).update(last_used_at=now)
+    return found.student
+
+
+def parent_code_still_valid(student_id: int, code_hash: str) -> bool:
+    return ParentCode.objects.filter(
+        student_id=student_id,
+        code_hash=code_hash,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).exists()
+
+
+def code_hash(code: str) -> str:
+    return _hash(normalize_typed_code(code))
+
+
+# --- transfer and graduation -------------------------------------------------------------------
+
+
+def _acting_for_student(user, student: Student) -> None:
+    """The student's current school (its principal account) or the bureau."""
+    if is_bureau(user):
+        return
+    if role_of(user) == Role.PRINCIPAL and school_of(user) == student.school:
+        return
+    raise PermissionDenied("您无权办理该学生的学籍变动 / You may not change this student's status.")
+
+
+def _lock_enrolled(student: Student) -> Student:
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    if student.status != StudentStatus.ENROLLED or student.file_frozen_at:
+        raise ValidationError(
+            "该学生已不在读，档案已冻结 / The student has left; the file is frozen.",
+            code="not_enrolled",
+        )
+    return student
+
+
+@transaction.atomic
+def transfer_student(
+    *,
+    by,
+    student: Student,
+    on: datetime.date,
+    to_school: School | None = None,
+    note: str = "",
+) -> Student:
+    """Transfer a student. Inside the district (``to_school`` given) the file moves to the
+    receiving school with every record: the old school no longer sees it, the new one does, and
+    the receiving school places the student in a class. Out of the district the file is frozen.
+    """
+    _acting_for_student(by, student)
+    student = _lock_enrolled(student)
+    if on > timezone.localdate():
+        raise ValidationError("转学日期不能晚于今天 / The transfer date cannot be in the future.")
+    if to_school is not None and (to_school.pk == student.school_id or not to_school.active):
+        raise ValidationError(
+            "请选择本区另一所在办学校 / Choose another active school of the district.",
+            code="to_school",
+        )
+    Enrolment.objects.create(
+        student=student,
+        school_id=student.school_id,
+        classroom_id=student.classroom_id,
+        event=EnrolmentEvent.TRANSFERRED_OUT,
+        date=on,
+        note=(f"转入{to_school.name}" if to_school else "转出本区") + (f"；{note}" if note else ""),
+    )
+    if to_school is None:
+        student.status = StudentStatus.TRANSFERRED_OUT
+        student.file_frozen_at = timezone.now()
+        student.save(update_fields=["status", "file_frozen_at"])
+        return student
+    from_school = student.school
+    student.school = to_school
+    student.classroom = None
+    student.save(update_fields=["school", "classroom"])
+    Enrolment.objects.create(
+        student=student,
+        school=to_school,
+        event=EnrolmentEvent.TRANSFERRED_IN,
+        date=on,
+        note=f"由{from_school.name}转入",
+    )
+    # Codes handed out by the old school stop working; the new school issues its own.
+    ParentCode.objects.filter(student=student, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    return student
+
+
+@transaction.atomic
+def graduate_student(*, by, student: Student, on: datetime.date) -> Student:
+    """Graduation freezes the file: it stays with the school, read-only, for the PDF."""
+    _acting_for_student(by, student)
+    student = _lock_enrolled(student)
+    Enrolment.objects.create(
+        student=student,
+        school_id=student.school_id,
+        classroom_id=student.classroom_id,
+        event=EnrolmentEvent.GRADUATED,
+        date=on,
+    )
+    student.status = StudentStatus.GRADUATED
+    student.file_frozen_at = timezone.now()
+    student.save(update_fields=["status", "file_frozen_at"])
+    return student
+
+
+@transaction.atomic
+def place_in_classroom(*, by, student: Student, classroom: Classroom) -> Student:
+    """The receiving school puts a transferred student in one of its classes."""
+    _acting_for_student(by, student)
+    if classroom.school_id != student.school_id:
+        raise ValidationError("请选择本校的班级 / Choose a class of the student's school.")
+    student.classroom = classroom
+    student.save(update_fields=["classroom"])
+    return student
