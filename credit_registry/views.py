@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from credit_registry.access import Role, role_of, school_of
+from credit_registry.access import Role, role_of
 
 
 @login_required
@@ -16,11 +16,10 @@ def home(request):
 @login_required
 def portal(request):
     role = role_of(request.user)
-    context = {"role": role.value}
     if role == Role.PRINCIPAL:
-        context["school"] = school_of(request.user)
-    elif role == Role.TEACHER:
+        return redirect("schools:dashboard")
+    if role == Role.TEACHER:
         return redirect("teachers:my_file")
-    elif role in (Role.BUREAU_ADMIN, Role.INSPECTOR):
+    if role in (Role.BUREAU_ADMIN, Role.INSPECTOR):
         return redirect("admin:index")
-    return render(request, "portal.html", context, status=200 if role != Role.NONE else 403)
+    return render(request, "portal.html", {"role": role.value}, status=403)

@@ -1,10 +1,29 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
-from credit_registry.admin import RegistryInline, RegistryModelAdmin
+from credit_registry.admin import ReadOnlyAdmin, RegistryInline, RegistryModelAdmin
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
-from schools.models import LeadingGroupMember, School, SchoolAccount
+from evaluations.models import AssessmentYear, academic_year_of
+from schools import selectors, services
+from schools.forms import InspectionForm
+from schools.models import (
+    ActivityPhoto,
+    ChecklistEntry,
+    ChecklistKind,
+    IntegrityActivity,
+    LeadingGroupMember,
+    OperationChecklist,
+    School,
+    SchoolAccount,
+)
 from schools.resources import SchoolResource
 
 
@@ -64,3 +83,170 @@ class SchoolAccountAdmin(RegistryModelAdmin):
     search_fields = ("user__username", "school__name", "=school__code")
     autocomplete_fields = ("school",)
     raw_id_fields = ("user",)
+
+
+# --- schools' own integrity work ---------------------------------------------------------------
+
+
+class ActivityPhotoInline(RegistryInline):
+    model = ActivityPhoto
+    fields = ("shown", "size", "uploaded_at")
+    readonly_fields = fields
+    read_only = True
+
+    @admin.display(description=_("照片"))
+    def shown(self, photo):
+        url = reverse("schools:activity_photo", args=[photo.activity_id, photo.pk])
+        return format_html('<a href="{}"><img src="{}" style="max-height:90px"></a>', url, url)
+
+
+@admin.register(IntegrityActivity)
+class IntegrityActivityAdmin(RegistryModelAdmin):
+    """Schools log their activities on their portal; the bureau looks at them here and may
+    exclude one from the score with a reason (the only thing it changes)."""
+
+    list_display = ("held_on", "school", "title", "kind", "participant_count", "counts_display")
+    list_filter = ("year", "kind", "school__kind")
+    list_select_related = ("school",)
+    search_fields = ("title", "school__name", "=school__code")
+    date_hierarchy = "held_on"
+    fields = (
+        "school",
+        "kind",
+        "title",
+        "held_on",
+        "year",
+        "participants",
+        "participant_count",
+        "description",
+        "recorded_by",
+        "recorded_at",
+        "excluded_reason",
+    )
+    readonly_fields = fields[:-1]
+    inlines = [ActivityPhotoInline]
+
+    @admin.display(description=_("计分"), boolean=True)
+    def counts_display(self, activity):
+        return activity.counts
+
+    def has_add_permission(self, request):
+        return False  # logged by the school on its portal, with its photos
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.exclude_activity(
+            activity=obj, by=request.user, reason=form.cleaned_data["excluded_reason"]
+        )
+
+
+@admin.register(ActivityPhoto)
+class ActivityPhotoAdmin(ReadOnlyAdmin):
+    list_display = ("activity", "content_type", "size", "uploaded_at")
+    list_select_related = ("activity",)
+    search_fields = ("activity__title",)
+
+
+class ChecklistEntryInline(RegistryInline):
+    model = ChecklistEntry
+    fields = ("area", "passed", "finding", "record")
+    readonly_fields = fields
+    read_only = True
+
+
+@admin.register(OperationChecklist)
+class OperationChecklistAdmin(ReadOnlyAdmin):
+    """Checklists are filed whole and never edited: schools file their self-assessment on the
+    portal, the bureau its inspection through “录入局机关检查” here."""
+
+    list_display = ("school", "year", "kind", "failed_areas", "filed_by", "filed_at")
+    list_filter = ("year", "kind")
+    list_select_related = ("school", "filed_by")
+    search_fields = ("school__name", "=school__code")
+    fields = ("school", "year", "kind", "note", "filed_by", "filed_at")
+    readonly_fields = fields
+    inlines = [ChecklistEntryInline]
+    change_list_template = "admin/schools/checklist_change_list.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(failed_count=Count("entries", filter=Q(entries__passed=False)))
+        )
+
+    @admin.display(description=_("不符合项"), ordering="failed_count")
+    def failed_areas(self, checklist):
+        return checklist.failed_count
+
+    def get_urls(self):
+        return [
+            path(
+                "inspect/",
+                self.admin_site.admin_view(self.inspect_view),
+                name="schools_operationchecklist_inspect",
+            ),
+            path(
+                "standings/",
+                self.admin_site.admin_view(self.standings_view),
+                name="schools_operationchecklist_standings",
+            ),
+            *super().get_urls(),
+        ]
+
+    def inspect_view(self, request):
+        if not access.is_bureau(request.user):
+            raise PermissionDenied
+        form = InspectionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                checklist = services.file_checklist(
+                    by=request.user,
+                    school=form.cleaned_data["school"],
+                    year=academic_year_of(timezone.localdate()),
+                    kind=ChecklistKind.INSPECTION,
+                    results=form.results(),
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                form.add_error(None, "；".join(error.messages))
+            else:
+                messages.success(request, f"已录入：{checklist}")
+                return redirect("admin:schools_operationchecklist_change", checklist.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("录入局机关检查"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/schools/inspect.html", context)
+
+    def standings_view(self, request):
+        """目标考核 and 年检 of every school for a year: the integrity figure and its reasons."""
+        if not access.is_bureau(request.user):
+            raise PermissionDenied
+        current = academic_year_of(timezone.localdate())
+        try:
+            year = int(request.GET.get("year", current))
+        except ValueError:
+            year = current
+        schools = School.objects.active().order_by("kind", "code")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("目标考核与年检中的诚信建设"),
+            "year": year,
+            "years": AssessmentYear.objects.order_by("-year").values_list("year", flat=True),
+            "standings": selectors.standings(schools, year),
+        }
+        return TemplateResponse(request, "admin/schools/standings.html", context)
+
+
+@admin.register(ChecklistEntry)
+class ChecklistEntryAdmin(ReadOnlyAdmin):
+    list_display = ("checklist", "area", "passed", "record")
+    list_filter = ("area", "passed")
+    list_select_related = ("checklist__school", "record")
+    search_fields = ("checklist__school__name",)

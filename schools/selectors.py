@@ -234,8 +234,8 @@ def dashboard(user, school: School, year: int) -> dict:
         "student_grades": _grade_counts(
             AssessmentResult.objects.filter(year_id=year, student__school=school)
         ),
-        "waiting": {status: waiting.get(status, 0) for status in WAITING_STATUSES},
-        "waiting_labels": {s: s.label for s in WAITING_STATUSES},
+        "waiting": [(s.value, s.label, waiting.get(s, 0)) for s in WAITING_STATUSES],
+        "returned_count": waiting.get(RecordStatus.RETURNED, 0),
         "objections": list(objections[:10]),
         "objection_count": objections.count(),
         "pending_evaluations": tasks,

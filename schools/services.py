@@ -146,11 +146,10 @@ def add_activity_photo(*, activity: IntegrityActivity, by, uploaded_file) -> Act
 @transaction.atomic
 def exclude_activity(*, activity: IntegrityActivity, by, reason: str) -> IntegrityActivity:
     """The bureau decides an activity does not count (it took place outside the rules, or the
-    photos show something else). The activity stays on file with the reason."""
+    photos show something else) and says why; an empty reason makes it count again. The
+    activity stays on file either way; the next recompute of the year reflects it."""
     if not is_bureau(by):
         raise PermissionDenied("只有局机关可以核减活动 / Only the bureau may exclude activities.")
-    if not reason.strip():
-        raise ValidationError("请说明不予计分的理由 / Give the reason.")
     activity.excluded_reason = reason.strip()[:200]
     activity.save(update_fields=["excluded_reason"])
     return activity

@@ -2,11 +2,25 @@
 ID numbers are masked in every list, and guardians' details appear only on the student's page."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
-from credit_registry.admin import MaskedIdNumberMixin, RegistryInline, RegistryModelAdmin
+from credit_registry.admin import (
+    MaskedIdNumberMixin,
+    ReadOnlyAdmin,
+    RegistryInline,
+    RegistryModelAdmin,
+)
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
-from students.models import Classroom, Enrolment, Guardian, Student
+from students.models import (
+    Classroom,
+    Enrolment,
+    Guardian,
+    ParentCode,
+    Pledge,
+    PledgeSlip,
+    Student,
+)
 from students.resources import StudentResource
 
 
@@ -91,3 +105,63 @@ class EnrolmentAdmin(RegistryModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- pledges and parents' codes ----------------------------------------------------------------
+
+
+@admin.register(Pledge)
+class PledgeAdmin(ReadOnlyAdmin):
+    """Schools issue pledges on their portal; the bureau follows how far they are acknowledged."""
+
+    list_display = ("classroom", "school", "kind", "exam_name", "year", "acknowledged", "issued_at")
+    list_filter = ("kind", "year")
+    list_select_related = ("classroom__school",)
+    search_fields = ("classroom__school__name", "exam_name")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_counts()
+
+    @admin.display(description=_("学校"), ordering="classroom__school__name")
+    def school(self, pledge):
+        return pledge.classroom.school
+
+    @admin.display(description=_("已确认"))
+    def acknowledged(self, pledge):
+        return f"{pledge.acknowledged_count}/{pledge.slip_count}"
+
+
+@admin.register(PledgeSlip)
+class PledgeSlipAdmin(ReadOnlyAdmin):
+    """Slips without their codes: a code is for the student's family only."""
+
+    list_display = ("pledge", "student_masked", "acknowledged_at", "acknowledged_by")
+    list_filter = ("acknowledged_by", "pledge__kind")
+    list_select_related = ("pledge__classroom", "student")
+    fields = ("pledge", "student_masked", "acknowledged_at", "acknowledged_by")
+    readonly_fields = fields
+
+    @admin.display(description=_("学生"))
+    def student_masked(self, slip):
+        return slip.student.masked_name
+
+
+@admin.register(ParentCode)
+class ParentCodeAdmin(ReadOnlyAdmin):
+    """When codes were handed out and used; the codes themselves are kept only as hashes."""
+
+    list_display = ("student_masked", "issued_by", "issued_at", "expires_at", "revoked_at")
+    list_select_related = ("student", "issued_by")
+    fields = (
+        "student_masked",
+        "issued_by",
+        "issued_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("学生"))
+    def student_masked(self, code):
+        return code.student.masked_name

@@ -188,6 +188,16 @@ class PledgeKind(models.TextChoices):
     EXAM = "exam", _("诚信考试承诺书")
 
 
+class PledgeQuerySet(models.QuerySet):
+    def with_counts(self):
+        return self.annotate(
+            slip_count=models.Count("slips"),
+            acknowledged_count=models.Count(
+                "slips", filter=models.Q(slips__acknowledged_at__isnull=False)
+            ),
+        )
+
+
 class Pledge(models.Model):
     """A pledge issued to a class: the yearly integrity pledge (诚信保证书) or the pledge for one
     exam (诚信考试承诺书). Every enrolled student of the class gets a slip with a one-time code
@@ -207,6 +217,8 @@ class Pledge(models.Model):
         related_name="+",
     )
     issued_at = models.DateTimeField(_("发放时间"), auto_now_add=True)
+
+    objects = PledgeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("诚信承诺书")

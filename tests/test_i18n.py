@@ -90,7 +90,9 @@ def test_portal_names_the_teacher_and_the_school(client, principal, teacher, sch
     assert response.redirect_chain[-1][0] == reverse("teachers:my_file")
     assert "王老师" in response.content.decode()
     client.force_login(principal)
-    assert school.name in client.get(reverse("portal")).content.decode()
+    response = client.get(reverse("portal"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("schools:dashboard")
+    assert school.name in response.content.decode()
 
 
 def test_every_message_of_the_catalog_is_translated():

@@ -76,7 +76,26 @@ def test_exemplars_show_commendations_masked_never_students(client, bureau, scho
     body = client.get(reverse("public:exemplars")).content.decode()
     assert "王*师" in body and "师德典型表彰" in body and "诚信集体表彰" in body
     assert "王老师" not in body and "李小明" not in body and "诚信之星" not in body
-    assert "建设中" in body  # activity news: no activity data connected yet
+    assert "暂无活动动态" in body
+
+
+def test_exemplars_show_the_schools_activities_as_news(client, bureau, school):
+    from django.utils import timezone
+
+    from schools.services import record_activity
+
+    record_activity(
+        by=bureau,
+        school=school,
+        kind="lecture",
+        title="诚信伴我成长主题讲座",
+        held_on=timezone.localdate(),
+        participants="七年级全体学生",
+        participant_count=320,
+        description="邀请法治副校长讲诚信。",
+    )
+    body = client.get(reverse("public:exemplars")).content.decode()
+    assert "诚信伴我成长主题讲座" in body and school.name in body
 
 
 def test_exemplar_under_objection_is_not_shown(client, bureau, teacher):

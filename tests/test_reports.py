@@ -23,6 +23,7 @@ from credit_registry.reports.documents import Verdict, code_in_pdf, verify_docum
 from evaluations import services
 from evaluations.assessment import recompute_year
 from evaluations.models import academic_year_of
+from schools.services import record_activity
 from teachers.models import Degree, DegreeLevel, Posting, VerificationStatus
 from tests import factories
 
@@ -126,14 +127,24 @@ def test_school_report_has_the_schools_result_and_records(district, bureau, scho
     assert "有偿补课" in text  # its teachers' records are counted
 
 
-def test_district_report_has_figures_lists_and_charts(district, bureau):
+def test_district_report_has_figures_lists_and_charts(district, bureau, school):
+    record_activity(
+        by=bureau,
+        school=school,
+        kind="quiz",
+        title="诚信知识竞赛",
+        held_on=timezone.localdate(),
+        participants="八年级学生",
+        participant_count=200,
+        description="班级代表队参赛。",
+    )
     pdf = issue.district_report_pdf(year=YEAR, by=bureau, base_url=BASE)
     text = pdf_text(pdf.content)
     assert "蕉城区" in text and "教育系统信用体系建设年度报告" in text
     assert "在岗教师" in text and "有偿补课" in text and "体罚或变相体罚学生" in text
     assert "陈*师" in text and "陈老师" not in text  # black list, masked
     assert "李小明" not in text  # never a student
-    assert "待接入" in text  # activities are not modelled yet: a marked section
+    assert "本学年开展诚信教育活动 1 次，参与 200 人次" in text and "诚信知识竞赛" in text
     context = data.district_report(YEAR)
     figures = {f.label: f.current for f in context["figures"]}
     assert figures["在岗教师"] == 3 and figures["公布失信记录"] == 5
