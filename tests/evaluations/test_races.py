@@ -107,3 +107,27 @@ def test_many_publications_at_once_keep_one_unbroken_chain():
     check = verify_chain()
     assert check.ok and check.checked == 6
     assert not Objection.objects.exists()
+
+
+def test_one_pledge_slip_acknowledged_twice_at_once():
+    from django.utils import timezone
+
+    from evaluations.models import academic_year_of
+    from students.models import PledgeSlip
+    from students.services import acknowledge_pledge, issue_pledge
+
+    school = factories.make_school()
+    principal = factories.make_principal(school)
+    classroom = factories.make_classroom(school)
+    factories.make_student(school, classroom)
+    pledge = issue_pledge(
+        by=principal,
+        classroom=classroom,
+        kind="yearly",
+        year=academic_year_of(timezone.localdate()),
+    )
+    slip = pledge.slips.get()
+    results, errors = race(lambda: acknowledge_pledge(code=slip.code, who="parent"), times=4)
+    assert len(results) == 1 and len(errors) == 3
+    assert all(e.code == "already_acknowledged" for e in errors)
+    assert PledgeSlip.objects.get(pk=slip.pk).acknowledged_by == "parent"
