@@ -59,9 +59,32 @@ from evaluations.models import (
     academic_year_label,
     academic_year_of,
 )
-from schools.models import LeadingGroupMember, LeadingGroupRole, Ownership, School, SchoolAccount
+from schools import services as school_services
+from schools.models import (
+    ChecklistArea,
+    ChecklistEntry,
+    ChecklistKind,
+    IntegrityActivity,
+    LeadingGroupMember,
+    LeadingGroupRole,
+    OperationChecklist,
+    Ownership,
+    School,
+    SchoolAccount,
+)
 from schools.models import SchoolKind as Kind
-from students.models import Classroom, Enrolment, EnrolmentEvent, Guardian, Student
+from students.models import (
+    Acknowledger,
+    Classroom,
+    Enrolment,
+    EnrolmentEvent,
+    Guardian,
+    Pledge,
+    PledgeKind,
+    PledgeSlip,
+    Student,
+)
+from students.services import DEFAULT_PLEDGE_TEXT, new_pledge_code
 from teachers.models import Degree, DegreeLevel, Gender, Posting, Teacher, Title
 from teachers.models import VerificationStatus as Verification
 
@@ -479,6 +502,25 @@ def chinese_number(n: int) -> str:
 
 def _cn_date(day: datetime.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+ACTIVITY_TEMPLATES = [
+    ("lecture", "诚信教育专题讲座", "全体学生"),
+    ("class_meeting", "“诚信伴我行”主题班会", "各班学生"),
+    ("quiz", "诚信知识竞赛", "七、八年级学生"),
+    ("essay", "“诚信在我心中”征文", "全体学生"),
+    ("speech", "诚信主题演讲比赛", "各班代表"),
+    ("moral_forum", "道德讲堂：讲身边的诚信故事", "全体教职工"),
+    ("seminar", "师德师风建设座谈会", "全体教师"),
+]
+CHECKLIST_FINDINGS = {
+    "curriculum": "个别年级未开足综合实践活动课。",
+    "teaching_routine": "部分教师教案不全。",
+    "admission": "招生简章未报备。",
+    "fees": "代收费项目未公示。",
+    "advertising": "宣传材料使用“保过”字样。",
+    "openness": "校务公开栏未按期更新。",
+}
 
 
 @dataclass
@@ -1665,6 +1707,101 @@ class _DistrictBuilder:
 
     # 10. the annual assessment -----------------------------------------------------------------------
 
+    # 9. schools' own integrity work -----------------------------------------------------------
+
+    def create_integrity_work(self) -> None:
+        """Activities in both years (the bureau excluded one), last year's checklists, this
+        year's self-assessments of about half the schools (the demo principal's school still has
+        to file), and the yearly pledge in every class, about two thirds acknowledged."""
+        bureau = self.users["bureau"]
+        activities = []
+        for plan in self.plans:
+            for year, first, last in (
+                (self.previous_year, self.history_starts, datetime.date(self.year, 8, 31)),
+                (self.year, datetime.date(self.year, 9, 1), self.today),
+            ):
+                for _ in range(self.rng.randint(1 if year == self.year else 3, 8)):
+                    kind, title, who = self.rng.choice(ACTIVITY_TEMPLATES)
+                    activities.append(
+                        IntegrityActivity(
+                            school=plan.school,
+                            kind=kind,
+                            title=title,
+                            held_on=self.day_between(first, last),
+                            year=year,
+                            participants=who,
+                            participant_count=self.rng.randint(30, 900),
+                            description=f"{plan.school.name}组织开展{title}。",
+                            recorded_by=bureau,
+                        )
+                    )
+        activities[self.rng.randrange(len(activities))].excluded_reason = "活动照片与内容不符"
+        IntegrityActivity.objects.bulk_create(activities, batch_size=1000)
+
+        checklists = [
+            OperationChecklist(school=p.school, year=self.previous_year, kind=kind, filed_by=bureau)
+            for p in self.plans
+            for kind in ChecklistKind.values
+        ]
+        OperationChecklist.objects.bulk_create(checklists, batch_size=1000)
+        ChecklistEntry.objects.bulk_create(
+            (
+                ChecklistEntry(checklist=checklist, area=area, passed=True)
+                for checklist in checklists
+                for area in ChecklistArea.values
+            ),
+            batch_size=2000,
+        )
+        filing = [p for p in self.plans if p is not self.home and self.rng.random() < 0.5]
+        for plan in filing:
+            results = {area: (True, "") for area in ChecklistArea.values}
+            if self.rng.random() < 0.2:
+                area = self.rng.choice(ChecklistArea.values)
+                results[area] = (False, CHECKLIST_FINDINGS[area])
+            school_services.file_checklist(
+                by=bureau,
+                school=plan.school,
+                year=self.year,
+                kind=ChecklistKind.SELF_ASSESSMENT,
+                results=results,
+                note="按要求逐项自查。",
+            )
+
+        pledges = [
+            Pledge(
+                kind=PledgeKind.YEARLY,
+                classroom=c.classroom,
+                year=self.year,
+                text=DEFAULT_PLEDGE_TEXT[PledgeKind.YEARLY],
+                issued_by=bureau,
+            )
+            for p in self.plans
+            for c in p.classes
+        ]
+        Pledge.objects.bulk_create(pledges, batch_size=1000)
+        by_class = {pledge.classroom_id: pledge for pledge in pledges}
+        slips = []
+        codes: set[str] = set()
+        for student_pk, classroom_pk in Student.objects.filter(
+            classroom__isnull=False, file_frozen_at__isnull=True
+        ).values_list("pk", "classroom_id"):
+            code = new_pledge_code(self.rng, codes)
+            acknowledged = self.rng.random() < 0.65
+            slips.append(
+                PledgeSlip(
+                    pledge=by_class[classroom_pk],
+                    student_id=student_pk,
+                    code=code,
+                    acknowledged_at=self.at(self.today) if acknowledged else None,
+                    acknowledged_by=self.rng.choice(Acknowledger.values) if acknowledged else "",
+                )
+            )
+        PledgeSlip.objects.bulk_create(slips, batch_size=2000)
+        self.say(
+            f"诚信教育活动 / activities: {len(activities)}；自查表 / checklists: "
+            f"{len(checklists) + len(filing)}；承诺书回执 / pledge slips: {len(slips)}"
+        )
+
     def assess(self) -> dict[int, int]:
         results = {}
         for year in (self.previous_year, self.year):
@@ -1788,6 +1925,7 @@ def build_demo_district(
         builder.link_accounts()
         builder.create_records()
         builder.run_today()
+        builder.create_integrity_work()
         results = builder.assess()
         check = verify_chain()
         if not check.ok:  # pragma: no cover - would be a bug in this module or the ledger

@@ -135,6 +135,16 @@ def _new_code(length: int) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 
+def new_pledge_code(rng, taken: set[str]) -> str:
+    """A slip code from a seeded generator (the demo district is reproducible), unique among
+    ``taken``; real pledges use :func:`issue_pledge` and the system's secure random source."""
+    while True:
+        code = "".join(rng.choice(CODE_ALPHABET) for _ in range(PLEDGE_CODE_LENGTH))
+        if code not in taken:
+            taken.add(code)
+            return code
+
+
 def normalize_typed_code(text: str) -> str:
     """Codes are typed from paper: ignore spaces, dashes and case."""
     return "".join(ch for ch in (text or "").upper() if ch.isalnum())[:40]
