@@ -1,7 +1,7 @@
 """The spreadsheet imports and exports the registry offers, by name."""
 
 from evaluations.resources import CreditRecordResource
-from schools.resources import SchoolResource
+from schools.resources import IntegrityActivityResource, SchoolResource
 from students.resources import StudentResource
 from teachers.resources import TeacherResource
 
@@ -10,4 +10,5 @@ RESOURCES = {
     "teachers": TeacherResource,
     "students": StudentResource,
     "records": CreditRecordResource,
+    "activities": IntegrityActivityResource,
 }

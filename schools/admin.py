@@ -101,7 +101,7 @@ class ActivityPhotoInline(RegistryInline):
 
 
 @admin.register(IntegrityActivity)
-class IntegrityActivityAdmin(RegistryModelAdmin):
+class IntegrityActivityAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
     """Schools log their activities on their portal; the bureau looks at them here and may
     exclude one from the score with a reason (the only thing it changes)."""
 

@@ -1,8 +1,18 @@
+from django.core.exceptions import ValidationError
 from import_export import fields, widgets
+from import_export.instance_loaders import ModelInstanceLoader
 
 from credit_registry.importing import RegistryResource
-from credit_registry.spreadsheets import ChoiceWidget, CodeWidget, TextWidget
-from schools.models import Ownership, School, SchoolKind
+from credit_registry.spreadsheets import (
+    CachedForeignKeyWidget,
+    ChoiceWidget,
+    CodeWidget,
+    FlexibleDateWidget,
+    TextWidget,
+)
+from evaluations.models import academic_year_of
+from schools.models import ActivityKind, IntegrityActivity, Ownership, School, SchoolKind
+from schools.services import check_activity
 
 
 class SchoolResource(RegistryResource):
@@ -40,3 +50,60 @@ class SchoolResource(RegistryResource):
             "active",
         )
         name = "学校"
+
+
+class IntegrityActivityResource(RegistryResource):
+    """Activities the schools report on paper or in their own systems, imported by the bureau.
+    Every row is a new activity; photos are added on the school's portal."""
+
+    school = fields.Field(
+        attribute="school",
+        column_name="学校标识码",
+        widget=CachedForeignKeyWidget(School, field="code", label="学校标识码"),
+    )
+    kind = fields.Field(
+        attribute="kind", column_name="活动形式", widget=ChoiceWidget(ActivityKind.choices)
+    )
+    title = fields.Field(attribute="title", column_name="活动名称", widget=TextWidget())
+    held_on = fields.Field(attribute="held_on", column_name="活动日期", widget=FlexibleDateWidget())
+    participants = fields.Field(
+        attribute="participants", column_name="参加对象", widget=TextWidget()
+    )
+    participant_count = fields.Field(
+        attribute="participant_count", column_name="参加人数", widget=widgets.IntegerWidget()
+    )
+    description = fields.Field(attribute="description", column_name="活动内容", widget=TextWidget())
+
+    required_columns = ("学校标识码", "活动形式", "活动名称", "活动日期", "参加人数", "活动内容")
+
+    class Meta(RegistryResource.Meta):
+        model = IntegrityActivity
+        import_id_fields = ()
+        force_init_instance = True
+        instance_loader_class = ModelInstanceLoader
+        skip_unchanged = False
+        fields = (
+            "school",
+            "kind",
+            "title",
+            "held_on",
+            "participants",
+            "participant_count",
+            "description",
+        )
+        name = "诚信教育活动"
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        instance.recorded_by = self.user
+        if instance.held_on and "held_on" not in errors:
+            instance.year = academic_year_of(instance.held_on)
+            try:
+                check_activity(held_on=instance.held_on)
+            except ValidationError as error:
+                errors["__all__"] = error.messages
+        if instance.participant_count is not None and instance.participant_count < 1:
+            errors["participant_count"] = ["参加人数至少为1 / At least one participant."]
+        if errors:
+            raise ValidationError(errors)
+        super().validate_instance(instance, errors)

@@ -53,6 +53,13 @@ def _acting_school(user, school: School) -> None:
 # --- activities --------------------------------------------------------------------------------
 
 
+def check_activity(*, held_on: datetime.date) -> None:
+    """What every activity must satisfy, on the portal and in an import."""
+    if held_on > timezone.localdate():
+        raise ValidationError("活动日期不能晚于今天 / The activity cannot be in the future.")
+    record_services.check_year_open(academic_year_of(held_on))
+
+
 @transaction.atomic
 def record_activity(
     *,
@@ -69,9 +76,7 @@ def record_activity(
     """Log an activity the school held, with up to nine photos. All or nothing: a bad photo
     leaves no activity behind."""
     _acting_school(by, school)
-    if held_on > timezone.localdate():
-        raise ValidationError("活动日期不能晚于今天 / The activity cannot be in the future.")
-    record_services.check_year_open(academic_year_of(held_on))
+    check_activity(held_on=held_on)
     if not title.strip() or not description.strip():
         raise ValidationError("请填写活动名称和内容 / Give the activity's title and content.")
     if participant_count < 1:

@@ -13,7 +13,7 @@ from credit_registry.importing import run_import
 from evaluations.models import CreditRecord, RecordStatus
 from evaluations.resources import CreditRecordResource
 from schools.models import School
-from schools.resources import SchoolResource
+from schools.resources import IntegrityActivityResource, SchoolResource
 from students.models import Student
 from students.resources import StudentResource
 from teachers.models import Degree, Posting, Teacher
@@ -326,3 +326,56 @@ def test_unreadable_date_says_so():
 
     with pytest.raises(ValueError, match="无法识别"):
         FlexibleDateWidget().clean("九月一日")
+
+
+ACTIVITY_HEADERS = [
+    "学校标识码",
+    "活动形式",
+    "活动名称",
+    "活动日期",
+    "参加对象",
+    "参加人数",
+    "活动内容",
+]
+
+
+def test_activities_import_and_count_for_their_school(bureau, school):
+    from schools.models import IntegrityActivity
+
+    day = datetime.date.today() - datetime.timedelta(days=2)
+    rows = [
+        [school.code, "讲座", "诚信讲座", day, "全体学生", 600, "法治副校长主讲"],
+        [school.code, "知识竞赛", "诚信知识竞赛", day, "八年级", "120", "班级代表队"],
+    ]
+    report = run_import(
+        resource_class=IntegrityActivityResource,
+        raw=xlsx(ACTIVITY_HEADERS, rows),
+        filename="活动.xlsx",
+        by=bureau,
+        dry_run=False,
+    )
+    assert report.ok, report.problems
+    assert set(IntegrityActivity.objects.values_list("kind", "participant_count")) == {
+        ("lecture", 600),
+        ("quiz", 120),
+    }
+    assert IntegrityActivity.objects.filter(recorded_by=bureau, school=school).count() == 2
+
+
+def test_an_activity_file_with_one_bad_row_writes_nothing(bureau, school):
+    from schools.models import IntegrityActivity
+
+    future = datetime.date.today() + datetime.timedelta(days=5)
+    rows = [
+        [school.code, "讲座", "诚信讲座", datetime.date.today(), "全体学生", 600, "主讲"],
+        [school.code, "讲座", "未来的讲座", future, "全体学生", 600, "主讲"],
+    ]
+    report = run_import(
+        resource_class=IntegrityActivityResource,
+        raw=xlsx(ACTIVITY_HEADERS, rows),
+        filename="活动.xlsx",
+        by=bureau,
+        dry_run=False,
+    )
+    assert not report.ok and not IntegrityActivity.objects.exists()
+    assert "活动日期不能晚于今天" in " ".join(str(p) for p in report.problems)
