@@ -16,4 +16,5 @@ urlpatterns = [
     path("activities/<int:pk>/photos/<int:photo_pk>/", views.activity_photo, name="activity_photo"),
     path("checklist/", views.checklist, name="checklist"),
     path("standing/", views.standing, name="standing"),
+    path("eligibility/", views.eligibility, name="eligibility"),
 ]

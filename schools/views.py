@@ -27,12 +27,14 @@ from credit_registry.access import (
     students_visible_to,
     teachers_visible_to,
 )
+from credit_registry.reports.data import STUDENT_PURPOSES, TEACHER_PURPOSES
 from evaluations import services as record_services
 from evaluations.models import AssessmentYear, SubjectKind, academic_year_label, academic_year_of
+from evaluations.selectors import check_eligibility_many
 from schools import selectors, services
 from schools.forms import ActivityForm, ChecklistForm, ProposeRecordForm
 from schools.models import ActivityPhoto, ChecklistKind
-from students.models import Classroom
+from students.models import Classroom, StudentStatus
 
 PAGE_SIZE = 50
 
@@ -182,6 +184,41 @@ def record_list(request):
         request,
         "schools/records.html",
         {"school": school, "page": page.get_page(request.GET.get("page")), "status": status},
+    )
+
+
+@login_required
+def eligibility(request):
+    """评优评先 and the like for a whole list at once: the school's teachers (e.g. its title
+    promotion candidates) or one class's students, each with yes/no and the reasons."""
+    school = _school(request)
+    year = academic_year_of(timezone.localdate())
+    classrooms = list(Classroom.objects.filter(school=school).order_by("entry_year", "name"))
+    purpose = request.GET.get("purpose", "")
+    classroom = _int(request.GET.get("classroom", ""))
+    purposes = [(p.value, p.label) for p in TEACHER_PURPOSES]
+    purposes += [(f"student:{p.value}", f"学生：{p.label}") for p in STUDENT_PURPOSES]
+    answers = []
+    if purpose.startswith("student:") and purpose[8:] in [p.value for p in STUDENT_PURPOSES]:
+        students = students_visible_to(request.user).filter(
+            classroom_id=classroom, status=StudentStatus.ENROLLED
+        )
+        answers = check_eligibility_many(list(students.order_by("name")), purpose[8:], year)
+    elif purpose in [p.value for p in TEACHER_PURPOSES]:
+        teachers = teachers_visible_to(request.user).order_by("name")
+        answers = check_eligibility_many(list(teachers), purpose, year)
+    return render(
+        request,
+        "schools/eligibility.html",
+        {
+            "school": school,
+            "purposes": purposes,
+            "purpose": purpose,
+            "classrooms": classrooms,
+            "classroom": classroom,
+            "answers": answers,
+            "year_label": academic_year_label(year),
+        },
     )
 
 

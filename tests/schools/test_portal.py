@@ -386,3 +386,27 @@ def _issue(principal, classroom):
     from students.services import issue_pledge
 
     return issue_pledge(by=principal, classroom=classroom, kind="yearly", year=YEAR)
+
+
+def test_eligibility_for_a_whole_class_and_for_the_teachers(client, principal, school, teacher):
+    bureau = factories.make_user("bureau", role=factories.Role.BUREAU_ADMIN)
+    classroom = factories.make_classroom(school, head_teacher=teacher)
+    star = factories.make_student(school, classroom, name="陈小星")
+    plain = factories.make_student(school, classroom, name="周小华")
+    record_services.ensure_year(year=YEAR)
+    factories.make_record(star, "ST-INTEGRITY-STAR", by=bureau)
+    factories.make_record(plain, "ST-DISCIPLINE-PROBATION", by=bureau)
+    factories.make_record(plain, "ST-EXAM-CHEATING", by=bureau)  # 85: grade B, no star
+    factories.make_record(teacher, "T-CORPORAL-PUNISHMENT", by=bureau)
+    recompute_year(year=YEAR)
+    client.force_login(principal)
+    page = client.get(
+        reverse("schools:eligibility"),
+        {"purpose": "student:integrity_star", "classroom": classroom.pk},
+    )
+    answers = {e.subject: e.eligible for e in page.context["answers"]}
+    assert answers == {star: True, plain: False}
+    page = client.get(reverse("schools:eligibility"), {"purpose": "title_promotion"})
+    (answer,) = page.context["answers"]
+    assert answer.subject == teacher and not answer.eligible  # a veto record
+    assert "体罚" in page.content.decode()
