@@ -56,6 +56,11 @@ def _year(request) -> int:
     return asked if AssessmentYear.objects.filter(year=asked).exists() else current
 
 
+def _search_term(request) -> str:
+    """The ?q= of a list: at most 50 characters, without the NUL bytes PostgreSQL refuses."""
+    return request.GET.get("q", "").replace("\x00", "").strip()[:50]
+
+
 def _errors(error: ValidationError) -> str:
     return "；".join(error.messages)
 
@@ -73,7 +78,7 @@ def dashboard(request):
 def teacher_list(request):
     school = _school(request)
     year = _year(request)
-    query = request.GET.get("q", "").strip()[:50]
+    query = _search_term(request)
     page = Paginator(selectors.teacher_list(request.user, year=year, query=query), PAGE_SIZE)
     return render(
         request,
@@ -91,7 +96,7 @@ def teacher_list(request):
 def student_list(request):
     school = _school(request)
     year = _year(request)
-    query = request.GET.get("q", "").strip()[:50]
+    query = _search_term(request)
     classrooms = list(Classroom.objects.filter(school=school).order_by("entry_year", "name"))
     try:
         classroom = int(request.GET.get("classroom") or 0) or None
