@@ -14,12 +14,14 @@ from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import CharField, Q, Value
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +73,9 @@ from evaluations.models import (
     academic_year_of,
 )
 from evaluations.resources import CreditRecordResource
+from schools.models import School
+from students.models import Student
+from teachers.models import Teacher
 
 BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
@@ -335,6 +340,52 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
         actions = super().get_actions(request, action_location=action_location)
         actions.pop("delete_selected", None)  # drafts are deleted one by one, through the service
         return actions
+
+    # -- the search box
+
+    def get_search_results(self, request, queryset, search_term):
+        """The fields of ``search_fields``, looked up the other way round: each word is first
+        found in the small tables (items, schools, teachers, students: one UNION query), then
+        the records by those ids through their indexes — not four joins scanned over a million
+        records for every page and its count."""
+        for word in smart_split(search_term):
+            if word[:1] in "\"'" and word[-1:] == word[:1]:
+                word = unescape_string_literal(word)
+            if word:
+                queryset = queryset.filter(self._records_matching(word))
+        return queryset, False
+
+    @staticmethod
+    def _records_matching(word: str) -> Q:
+        found = (
+            CatalogItem.objects.filter(name__icontains=word)
+            .annotate(found_in=Value("item", output_field=CharField()))
+            .values_list("id", "found_in")
+            .order_by()
+            .union(
+                School.objects.filter(name__icontains=word)
+                .annotate(found_in=Value("school", output_field=CharField()))
+                .values_list("id", "found_in")
+                .order_by(),
+                Teacher.objects.filter(Q(name__icontains=word) | Q(id_number__iexact=word))
+                .annotate(found_in=Value("teacher", output_field=CharField()))
+                .values_list("id", "found_in")
+                .order_by(),
+                Student.objects.filter(Q(name__icontains=word) | Q(student_number__iexact=word))
+                .annotate(found_in=Value("student", output_field=CharField()))
+                .values_list("id", "found_in")
+                .order_by(),
+                all=True,
+            )
+            .order_by()
+        )
+        ids: dict[str, list[int]] = {"item": [], "school": [], "teacher": [], "student": []}
+        for pk, name in found:
+            ids[name].append(pk)
+        matches = Q(pk=int(word)) if word.isdigit() else Q(pk__in=[])
+        for name, pks in ids.items():
+            matches |= Q(**{f"{name}_id__in": pks})
+        return matches
 
     # -- the form
 

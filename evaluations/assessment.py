@@ -267,7 +267,6 @@ def recompute_year(*, year: int, batch_size: int = 2000) -> RecomputeSummary:
 
     now = timezone.now()
     by_grade: dict[str, int] = defaultdict(int)
-    rows_total: dict[str, int] = {}
     rows = []
     for kind, pk in subjects:
         evaluation = evaluations.get(pk) if kind == SubjectKind.TEACHER else None
@@ -295,19 +294,131 @@ def recompute_year(*, year: int, batch_size: int = 2000) -> RecomputeSummary:
                 "computed_at": now,
             }
         )
+    plain = score_subject(policy=policy, records=())
     with transaction.atomic():
-        AssessmentResult.objects.filter(year_id=year).delete()
-        _insert_results(rows, batch_size)
-        plain = score_subject(policy=policy, records=())
-        for kind, count in _insert_plain_results(year, policy, plain, now).items():
-            by_grade[plain.grade] += count
-            rows_total[kind] = count
+        _write_difference(year, policy, plain, rows, now, batch_size)
+        total = AssessmentResult.objects.filter(year_id=year).count()
+    by_grade[plain.grade] += total - len(rows)
     return RecomputeSummary(
         year=year,
-        subjects=len(rows) + sum(rows_total.values()),
+        subjects=total,
         by_grade=dict(by_grade),
         seconds=time.perf_counter() - started,
     )
+
+
+COMPARED = ("policy_id", "record_score", "evaluation_score", "total_score", "grade", "vetoed")
+
+
+def _comparable(values) -> tuple:
+    """Stored and computed values in one form (SQLite gives numbers back as int or float)."""
+    policy_id, record_score, evaluation_score, total_score, grade, vetoed = values
+
+    def number(v):
+        return None if v is None else _q(Decimal(str(v)))
+
+    return (
+        policy_id,
+        number(record_score),
+        number(evaluation_score),
+        number(total_score),
+        grade,
+        bool(vetoed),
+    )
+
+
+def _id_list() -> str:
+    """A list of ids as one JSON parameter, so that a statement stays one statement at any
+    size."""
+    if connection.vendor == "postgresql":
+        return "(SELECT jsonb_array_elements_text(%s::jsonb)::bigint)"
+    return "(SELECT value FROM json_each(%s))"
+
+
+def _subject_key(row: dict) -> tuple[str, int]:
+    for kind in (SubjectKind.SCHOOL, SubjectKind.TEACHER, SubjectKind.STUDENT):
+        if row[f"{kind}_id"] is not None:
+            return kind, row[f"{kind}_id"]
+    raise ValueError(row)
+
+
+def _write_difference(
+    year: int, policy, plain: Score, rows: list[dict], now, batch_size: int
+) -> None:
+    """Make the year's results what ``rows`` and the base score say, writing only what changed:
+    most of a district has the base score year after year, and a recompute after a few new
+    records changes a few rows. A result left as it was keeps its ``computed_at``.
+
+    1. results of an older policy version go (all of them are rewritten below);
+    2. the results that are not the plain base-score result are read (the scored few) and
+       compared with ``rows``: equal ones stay, changed or no longer scored ones go;
+    3. ``rows`` missing from the table are inserted; base-score results are inserted for every
+       subject of the district that has none, and deleted for subjects that left it.
+    """
+    table = AssessmentResult._meta.db_table
+    explanation = json.dumps(plain.explanation(), ensure_ascii=False)
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    # Is a result row the plain one? (SQLite stores JSON as text in the same canonical form.)
+    is_plain = (
+        "policy_id = %s AND record_score = %s AND evaluation_score IS NULL AND total_score = %s "
+        f"AND grade = %s AND vetoed = %s AND explanation = %s{cast}"
+    )
+    plain_params = [policy.pk, plain.record_score, plain.total, plain.grade, False, explanation]
+    wanted = {_subject_key(row): row for row in rows}
+    stale: list[int] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE year_id = %s AND policy_id <> %s", [year, policy.pk]
+        )
+        cursor.execute(
+            f"SELECT id, school_id, teacher_id, student_id, {', '.join(COMPARED)}, explanation "
+            f"FROM {table} WHERE year_id = %s AND NOT ({is_plain})",
+            [year, *plain_params],
+        )
+        for rid, school_id, teacher_id, student_id, *values, stored in cursor.fetchall():
+            key = _subject_key(
+                {"school_id": school_id, "teacher_id": teacher_id, "student_id": student_id}
+            )
+            row = wanted.get(key)
+            if isinstance(stored, str):
+                stored = json.loads(stored)
+            if (
+                row is not None
+                and [row[name] for name in COMPARED] == values
+                and (row["explanation"] == stored)
+            ):
+                del wanted[key]  # unchanged
+            else:
+                stale.append(rid)
+        # Subjects scored now whose stored result is the plain one: that row goes too.
+        for kind in (SubjectKind.SCHOOL, SubjectKind.TEACHER, SubjectKind.STUDENT):
+            ids = [pk for (k, pk) in wanted if k == kind]
+            if ids:
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE year_id = %s AND {kind}_id IN {_id_list()}",
+                    [year, json.dumps(ids)],
+                )
+        if stale:
+            cursor.execute(f"DELETE FROM {table} WHERE id IN {_id_list()}", [json.dumps(stale)])
+        # Plain results of subjects that left the district (no longer active, posted, enrolled):
+        # found by an anti-join first, so the explanation is compared on those rows only.
+        cursor.execute(
+            " UNION ALL ".join(
+                f"SELECT r.id FROM {table} r WHERE r.year_id = %s AND r.{kind}_id IS NOT NULL "
+                f"AND NOT EXISTS (SELECT 1 FROM {model._meta.db_table} t "
+                f"WHERE t.id = r.{kind}_id AND {condition})"
+                for kind, (model, condition, _) in _DISTRICT.items()
+            ),
+            [param for _, _, value in _DISTRICT.values() for param in (year, value)],
+        )
+        leavers = [rid for (rid,) in cursor.fetchall()]
+        if leavers:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE id IN {_id_list()} AND {is_plain}",
+                [json.dumps(leavers), *plain_params],
+            )
+    _insert_results(list(wanted.values()), batch_size)
+    _insert_plain_results(year, policy, plain, now)
 
 
 def _insert_results(rows: list[dict], batch_size: int) -> None:
