@@ -23,7 +23,9 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
 from credit_registry.access import is_bureau
+from credit_registry.audit import log_access
 from credit_registry.importing import run_import
+from credit_registry.models import AccessAction
 from credit_registry.spreadsheets import MAX_IMPORT_BYTES
 
 
@@ -39,12 +41,26 @@ class SpreadsheetAdminMixin(ExportMixin):
 
     formats = [XLSX, CSV]
     import_export_change_list_template = "admin/credit_registry/change_list_spreadsheets.html"
+    # Lists of people (and records about them): each export goes into the access log.
+    personal_data_models = frozenset(
+        {"teachers.teacher", "students.student", "students.guardian", "evaluations.creditrecord"}
+    )
 
     def has_export_permission(self, request):
         return is_bureau(request.user)
 
     def has_import_permission(self, request):
         return is_bureau(request.user)
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        data = super().get_data_for_export(request, queryset, **kwargs)
+        if self.opts.label_lower in self.personal_data_models:
+            log_access(
+                request.user,
+                AccessAction.EXPORT_PERSONAL_DATA,
+                detail=f"{self.opts.label_lower}（{self.opts.verbose_name}）：{len(data)}行",
+            )
+        return data
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"

@@ -23,7 +23,9 @@ from credit_registry.access import (
     teacher_of,
     teachers_visible_to,
 )
+from credit_registry.audit import log_access
 from credit_registry.identity import normalize_code
+from credit_registry.models import AccessAction
 from credit_registry.reports import issue
 from credit_registry.reports.documents import IssuedPdf, public_base_url
 from evaluations.models import AssessmentYear, academic_year_label
@@ -40,6 +42,11 @@ def _pdf_response(pdf: IssuedPdf) -> HttpResponse:
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _code_of(pdf: IssuedPdf) -> str:
+    # The file name carries the person's name; the access log keeps only masked data.
+    return f"验证码 {pdf.document.code}"
 
 
 def _years() -> list[int]:
@@ -85,6 +92,7 @@ def teacher_file(request, pk: int):
     pdf = issue.teacher_file_pdf(
         teacher=teacher, by=request.user, base_url=public_base_url(request)
     )
+    log_access(request.user, AccessAction.DOWNLOAD_FILE_PDF, teacher, detail=_code_of(pdf))
     return _pdf_response(pdf)
 
 
@@ -105,6 +113,7 @@ def student_file(request, pk: int):
     pdf = issue.student_file_pdf(
         student=student, by=request.user, base_url=public_base_url(request)
     )
+    log_access(request.user, AccessAction.DOWNLOAD_FILE_PDF, student, detail=_code_of(pdf))
     return _pdf_response(pdf)
 
 

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from credit_registry.access import Role, role_of, teacher_of, teachers_visible_to
+from credit_registry.audit import log_access
+from credit_registry.models import AccessAction
 from credit_registry.reports.data import teacher_file as teacher_file_data
 from evaluations import evaluation_selectors
 from evaluations.models import RecordStatus
@@ -58,7 +60,10 @@ def my_file(request):
 @login_required
 def teacher_file(request, pk: int):
     teacher = get_object_or_404(teachers_visible_to(request.user), pk=pk)
-    return _render_file(request, teacher, own=teacher == teacher_of(request.user))
+    own = teacher == teacher_of(request.user)
+    if not own:
+        log_access(request.user, AccessAction.VIEW_TEACHER_FILE, teacher)
+    return _render_file(request, teacher, own=own)
 
 
 @login_required
