@@ -84,12 +84,12 @@ ADMIN_PAGES = [
 ]
 
 
-@pytest.mark.parametrize("page", ADMIN_PAGES)
+@pytest.mark.parametrize("admin_path", ADMIN_PAGES)
 def test_searched_and_filtered_admin_lists_do_not_grow(
-    client, bureau, grow, django_assert_num_queries, page
+    client, bureau, grow, django_assert_num_queries, admin_path
 ):
     client.force_login(bureau)
-    _same_at_two_sizes(client, grow, django_assert_num_queries, f"/admin/{page}")
+    _same_at_two_sizes(client, grow, django_assert_num_queries, f"/admin/{admin_path}")
 
 
 def test_the_teachers_own_file_does_not_grow(client, teacher, grow, django_assert_num_queries):
@@ -105,7 +105,9 @@ def test_a_teachers_file_seen_by_the_bureau_does_not_grow(
     _same_at_two_sizes(client, grow, django_assert_num_queries, url)
 
 
-@pytest.mark.parametrize("name", ["public:index", "public:red_list", "public:exemplars"])
+@pytest.mark.parametrize(
+    "name", ["public:index", "public:red_list", "public:black_list", "public:exemplars"]
+)
 def test_public_lists_do_not_grow(client, grow, django_assert_num_queries, name):
     _same_at_two_sizes(client, grow, django_assert_num_queries, reverse(name))
 
