@@ -24,7 +24,7 @@ from schools.models import (
     School,
     SchoolAccount,
 )
-from schools.resources import SchoolResource
+from schools.resources import IntegrityActivityResource, SchoolResource
 
 
 class LeadingGroupInline(RegistryInline):
@@ -102,8 +102,11 @@ class ActivityPhotoInline(RegistryInline):
 
 @admin.register(IntegrityActivity)
 class IntegrityActivityAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
-    """Schools log their activities on their portal; the bureau looks at them here and may
-    exclude one from the score with a reason (the only thing it changes)."""
+    """Schools log their activities on their portal; the bureau looks at them here, may
+    exclude one from the score with a reason (the only thing it changes), and imports the
+    activities schools reported outside the portal."""
+
+    resource_classes = [IntegrityActivityResource]
 
     list_display = ("held_on", "school", "title", "kind", "participant_count", "counts_display")
     list_filter = ("year", "kind", "school__kind")
