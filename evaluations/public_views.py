@@ -13,6 +13,7 @@ from django import forms
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -20,7 +21,12 @@ from django.views.decorators.http import require_http_methods
 from credit_registry.reports import data
 from credit_registry.reports.documents import MAX_UPLOAD_BYTES, verify_document
 from evaluations import selectors, services
-from evaluations.models import AssessmentYear, ClueChannel, SubjectKind, academic_year_label
+from evaluations.models import (
+    AssessmentResult,
+    AssessmentYear,
+    ClueChannel,
+    academic_year_label,
+)
 from schools.models import School
 
 LIST_PAGE_SIZE = 100
@@ -51,16 +57,20 @@ def index(request):
     return render(request, "public/index.html")
 
 
-def _page(request, entries: list):
+def _page(request, entries):
     return Paginator(entries, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def black_list(request):
-    entries = selectors.black_list()
+    # The database counts the list and picks the page's ids from an index; only the rows shown
+    # are read and built.
+    records = selectors.black_list_records()
+    page = _page(request, records.values_list("pk", flat=True))
+    page.object_list = selectors.black_list_entries(records.filter(pk__in=page.object_list))
     return render(
         request,
         "public/black_list.html",
-        {"page": _page(request, entries), "count": len(entries)},
+        {"page": page, "count": page.paginator.count},
     )
 
 
@@ -74,16 +84,25 @@ def red_list(request):
         year = None
     if year not in years:
         year = years[0] if years else None
-    entries = selectors.red_list(year) if year is not None else []
-    schools = sum(1 for e in entries if e.kind == SubjectKind.SCHOOL)
+    results = (
+        selectors.red_list_results(year) if year is not None else AssessmentResult.objects.none()
+    )
+    counts = results.aggregate(
+        schools=Count("id", filter=Q(school__isnull=False)),
+        teachers=Count("id", filter=Q(teacher__isnull=False)),
+    )
+    page = _page(request, results)
+    page.object_list = (
+        selectors.red_list_entries(page.object_list, year) if year is not None else []
+    )
     return render(
         request,
         "public/red_list.html",
         {
-            "page": _page(request, entries),
-            "count": len(entries),
-            "schools": schools,
-            "teachers": len(entries) - schools,
+            "page": page,
+            "count": counts["schools"] + counts["teachers"],
+            "schools": counts["schools"],
+            "teachers": counts["teachers"],
             "year": year,
             "year_label": academic_year_label(year) if year is not None else "",
             "years": [(y, academic_year_label(y)) for y in years],

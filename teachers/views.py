@@ -29,7 +29,7 @@ def _own_teacher(request):
 
 
 def _render_file(request, teacher, *, own: bool):
-    context = teacher_file_data(teacher)
+    context = teacher_file_data(teacher, record_page=request.GET.get("page") or 1)
     today = timezone.localdate()
     for entry in context["records"]:
         record = entry.record

@@ -2,6 +2,8 @@
 Nothing of a student is ever public; teachers' names are masked; records under objection leave
 the lists."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -102,6 +104,28 @@ def test_exemplar_under_objection_is_not_shown(client, bureau, teacher):
     record = factories.make_record(teacher, "T-ETHICS-COMMENDATION", by=bureau)
     services.file_objection(record=record, by=teacher.user, reason="表彰对象有误")
     assert "师德典型表彰" not in client.get(reverse("public:exemplars")).content.decode()
+
+
+def test_black_list_is_counted_and_paged_by_the_database(client, bureau, school, monkeypatch):
+    from evaluations import public_views
+
+    monkeypatch.setattr(public_views, "LIST_PAGE_SIZE", 2)
+    for name in ("甲老师", "乙老师", "丙老师"):
+        factories.make_record(factories.make_teacher(school, name), "T-PAPER-FRAUD", by=bureau)
+    first = client.get(reverse("public:black_list")).context
+    second = client.get(reverse("public:black_list"), {"page": 2}).context
+    assert first["count"] == 3 and first["page"].paginator.num_pages == 2
+    shown = [e.name for e in first["page"].object_list + second["page"].object_list]
+    assert sorted(shown) == ["丙*师", "乙*师", "甲*师"]  # each once, across the two pages
+
+
+def test_exemplars_end_with_the_disclosure_period(bureau, teacher):
+    from credit_registry.reports import data
+
+    record = factories.make_record(teacher, "T-ETHICS-COMMENDATION", by=bureau)
+    end = record.disclosure_ends_on()
+    assert [e.honour for e in data.exemplars(end)] == ["师德典型表彰"]
+    assert data.exemplars(end + datetime.timedelta(days=1)) == []
 
 
 def test_list_pages_use_a_fixed_number_of_queries(client, bureau, school):

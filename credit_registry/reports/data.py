@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from evaluations.models import (
     PUBLISHED_STATUSES,
     AssessmentResult,
     AssessmentYear,
+    CatalogItem,
     ClueStatus,
     CreditRecord,
     Grade,
@@ -215,18 +217,39 @@ def _year_results(results: Iterable[AssessmentResult]) -> list[YearResult]:
 # --- teacher's ethics-integrity file -----------------------------------------------------------
 
 
+# Records shown per page of a file on screen; the PDF always holds every record.
+FILE_PAGE_SIZE = 50
+
+
 def teacher_file(
-    teacher: Teacher, *, eligibility: list[selectors.Eligibility] | None = None
+    teacher: Teacher,
+    *,
+    eligibility: list[selectors.Eligibility] | None = None,
+    record_page: int | str | None = None,
 ) -> dict:
     """教师师德诚信档案: identity (masked), postings, degrees and their verification, every year's
-    score with its explanation, every published record with its chain, current eligibility."""
+    score with its explanation, every published record with its chain, current eligibility.
+
+    With ``record_page`` (the file on screen) the records come a page of ``FILE_PAGE_SIZE`` at a
+    time, newest first, and ``record_page`` is the ``Page``; the summary still counts them all.
+    Without it (the PDF) every record is there, oldest first.
+    """
     teacher = Teacher.objects.select_related("school").get(pk=teacher.pk)
     year = current_year()
     if eligibility is None:
-        eligibility = [
-            selectors.check_eligibility(teacher, purpose, year) for purpose in TEACHER_PURPOSES
+        eligibility = selectors.check_eligibility_purposes([teacher], TEACHER_PURPOSES, year)[
+            teacher.pk
         ]
-    records = _records_with_chain(CreditRecord.objects.filter(teacher=teacher))
+    published = CreditRecord.objects.filter(teacher=teacher, published_at__isnull=False)
+    page = None
+    if record_page is None:
+        records = _records_with_chain(published)
+        summary = _record_summary(records)
+    else:
+        ids = published.order_by("-occurred_on", "-id").values_list("pk", flat=True)
+        page = Paginator(ids, FILE_PAGE_SIZE).get_page(record_page)
+        records = _records_with_chain(published.filter(pk__in=list(page.object_list)))[::-1]
+        summary = _record_counts(published)
     return {
         "teacher": teacher,
         "masked_phone": mask_phone(teacher.phone) if teacher.phone else "",
@@ -234,20 +257,16 @@ def teacher_file(
         "degrees": list(teacher.degrees.order_by("graduated_on", "id")),
         "results": _year_results(AssessmentResult.objects.filter(teacher=teacher)),
         "records": records,
-        "summary": _record_summary(records),
+        "record_page": page,
+        "summary": summary,
         "eligibility": eligibility,
         "eligibility_year": academic_year_label(year),
     }
 
 
 def teacher_eligibility_many(teachers: Sequence[Teacher]) -> dict[int, list]:
-    """Eligibility of many teachers for every purpose, for a batch: a few queries per purpose."""
-    year = current_year()
-    answers: dict[int, list] = defaultdict(list)
-    for purpose in TEACHER_PURPOSES:
-        for answer in selectors.check_eligibility_many(list(teachers), purpose, year):
-            answers[answer.subject.pk].append(answer)
-    return answers
+    """Eligibility of many teachers for every purpose, for a batch, in a few queries."""
+    return selectors.check_eligibility_purposes(list(teachers), TEACHER_PURPOSES, current_year())
 
 
 def _record_summary(records: Sequence[RecordFile]) -> dict:
@@ -257,6 +276,26 @@ def _record_summary(records: Sequence[RecordFile]) -> dict:
         "negative": sum(1 for f in records if f.record.points < 0),
         "positive": sum(1 for f in records if f.record.points > 0),
         "by_status": sorted(statuses.items()),
+    }
+
+
+def _record_counts(records) -> dict:
+    """``_record_summary`` of a queryset, counted by the database in one query."""
+    rows = (
+        records.order_by()
+        .values_list("status")
+        .annotate(
+            n=Count("id"),
+            negative=Count("id", filter=Q(points__lt=0)),
+            positive=Count("id", filter=Q(points__gt=0)),
+        )
+    )
+    by_status = {RecordStatus(status).label: (n, neg, pos) for status, n, neg, pos in rows}
+    return {
+        "total": sum(n for n, _, _ in by_status.values()),
+        "negative": sum(neg for _, neg, _ in by_status.values()),
+        "positive": sum(pos for _, _, pos in by_status.values()),
+        "by_status": sorted((label, n) for label, (n, _, _) in by_status.items()),
     }
 
 
@@ -288,8 +327,8 @@ def student_file(student: Student) -> dict:
         "results": _year_results(AssessmentResult.objects.filter(student=student)),
         "records": records,
         "summary": _record_summary(records),
-        "eligibility": [
-            selectors.check_eligibility(student, purpose, year) for purpose in STUDENT_PURPOSES
+        "eligibility": selectors.check_eligibility_purposes([student], STUDENT_PURPOSES, year)[
+            student.pk
         ],
         "eligibility_year": academic_year_label(year),
     }
@@ -388,8 +427,10 @@ def school_report(school: School, year: int) -> dict:
         filed_at__lt=end,
     )
     today = timezone.localdate()
-    black = [e for e in selectors.black_list(today) if e.school == school.name]
-    red = [e for e in selectors.red_list(year) if e.school == school.name]
+    # The school's own rows and its teachers' (by name, as the lists show the school).
+    named = Q(school__name=school.name) | Q(teacher__school__name=school.name)
+    black = selectors.black_list_entries(selectors.black_list_records(today).filter(named))
+    red = selectors.red_list_entries(selectors.red_list_results(year).filter(named), year)
     teacher_current = people["teachers"]["current"]
     return {
         "school": school,
@@ -681,21 +722,25 @@ def exemplars(today: datetime.date | None = None, limit: int = 200) -> list[Exem
     """诚信典型: published commendations of teachers and schools inside their disclosure period,
     names masked; never a student, never a record under objection, revoked or amended."""
     today = today or timezone.localdate()
+    items = list(
+        CatalogItem.objects.filter(polarity=Polarity.POSITIVE).values_list(
+            "id", "code", "disclosure_days"
+        )
+    )
+    commendations = [item_id for item_id, code, _ in items if code in COMMENDATION_CODES]
     records = (
         CreditRecord.objects.filter(
-            Q(item__code__in=COMMENDATION_CODES) | Q(source=RecordSource.COMMENDATION),
+            Q(item_id__in=commendations) | Q(source=RecordSource.COMMENDATION),
+            selectors.disclosed_on(today, [(item_id, days) for item_id, _, days in items]),
             status=RecordStatus.PUBLISHED,
             student__isnull=True,
-            item__polarity=Polarity.POSITIVE,
             published_at__gte=timezone.now() - datetime.timedelta(days=3 * 365 + 1),
         )
         .select_related("item", "school", "teacher__school")
-        .order_by("-published_at")
+        .order_by("-published_at", "-id")[:limit]
     )
     entries = []
     for record in records:
-        if record.disclosure_ends_on() < today:
-            continue
         if record.teacher_id:
             name = mask_name(record.teacher.name)
             school = record.teacher.school.name if record.teacher.school_id else ""
@@ -710,6 +755,4 @@ def exemplars(today: datetime.date | None = None, limit: int = 200) -> list[Exem
                 since=timezone.localdate(record.published_at),
             )
         )
-        if len(entries) >= limit:
-            break
     return entries

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from evaluations import services
 from evaluations.assessment import Contribution, current_policy, recompute_year, score_subject
-from evaluations.models import AssessmentResult, Grade, Purpose, academic_year_of
+from evaluations.models import AssessmentResult, CatalogItem, Grade, Purpose, academic_year_of
 from evaluations.selectors import black_list, check_eligibility, check_eligibility_many, red_list
 from tests import factories
 
@@ -186,6 +186,19 @@ def test_black_list_ends_with_the_disclosure_period(year, bureau, teacher):
     end = record.disclosure_ends_on()
     assert len(black_list(end)) == 1
     assert black_list(end + datetime.timedelta(days=1)) == []
+
+
+def test_black_list_ends_each_record_with_its_own_items_disclosure_period(
+    year, bureau, teacher, other_teacher
+):
+    CatalogItem.objects.filter(code="T-PAPER-FRAUD").update(disclosure_days=10)
+    short = factories.make_record(other_teacher, "T-PAPER-FRAUD", by=bureau)
+    factories.make_record(teacher, "T-CORPORAL-PUNISHMENT", by=bureau)
+    end = short.disclosure_ends_on()
+    assert {e.reason for e in black_list(end)} == {"论文作假", "体罚或变相体罚学生"}
+    assert [e.reason for e in black_list(end + datetime.timedelta(days=1))] == [
+        "体罚或变相体罚学生"
+    ]
 
 
 def test_red_list_shows_grade_a_teachers_and_schools_never_students(year, bureau, school, teacher):

@@ -1,11 +1,14 @@
 """The teacher's own ethics-integrity file, evaluation tasks, and the school's evaluation page:
 scoping (an edited id gives 404/403), aggregates only, and a fixed number of queries."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from evaluations import evaluation_selectors as selectors
 from evaluations import evaluation_services as services
@@ -188,3 +191,27 @@ def test_teachers_may_not_print_codes(client, teacher, school, evaluation_round)
     url = reverse("survey:sheet", args=[evaluation_round.pk, school.pk])
     assert client.get(url).status_code == 403
     assert client.get(reverse("survey:school")).status_code == 403
+
+
+def test_a_long_file_comes_a_page_at_a_time_newest_first(client, bureau, teacher, monkeypatch):
+    from credit_registry.reports import data
+
+    monkeypatch.setattr(data, "FILE_PAGE_SIZE", 2)
+    today = timezone.localdate()
+    records = [
+        factories.make_record(
+            teacher, code, by=bureau, occurred_on=today - datetime.timedelta(days=d)
+        )
+        for code, d in (("T-PAID-TUTORING", 30), ("T-GIFTS", 20), ("T-ETHICS-COMMENDATION", 10))
+    ]
+    client.force_login(teacher.user)
+    first = client.get(reverse("teachers:my_file")).context
+    second = client.get(reverse("teachers:my_file"), {"page": 2}).context
+    assert [f.record for f in first["records"]] == [records[2], records[1]]
+    assert [f.record for f in second["records"]] == [records[0]]
+    for page in (first, second):  # the summary counts the whole file on every page
+        assert (page["summary"]["total"], page["summary"]["negative"]) == (3, 2)
+    # A page number that is not one lands on a real page, never an error.
+    assert client.get(reverse("teachers:my_file"), {"page": "x'--"}).status_code == 200
+    # The PDF's data holds every record, oldest first.
+    assert [f.record for f in data.teacher_file(teacher)["records"]] == records
