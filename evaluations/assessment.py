@@ -342,6 +342,19 @@ def _subject_key(row: dict) -> tuple[str, int]:
     raise ValueError(row)
 
 
+def scored_sql() -> str:
+    """The condition (SQL, no parameters) of a result that is more than the base score: it has
+    an evaluation score or a line besides the base line (a record, an activity, a cap). The
+    partial index ``evaluations_result_scored_idx`` (migration 0007) is built on the same
+    condition, so the scored few of a year are found without reading the rest."""
+    lines = (
+        "jsonb_array_length(explanation -> 'lines')"
+        if connection.vendor == "postgresql"
+        else "json_array_length(explanation, '$.lines')"
+    )
+    return f"(evaluation_score IS NOT NULL OR {lines} > 1)"
+
+
 def _write_difference(
     year: int, policy, plain: Score, rows: list[dict], now, batch_size: int
 ) -> None:
@@ -350,8 +363,10 @@ def _write_difference(
     records changes a few rows. A result left as it was keeps its ``computed_at``.
 
     1. results of an older policy version go (all of them are rewritten below);
-    2. the results that are not the plain base-score result are read (the scored few) and
-       compared with ``rows``: equal ones stay, changed or no longer scored ones go;
+    2. the scored results (``SCORED``: read through a partial index, not by comparing every
+       row of the district with the plain one) are compared with ``rows``: equal ones stay,
+       changed or no longer scored ones go. Once the older versions are gone, a result that is
+       not scored is the plain one: same policy, the base line alone, no evaluation;
     3. ``rows`` missing from the table are inserted; base-score results are inserted for every
        subject of the district that has none, and deleted for subjects that left it.
     """
@@ -367,13 +382,16 @@ def _write_difference(
     wanted = {_subject_key(row): row for row in rows}
     stale: list[int] = []
     with connection.cursor() as cursor:
+        # Through the policy index: the year's other versions are a handful, usually none.
         cursor.execute(
-            f"DELETE FROM {table} WHERE year_id = %s AND policy_id <> %s", [year, policy.pk]
+            f"DELETE FROM {table} WHERE year_id = %s AND policy_id IN (SELECT id FROM "
+            f"{AssessmentPolicy._meta.db_table} WHERE year_id = %s AND id <> %s)",
+            [year, year, policy.pk],
         )
         cursor.execute(
             f"SELECT id, school_id, teacher_id, student_id, {', '.join(COMPARED)}, explanation "
-            f"FROM {table} WHERE year_id = %s AND NOT ({is_plain})",
-            [year, *plain_params],
+            f"FROM {table} WHERE year_id = %s AND {scored_sql()}",
+            [year],
         )
         for rid, school_id, teacher_id, student_id, *values, stored in cursor.fetchall():
             key = _subject_key(
@@ -407,9 +425,9 @@ def _write_difference(
                 f"SELECT r.id FROM {table} r WHERE r.year_id = %s AND r.{kind}_id IS NOT NULL "
                 f"AND NOT EXISTS (SELECT 1 FROM {model._meta.db_table} t "
                 f"WHERE t.id = r.{kind}_id AND {condition})"
-                for kind, (model, condition, _) in _DISTRICT.items()
+                for kind, (model, condition, _) in DISTRICT_SUBJECTS.items()
             ),
-            [param for _, _, value in _DISTRICT.values() for param in (year, value)],
+            [param for _, _, value in DISTRICT_SUBJECTS.values() for param in (year, value)],
         )
         leavers = [rid for (rid,) in cursor.fetchall()]
         if leavers:
@@ -447,7 +465,7 @@ def _insert_results(rows: list[dict], batch_size: int) -> None:
 
 
 # Who gets a result every year, by kind: the table, and the rows of it that are in the district.
-_DISTRICT = {
+DISTRICT_SUBJECTS = {
     SubjectKind.SCHOOL: (School, "active = %s", True),
     SubjectKind.TEACHER: (Teacher, "school_id IS NOT NULL AND %s", True),
     SubjectKind.STUDENT: (Student, "status = %s", StudentStatus.ENROLLED),
@@ -461,7 +479,7 @@ def _insert_plain_results(year: int, policy, plain: Score, now) -> dict[str, int
     cast = "::jsonb" if connection.vendor == "postgresql" else ""
     counts = {}
     with connection.cursor() as cursor:
-        for kind, (model, condition, value) in _DISTRICT.items():
+        for kind, (model, condition, value) in DISTRICT_SUBJECTS.items():
             table = model._meta.db_table
             cursor.execute(
                 f"INSERT INTO {results} (year_id, policy_id, {kind}_id, record_score, "

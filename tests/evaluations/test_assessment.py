@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -210,3 +210,64 @@ def test_red_list_shows_grade_a_teachers_and_schools_never_students(year, bureau
     names = {e.name for e in entries}
     assert "王*师" in names and school.name in names
     assert student.name not in names and all(e.kind != "student" for e in entries)
+
+
+def _stored_results(year: int) -> list[tuple]:
+    fields = ("school_id", "teacher_id", "student_id", "policy_id", "record_score")
+    rest = ("evaluation_score", "total_score", "grade", "vetoed", "explanation")
+    return sorted(
+        str(row)
+        for row in AssessmentResult.objects.filter(year_id=year).values_list(*fields, *rest)
+    )
+
+
+def test_recompute_after_each_change_equals_a_recompute_from_nothing(year, bureau, school, teacher):
+    """The recompute writes only what changed; whatever changed, what it leaves must be what a
+    recompute over an empty table would write."""
+    student = factories.make_student(school)
+
+    def recompute_and_compare():
+        recompute_year(year=year)
+        incremental = _stored_results(year)
+        with transaction.atomic():
+            AssessmentResult.objects.filter(year_id=year).delete()
+            recompute_year(year=year)
+            from_nothing = _stored_results(year)
+            transaction.set_rollback(True)
+        assert incremental == from_nothing
+        return incremental
+
+    first = recompute_and_compare()
+    untouched = AssessmentResult.objects.get(student=student, year_id=year).computed_at
+    record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
+    assert recompute_and_compare() != first
+    # Only the teacher's result was rewritten; the student's base result was left alone.
+    assert AssessmentResult.objects.get(student=student, year_id=year).computed_at == untouched
+    # A commendation and a deduction of the same size: the base score, but not the plain result.
+    praise = factories.make_record(student, "ST-INTEGRITY-STAR", by=bureau)
+    factories.make_record(
+        student, "ST-COPYING-HOMEWORK", by=bureau, points=-praise.points, points_reason="相抵"
+    )
+    recompute_and_compare()
+    result = AssessmentResult.objects.get(student=student, year_id=year)
+    assert result.record_score == current_policy(year).base_score
+    assert len(result.explanation["lines"]) == 3
+    objection = services.file_objection(record=record, by=teacher.user, reason="不属实")
+    services.decide_objection(objection=objection, by=bureau, outcome="revoked", reason="撤销")
+    recompute_and_compare()
+    newcomer = factories.make_student(school, name="新同学")
+    recompute_and_compare()
+    assert AssessmentResult.objects.filter(student=newcomer, year_id=year).exists()
+    # One who leaves with nothing on the year's file leaves the year's results; one with
+    # records keeps the result they earned.
+    for leaver in (newcomer, student):
+        leaver.status = "graduated"
+        leaver.save(update_fields=["status"])
+    recompute_and_compare()
+    assert not AssessmentResult.objects.filter(student=newcomer, year_id=year).exists()
+    assert AssessmentResult.objects.filter(student=student, year_id=year).exists()
+    services.create_policy_version(year=year, by=bureau, note="提高优秀线", grade_a=Decimal(95))
+    recompute_and_compare()
+    assert set(AssessmentResult.objects.filter(year_id=year).values_list("policy", flat=True)) == {
+        current_policy(year).pk
+    }
