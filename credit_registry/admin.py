@@ -17,15 +17,19 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
 from credit_registry.access import Role
 from credit_registry.audit import log_access
+from credit_registry.identity import normalize_code
 from credit_registry.models import AccessAction
+from schools.models import School
 
 
 def registry_has_permission(request) -> bool:
@@ -193,6 +197,49 @@ class MaskedIdNumberMixin:
         if access.is_bureau(request.user):
             return fields
         return tuple(name for name in fields if "id_number" not in name)
+
+
+class SchoolFirstSearchMixin:
+    """Searches of a list of people whose ``search_fields`` include ``school__name``: each word
+    is looked up in the small schools table first, and the people then matched by their own
+    columns or by those schools' ids — not by joining every teacher or student to their school
+    and matching the school's name on each row, which on a district doubled a search's time.
+    Words are split and quoted as in Django's own search; every word must match (AND), each in
+    any field (OR).
+
+    ``normalized_fields`` are identifiers stored normalized (``identity.normalize_code``: upper
+    case, half-width, no spaces); a word is normalized the same way and looked up exactly in
+    them, through their unique indexes, instead of comparing the upper case of every row."""
+
+    normalized_fields: tuple[str, ...] = ()
+
+    def get_search_results(self, request, queryset, search_term):
+        fields = [name for name in self.get_search_fields(request) if name != "school__name"]
+        # PostgreSQL refuses NUL bytes in a query; nobody types them.
+        for word in smart_split(search_term.replace("\x00", "")):
+            if word[:1] in "\"'" and word[-1:] == word[:1]:
+                word = unescape_string_literal(word)
+            if not word:
+                continue
+            schools = School.objects.filter(name__icontains=word).values_list("pk", flat=True)
+            matches = Q(school_id__in=list(schools))
+            for name in fields:
+                if name.lstrip("=") in self.normalized_fields:
+                    matches |= Q(**{name.lstrip("="): normalize_code(word)})
+                else:
+                    matches |= Q(**{_search_lookup(name): word})
+            queryset = queryset.filter(matches)
+        return queryset, False
+
+
+def _search_lookup(name: str) -> str:
+    """Django's search-field prefixes: ``=`` exact, ``^`` starts with, none contains (all
+    case-insensitive)."""
+    if name.startswith("="):
+        return f"{name[1:]}__iexact"
+    if name.startswith("^"):
+        return f"{name[1:]}__istartswith"
+    return f"{name}__icontains"
 
 
 # --- a reason asked between choosing an action and running it ------------------------------------

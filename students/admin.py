@@ -10,6 +10,7 @@ from credit_registry.admin import (
     ReadOnlyAdmin,
     RegistryInline,
     RegistryModelAdmin,
+    SchoolFirstSearchMixin,
 )
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
 from students.models import (
@@ -46,7 +47,9 @@ class EnrolmentInline(RegistryInline):
 
 
 @admin.register(Student)
-class StudentAdmin(MaskedIdNumberMixin, SpreadsheetAdminMixin, RegistryModelAdmin):
+class StudentAdmin(
+    MaskedIdNumberMixin, SchoolFirstSearchMixin, SpreadsheetAdminMixin, RegistryModelAdmin
+):
     resource_classes = [StudentResource]
     scope = staticmethod(access.students_visible_to)
     list_display = (
@@ -62,6 +65,7 @@ class StudentAdmin(MaskedIdNumberMixin, SpreadsheetAdminMixin, RegistryModelAdmi
     list_filter = ("status", "gender", "school__kind", "guardian_consent")
     list_select_related = ("school", "classroom")
     search_fields = ("name", "=student_number", "=id_number", "school__name")
+    normalized_fields = ("student_number", "id_number")
     autocomplete_fields = ("school",)
     raw_id_fields = ("classroom",)
     readonly_fields = ("file_frozen_at",)

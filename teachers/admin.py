@@ -1,7 +1,12 @@
 from django.contrib import admin
 
 from credit_registry import access
-from credit_registry.admin import MaskedIdNumberMixin, RegistryInline, RegistryModelAdmin
+from credit_registry.admin import (
+    MaskedIdNumberMixin,
+    RegistryInline,
+    RegistryModelAdmin,
+    SchoolFirstSearchMixin,
+)
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
 from evaluations.admin_rounds import DEGREE_ACTIONS
 from teachers.models import Degree, Posting, Teacher
@@ -36,7 +41,9 @@ class DegreeInline(RegistryInline):
 
 
 @admin.register(Teacher)
-class TeacherAdmin(MaskedIdNumberMixin, SpreadsheetAdminMixin, RegistryModelAdmin):
+class TeacherAdmin(
+    MaskedIdNumberMixin, SchoolFirstSearchMixin, SpreadsheetAdminMixin, RegistryModelAdmin
+):
     resource_classes = [TeacherResource]
     scope = staticmethod(access.teachers_visible_to)
     inspector_may_view = True
@@ -44,6 +51,7 @@ class TeacherAdmin(MaskedIdNumberMixin, SpreadsheetAdminMixin, RegistryModelAdmi
     list_filter = ("title", "gender", "school__kind", "school__ownership")
     list_select_related = ("school",)
     search_fields = ("name", "=id_number", "school__name", "=qualification_number")
+    normalized_fields = ("id_number",)
     autocomplete_fields = ("school",)
     raw_id_fields = ("user",)
     inlines = [PostingInline, DegreeInline]

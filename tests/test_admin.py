@@ -356,6 +356,33 @@ def test_id_numbers_are_masked_in_lists_and_for_inspectors(client, bureau, inspe
     assert list(search.context["cl"].result_list) == []
 
 
+def test_people_are_found_by_their_name_their_schools_name_or_both(client, bureau):
+    east, west = factories.make_school("东湖小学"), factories.make_school("西山中学")
+    wang_east = factories.make_student(east, name="王小红")
+    wang_west = factories.make_student(west, name="王小红")
+    li_east = factories.make_student(east, name="李明")
+    teacher = factories.make_teacher(west, "赵老师")
+    client.force_login(bureau)
+
+    def found(model, q):
+        response = client.get(reverse(f"admin:{model}_changelist"), {"q": q})
+        assert response.status_code == 200
+        return set(response.context["cl"].result_list)
+
+    students = "students_student"
+    assert found(students, "王小红") == {wang_east, wang_west}
+    assert found(students, "东湖") == {wang_east, li_east}  # by the school's name
+    assert found(students, "东湖 王小红") == {wang_east}  # every word must match
+    assert found(students, '"东湖小学" 李') == {li_east}
+    assert found(students, wang_west.student_number) == {wang_west}
+    # Identifiers are typed the way people type them: lower case, full-width digits.
+    full_width = wang_west.student_number.lower().translate({c: c + 0xFEE0 for c in range(48, 58)})
+    assert found(students, full_width) == {wang_west}
+    assert found(students, "北门") == set()
+    assert found("teachers_teacher", "西山 赵") == {teacher}
+    assert found("teachers_teacher", teacher.id_number) == {teacher}  # the bureau may
+
+
 # --- the record workflow --------------------------------------------------------------------
 
 
