@@ -142,12 +142,31 @@ def test_district_report_has_figures_lists_and_charts(district, bureau, school):
     text = pdf_text(pdf.content)
     assert "蕉城区" in text and "教育系统信用体系建设年度报告" in text
     assert "在岗教师" in text and "有偿补课" in text and "体罚或变相体罚学生" in text
-    assert "陈*师" in text and "陈老师" not in text  # black list, masked
+    # The black list: teachers counted per school and reason, never named.
+    assert "失信黑名单 1 项" in text and "蕉城第二中学 1 体罚或变相体罚学生 1" in text
+    assert "陈老师" not in text and "陈*师" not in text
     assert "李小明" not in text  # never a student
     assert "本学年开展诚信教育活动 1 次，参与 200 人次" in text and "诚信知识竞赛" in text
     context = data.district_report(YEAR)
     figures = {f.label: f.current for f in context["figures"]}
     assert figures["在岗教师"] == 3 and figures["公布失信记录"] == 5
+
+
+def test_district_report_names_black_listed_schools_and_sums_up_teachers(district, bureau, school):
+    factories.make_record(school, "S-ILLEGAL-OPERATION", by=bureau)
+    for name in ("甲老师", "乙老师"):
+        far = factories.make_teacher(school, name)
+        factories.make_record(far, "T-CORPORAL-PUNISHMENT", by=bureau)
+    context = data.district_report(YEAR)
+    assert context["black_count"] == 4
+    assert [(e.name, e.reason) for e in context["black_schools"]] == [
+        ("蕉城第一中学", "无证或严重违法违规办学")
+    ]
+    rows = {row.school: (row.count, row.reasons) for row in context["black_teachers"]}
+    assert rows == {
+        "蕉城第一中学": (2, [("体罚或变相体罚学生", 2)]),
+        "蕉城第二中学": (1, [("体罚或变相体罚学生", 1)]),
+    }
     assert str(context["violations_chart"]).startswith("<svg")
 
 

@@ -640,7 +640,7 @@ def district_report(year: int, *, top: int = 10) -> dict:
     )[:top]
 
     today = timezone.localdate()
-    black = selectors.black_list(today)
+    black = selectors.black_list_records(today)
     red = selectors.red_list(year)
     red_schools = [e for e in red if e.kind == SubjectKind.SCHOOL]
     red_teachers_by_school: dict[str, list[str]] = defaultdict(list)
@@ -692,7 +692,9 @@ def district_report(year: int, *, top: int = 10) -> dict:
             current_label=label,
             previous_label=previous_label,
         ),
-        "black_list": black,
+        "black_count": black.count(),
+        "black_schools": selectors.black_list_entries(black.filter(school__isnull=False)),
+        "black_teachers": _black_teachers_by_school(black.filter(teacher__isnull=False)),
         "red_schools": red_schools,
         "red_teachers": sorted(red_teachers_by_school.items()),
         "red_teacher_count": sum(len(v) for v in red_teachers_by_school.values()),
@@ -700,6 +702,35 @@ def district_report(year: int, *, top: int = 10) -> dict:
         "as_of": today,
         "year_closed": _closed(year),
     }
+
+
+@dataclass(frozen=True)
+class BlackListSchoolRow:
+    school: str
+    count: int
+    reasons: list[tuple[str, int]]  # (catalog item, entries), most frequent first
+
+
+def _black_teachers_by_school(records) -> list[BlackListSchoolRow]:
+    """The teachers' part of the black list counted per school and reason, in one query: a
+    district has thousands of entries, which the public page lists one by one (names masked);
+    the annual report says where they are and what for."""
+    rows = (
+        records.order_by()
+        .values_list("teacher__school__name", "item__name")
+        .annotate(n=Count("id"))
+    )
+    by_school: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for school, reason, n in rows:
+        by_school[school or "（已离开本区）"].append((reason, n))
+    return [
+        BlackListSchoolRow(
+            school=school,
+            count=sum(n for _, n in reasons),
+            reasons=sorted(reasons, key=lambda r: (-r[1], r[0])),
+        )
+        for school, reasons in sorted(by_school.items())
+    ]
 
 
 def district_subject_description(district: str, year: int) -> str:
