@@ -29,6 +29,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
+from bench.results import stamp, write_section  # noqa: E402
 from credit_registry.access import Role, assign_role  # noqa: E402
 from credit_registry.identity import id_check_char  # noqa: E402
 from credit_registry.importing import run_import  # noqa: E402
@@ -231,7 +232,7 @@ def main() -> None:
     )
 
     lines = [
-        f"\n## Import vs COPY — {datetime.datetime.now():%Y-%m-%d %H:%M} ({connection.vendor})\n",
+        f"## Import vs COPY — {stamp()} ({connection.vendor})\n",
         "| file | rows | import s | import rows/s | COPY s | COPY rows/s | import ÷ COPY time |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
@@ -242,8 +243,7 @@ def main() -> None:
         )
     table = "\n".join(lines)
     print(table)
-    with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as out:
-        out.write(table + "\n")
+    write_section("Import vs COPY", table)
 
 
 if __name__ == "__main__":

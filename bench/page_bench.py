@@ -49,7 +49,7 @@ from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, URLResolver, get_resolver, include, path, reverse  # noqa: E402
 
-from bench.results import write_section  # noqa: E402
+from bench.results import stamp, write_section  # noqa: E402
 from credit_registry.models import IssuedDocument  # noqa: E402
 from evaluations.models import CreditRecord, academic_year_of  # noqa: E402
 from students.models import Student  # noqa: E402
@@ -209,7 +209,7 @@ def table(figures: dict, demo: dict | None, notes: list[str]) -> str:
     records = CreditRecord.objects.count()
     floor = figures[MINIMAL]["p95"]
     lines = [
-        f"## {SECTION} — {datetime.datetime.now():%Y-%m-%d %H:%M} ({connection.vendor})",
+        f"## {SECTION} — {stamp()} ({connection.vendor})",
         "",
         f"District: {Teacher.objects.count():,} teachers, {Student.objects.count():,} students, "
         f"{records:,} credit records. Django test client through the whole middleware stack, "

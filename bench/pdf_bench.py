@@ -12,7 +12,6 @@ the same embedded font, measured in the same run. Replaces the "PDF reports" sec
 bench/RESULTS.md.
 """
 
-import datetime
 import os
 import statistics
 import sys
@@ -32,7 +31,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.results import write_section  # noqa: E402
+from bench.results import stamp, write_section  # noqa: E402
 from credit_registry.reports import data, issue  # noqa: E402
 from credit_registry.reports.documents import font_face_css  # noqa: E402
 from evaluations.models import CreditRecord  # noqa: E402
@@ -133,7 +132,7 @@ def main() -> None:
     floor_s = statistics.median(floors)
     rows = [(label, measure(gather, produce)) for label, gather, produce in reports(by)]
     lines = [
-        f"## {SECTION} — {datetime.datetime.now():%Y-%m-%d %H:%M} ({connection.vendor})\n",
+        f"## {SECTION} — {stamp()} ({connection.vendor})\n",
         f"District: {Teacher.objects.count():,} teachers, {Student.objects.count():,} students, "
         f"{CreditRecord.objects.count():,} credit records. Each report issued as the report "
         f"pages issue it (code, QR, hash), rolled back; median of {RUNS} runs, seconds, fonts "

@@ -12,7 +12,6 @@ rolled back), whose results must be identical to the stored ones. Replaces the "
 recompute" section of bench/RESULTS.md.
 """
 
-import datetime
 import os
 import statistics
 import sys
@@ -30,7 +29,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.results import write_section  # noqa: E402
+from bench.results import stamp, write_section  # noqa: E402
 from evaluations.assessment import DISTRICT_SUBJECTS, recompute_year  # noqa: E402
 from evaluations.models import (  # noqa: E402
     COUNTING_STATUSES,
@@ -114,7 +113,7 @@ def main() -> None:
     floor_s = statistics.median(floor)
     every = statistics.median(aggregate_every_subject(year) for _ in range(RUNS))
     lines = [
-        f"## Annual recompute vs one SQL aggregate — {datetime.datetime.now():%Y-%m-%d %H:%M} ({connection.vendor})\n",
+        f"## Annual recompute vs one SQL aggregate — {stamp()} ({connection.vendor})\n",
         f"District: {total:,} records in all; year {year}: {rows:,} counting records, "
         f"{recompute[0].subjects:,} subjects. Median of {RUNS} runs. Shared machine (2 cores, "
         "other jobs running): figures are noisy.\n",

@@ -4,6 +4,7 @@ A section starts with a ``## `` heading whose text begins with the benchmark's t
 to the next ``## `` heading; the other benchmarks' sections are kept as they are.
 """
 
+import datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -25,3 +26,8 @@ def write_section(title: str, body: str) -> None:
         following = ["", *lines[end:]] if end < len(lines) else []
         lines = lines[:start] + new + following
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def stamp() -> str:
+    """When a benchmark ran, in the local time zone (the project's, Asia/Shanghai), named."""
+    return datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")

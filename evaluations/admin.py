@@ -35,6 +35,7 @@ from credit_registry.admin import (
     run_each,
 )
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
+from credit_registry.identity import normalize_code
 from evaluations import evaluation_services, selectors, services
 from evaluations.admin_rounds import (
     ROUND_ACTIONS,
@@ -357,6 +358,8 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
 
     @staticmethod
     def _records_matching(word: str) -> Q:
+        # Identifiers are stored normalized: compared exactly, through their unique indexes.
+        code = normalize_code(word)
         found = (
             CatalogItem.objects.filter(name__icontains=word)
             .annotate(found_in=Value("item", output_field=CharField()))
@@ -367,11 +370,11 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
                 .annotate(found_in=Value("school", output_field=CharField()))
                 .values_list("id", "found_in")
                 .order_by(),
-                Teacher.objects.filter(Q(name__icontains=word) | Q(id_number__iexact=word))
+                Teacher.objects.filter(Q(name__icontains=word) | Q(id_number=code))
                 .annotate(found_in=Value("teacher", output_field=CharField()))
                 .values_list("id", "found_in")
                 .order_by(),
-                Student.objects.filter(Q(name__icontains=word) | Q(student_number__iexact=word))
+                Student.objects.filter(Q(name__icontains=word) | Q(student_number=code))
                 .annotate(found_in=Value("student", output_field=CharField()))
                 .values_list("id", "found_in")
                 .order_by(),

@@ -383,6 +383,29 @@ def test_people_are_found_by_their_name_their_schools_name_or_both(client, burea
     assert found("teachers_teacher", teacher.id_number) == {teacher}  # the bureau may
 
 
+def test_records_are_found_by_subject_school_item_identifier_or_number(client, bureau, school):
+    teacher = factories.make_teacher(school, "钱老师")
+    student = factories.make_student(factories.make_school("北门小学"), name="周小宇")
+    tutoring = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
+    cheating = factories.make_record(student, "ST-EXAM-CHEATING", by=bureau)
+    fees = factories.make_record(school, "S-ARBITRARY-FEES", by=bureau)
+    client.force_login(bureau)
+
+    def found(q):
+        response = client.get(reverse("admin:evaluations_creditrecord_changelist"), {"q": q})
+        assert response.status_code == 200
+        return set(response.context["cl"].result_list)
+
+    assert found("钱老师") == {tutoring}
+    assert found("周小宇") == {cheating}
+    assert found("蕉城第一") == {fees}  # a school as the subject
+    assert found("有偿补课") == {tutoring}  # the catalog item
+    assert found(student.student_number.lower()) == {cheating}
+    assert found(teacher.id_number.lower()) == {tutoring}
+    assert found(str(fees.pk)) >= {fees}
+    assert found("钱老师 有偿补课") == {tutoring} and found("钱老师 乱收费") == set()
+
+
 # --- the record workflow --------------------------------------------------------------------
 
 
