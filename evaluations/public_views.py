@@ -111,10 +111,13 @@ def red_list(request):
 
 
 def exemplars(request):
+    records = data.exemplar_records()
+    page = _page(request, records.values_list("pk", flat=True))
+    page.object_list = data.exemplar_entries(records.filter(pk__in=page.object_list))
     return render(
         request,
         "public/exemplars.html",
-        {"exemplars": data.exemplars(), "news": data.activity_news()},
+        {"page": page, "count": page.paginator.count, "news": data.activity_news()},
     )
 
 

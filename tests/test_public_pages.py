@@ -106,17 +106,24 @@ def test_exemplar_under_objection_is_not_shown(client, bureau, teacher):
     assert "师德典型表彰" not in client.get(reverse("public:exemplars")).content.decode()
 
 
-def test_black_list_is_counted_and_paged_by_the_database(client, bureau, school, monkeypatch):
+@pytest.mark.parametrize(
+    ("page_name", "code"),
+    [("public:black_list", "T-PAPER-FRAUD"), ("public:exemplars", "T-ETHICS-COMMENDATION")],
+)
+def test_a_public_list_is_counted_and_paged_by_the_database(
+    client, bureau, school, monkeypatch, page_name, code
+):
     from evaluations import public_views
 
     monkeypatch.setattr(public_views, "LIST_PAGE_SIZE", 2)
     for name in ("甲老师", "乙老师", "丙老师"):
-        factories.make_record(factories.make_teacher(school, name), "T-PAPER-FRAUD", by=bureau)
-    first = client.get(reverse("public:black_list")).context
-    second = client.get(reverse("public:black_list"), {"page": 2}).context
+        factories.make_record(factories.make_teacher(school, name), code, by=bureau)
+    first = client.get(reverse(page_name)).context
+    second = client.get(reverse(page_name), {"page": 2}).context
     assert first["count"] == 3 and first["page"].paginator.num_pages == 2
     shown = [e.name for e in first["page"].object_list + second["page"].object_list]
     assert sorted(shown) == ["丙*师", "乙*师", "甲*师"]  # each once, across the two pages
+    assert "共 3 项" in client.get(reverse(page_name)).content.decode()
 
 
 def test_exemplars_end_with_the_disclosure_period(bureau, teacher):

@@ -749,9 +749,11 @@ class Exemplar:
     since: datetime.date
 
 
-def exemplars(today: datetime.date | None = None, limit: int = 200) -> list[Exemplar]:
-    """诚信典型: published commendations of teachers and schools inside their disclosure period,
-    names masked; never a student, never a record under objection, revoked or amended."""
+def exemplar_records(today: datetime.date | None = None):
+    """诚信典型 as a queryset, newest first: published commendations of teachers and schools
+    inside their disclosure period; never a student, never a record under objection, revoked or
+    amended. Counted and cut into pages by the database (the public list index, evaluations
+    0006); build the rows shown with ``exemplar_entries``."""
     today = today or timezone.localdate()
     items = list(
         CatalogItem.objects.filter(polarity=Polarity.POSITIVE).values_list(
@@ -759,19 +761,19 @@ def exemplars(today: datetime.date | None = None, limit: int = 200) -> list[Exem
         )
     )
     commendations = [item_id for item_id, code, _ in items if code in COMMENDATION_CODES]
-    records = (
-        CreditRecord.objects.filter(
-            Q(item_id__in=commendations) | Q(source=RecordSource.COMMENDATION),
-            selectors.disclosed_on(today, [(item_id, days) for item_id, _, days in items]),
-            status=RecordStatus.PUBLISHED,
-            student__isnull=True,
-            published_at__gte=timezone.now() - datetime.timedelta(days=3 * 365 + 1),
-        )
-        .select_related("item", "school", "teacher__school")
-        .order_by("-published_at", "-id")[:limit]
-    )
+    return CreditRecord.objects.filter(
+        Q(item_id__in=commendations) | Q(source=RecordSource.COMMENDATION),
+        selectors.disclosed_on(today, [(item_id, days) for item_id, _, days in items]),
+        status=RecordStatus.PUBLISHED,
+        student__isnull=True,
+        published_at__gte=timezone.now() - datetime.timedelta(days=3 * 365 + 1),
+    ).order_by("-published_at", "-id")
+
+
+def exemplar_entries(records) -> list[Exemplar]:
+    """The rows shown of ``exemplar_records``, names of teachers masked."""
     entries = []
-    for record in records:
+    for record in records.select_related("item", "school", "teacher__school"):
         if record.teacher_id:
             name = mask_name(record.teacher.name)
             school = record.teacher.school.name if record.teacher.school_id else ""
@@ -787,3 +789,8 @@ def exemplars(today: datetime.date | None = None, limit: int = 200) -> list[Exem
             )
         )
     return entries
+
+
+def exemplars(today: datetime.date | None = None) -> list[Exemplar]:
+    """Every exemplar of ``today``; the public page shows them a page at a time."""
+    return exemplar_entries(exemplar_records(today))
