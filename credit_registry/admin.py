@@ -29,6 +29,7 @@ from credit_registry.access import Role
 from credit_registry.audit import log_access
 from credit_registry.identity import normalize_code
 from credit_registry.models import AccessAction
+from credit_registry.search import name_contains
 from schools.models import School
 
 
@@ -221,25 +222,27 @@ class SchoolFirstSearchMixin:
                 word = unescape_string_literal(word)
             if not word:
                 continue
-            schools = School.objects.filter(name__icontains=word).values_list("pk", flat=True)
+            schools = School.objects.filter(name_contains("name", word)).values_list(
+                "pk", flat=True
+            )
             matches = Q(school_id__in=list(schools))
             for name in fields:
                 if name.lstrip("=") in self.normalized_fields:
                     matches |= Q(**{name.lstrip("="): normalize_code(word)})
                 else:
-                    matches |= Q(**{_search_lookup(name): word})
+                    matches |= _search_lookup(name, word)
             queryset = queryset.filter(matches)
         return queryset, False
 
 
-def _search_lookup(name: str) -> str:
-    """Django's search-field prefixes: ``=`` exact, ``^`` starts with, none contains (all
-    case-insensitive)."""
+def _search_lookup(name: str, word: str) -> Q:
+    """Django's search-field prefixes: ``=`` exact, ``^`` starts with (case-insensitive), none
+    contains (``search.name_contains``)."""
     if name.startswith("="):
-        return f"{name[1:]}__iexact"
+        return Q(**{f"{name[1:]}__iexact": word})
     if name.startswith("^"):
-        return f"{name[1:]}__istartswith"
-    return f"{name}__icontains"
+        return Q(**{f"{name[1:]}__istartswith": word})
+    return name_contains(name, word)
 
 
 # --- a reason asked between choosing an action and running it ------------------------------------

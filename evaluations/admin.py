@@ -36,6 +36,7 @@ from credit_registry.admin import (
 )
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
 from credit_registry.identity import normalize_code
+from credit_registry.search import name_contains
 from evaluations import evaluation_services, selectors, services
 from evaluations.admin_rounds import (
     ROUND_ACTIONS,
@@ -361,20 +362,20 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
         # Identifiers are stored normalized: compared exactly, through their unique indexes.
         code = normalize_code(word)
         found = (
-            CatalogItem.objects.filter(name__icontains=word)
+            CatalogItem.objects.filter(name_contains("name", word))
             .annotate(found_in=Value("item", output_field=CharField()))
             .values_list("id", "found_in")
             .order_by()
             .union(
-                School.objects.filter(name__icontains=word)
+                School.objects.filter(name_contains("name", word))
                 .annotate(found_in=Value("school", output_field=CharField()))
                 .values_list("id", "found_in")
                 .order_by(),
-                Teacher.objects.filter(Q(name__icontains=word) | Q(id_number=code))
+                Teacher.objects.filter(name_contains("name", word) | Q(id_number=code))
                 .annotate(found_in=Value("teacher", output_field=CharField()))
                 .values_list("id", "found_in")
                 .order_by(),
-                Student.objects.filter(Q(name__icontains=word) | Q(student_number=code))
+                Student.objects.filter(name_contains("name", word) | Q(student_number=code))
                 .annotate(found_in=Value("student", output_field=CharField()))
                 .values_list("id", "found_in")
                 .order_by(),
