@@ -61,12 +61,16 @@ def _page(request, entries):
     return Paginator(entries, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def black_list(request):
-    # The database counts the list and picks the page's ids from an index; only the rows shown
-    # are read and built.
-    records = selectors.black_list_records()
+def _page_of_records(request, records, build):
+    """A page of a public list of records: the database counts the list and picks the page's
+    ids from an index; only the rows shown are read and built (``build``: queryset -> rows)."""
     page = _page(request, records.values_list("pk", flat=True))
-    page.object_list = selectors.black_list_entries(records.filter(pk__in=page.object_list))
+    page.object_list = build(records.filter(pk__in=page.object_list))
+    return page
+
+
+def black_list(request):
+    page = _page_of_records(request, selectors.black_list_records(), selectors.black_list_entries)
     return render(
         request,
         "public/black_list.html",
@@ -111,9 +115,7 @@ def red_list(request):
 
 
 def exemplars(request):
-    records = data.exemplar_records()
-    page = _page(request, records.values_list("pk", flat=True))
-    page.object_list = data.exemplar_entries(records.filter(pk__in=page.object_list))
+    page = _page_of_records(request, data.exemplar_records(), data.exemplar_entries)
     return render(
         request,
         "public/exemplars.html",
