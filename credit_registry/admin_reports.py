@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from credit_registry import access
 from credit_registry.admin import ReadOnlyAdmin, RegistryModelAdmin
 from credit_registry.models import AccessLog, BatchStatus, IssuedDocument, ReportBatch
-from credit_registry.report_tasks import enqueue_batch
+from credit_registry.report_tasks import start_batch
 from credit_registry.reports.documents import public_base_url
 
 
@@ -91,10 +91,17 @@ class ReportBatchAdmin(RegistryModelAdmin):
         return format_html('<a href="{}">下载 zip</a>', url)
 
     def save_model(self, request, obj, form, change):
-        obj.created_by = request.user
-        obj.base_url = public_base_url(request)
-        obj.save()
-        enqueue_batch(batch=obj)
+        data = form.cleaned_data
+        created = start_batch(
+            kind=data["kind"],
+            by=request.user,
+            base_url=public_base_url(request),
+            school=data.get("school"),
+            year=data.get("year"),
+        )
+        obj.pk = created.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
 
     def response_add(self, request, obj, post_url_continue=None):
         messages.success(

@@ -1305,8 +1305,11 @@ class _DistrictBuilder:
         record.recorded_at = recorded
         status = record.status
         if status != RecordStatus.DRAFT:
+            record.submitted_by = record.recorded_by
             record.submitted_at = submitted
         if status == RecordStatus.RETURNED:
+            record.returned_by = self.users["bureau"]
+            record.returned_at = approved
             record.returned_reason = "事实陈述不够具体，请补充时间、地点及证据材料后重新提交。"
         if status in (RecordStatus.APPROVED, RecordStatus.PUBLISHED):
             record.approved_by = self.users["bureau"]
@@ -1316,6 +1319,7 @@ class _DistrictBuilder:
                 self.users["bureau"] if rng.random() < 0.85 else self.users["admin"]
             )
             record.published_at = published
+            record.fix_tier()
 
     def _narrative(
         self,

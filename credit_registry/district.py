@@ -164,23 +164,24 @@ def _records(rng, kind, n, subjects, propensity, items, weights, start, year, bu
                 occurred + datetime.timedelta(days=rng.randint(3, 20)), datetime.time(10)
             )
         )
-        out.append(
-            CreditRecord(
-                **{field: subject_id},
-                item=item,
-                points=item.default_points,
-                occurred_on=occurred,
-                year=year,
-                source=RecordSource.ROUTINE,
-                narrative=NARRATIVES[kind],
-                status=RecordStatus.PUBLISHED,
-                recorded_by=bureau,
-                recorded_at=published,
-                submitted_at=published,
-                approved_by=bureau,
-                approved_at=published,
-                published_by=bureau,
-                published_at=published,
-            )
+        record = CreditRecord(
+            **{field: subject_id},
+            item=item,
+            points=item.default_points,
+            occurred_on=occurred,
+            year=year,
+            source=RecordSource.ROUTINE,
+            narrative=NARRATIVES[kind],
+            status=RecordStatus.PUBLISHED,
+            recorded_by=bureau,
+            recorded_at=published,
+            submitted_by=bureau,
+            submitted_at=published,
+            approved_by=bureau,
+            approved_at=published,
+            published_by=bureau,
+            published_at=published,
         )
+        record.fix_tier()
+        out.append(record)
     return out

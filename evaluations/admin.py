@@ -25,7 +25,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from credit_registry import access
+from credit_registry import access, rules
 from credit_registry.admin import (
     ReadOnlyAdmin,
     RegistryInline,
@@ -66,7 +66,6 @@ from evaluations.models import (
     QuestionItem,
     Questionnaire,
     RaterAssignment,
-    RecordStatus,
     RepairApplication,
     RepairStatus,
     RoundStatus,
@@ -83,8 +82,6 @@ BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
 # A record's content may be corrected until the bureau approves it; approved and published
 # records change only through the services (return, objection, amendment).
-EDITABLE_STATUSES = (RecordStatus.DRAFT, RecordStatus.SUBMITTED, RecordStatus.RETURNED)
-DELETABLE_STATUSES = (RecordStatus.DRAFT, RecordStatus.RETURNED)
 
 
 # --- small shared pieces -----------------------------------------------------------------------
@@ -237,7 +234,10 @@ class CreditRecordForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        subjects = [data[name] for name in ("school", "teacher", "student") if data.get(name)]
+        if self.instance.pk:  # a correction keeps its subject
+            subjects = [self.instance.subject]
+        else:
+            subjects = [data[name] for name in ("school", "teacher", "student") if data.get(name)]
         if len(subjects) != 1:
             raise ValidationError(
                 _("请在学校、教师、学生中选择且只选择一个对象 / Choose exactly one subject.")
@@ -312,28 +312,37 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
         "amends",
         "recorded_by",
         "recorded_at",
+        "edited_by",
+        "edited_at",
+        "submitted_by",
         "submitted_at",
+        "returned_by",
+        "returned_at",
         "approved_by",
         "approved_at",
         "published_by",
         "published_at",
+        "severity",
+        "vetoes",
+        "disclosed_until",
+        "repairable_from",
     )
 
     # -- who may do what
 
     @staticmethod
     def _editable(request, obj) -> bool:
-        return access.is_bureau(request.user) and (
-            obj is None or obj.status in EDITABLE_STATUSES and not obj.is_published
-        )
+        if obj is None:
+            return access.is_bureau(request.user)
+        return access.is_bureau(request.user) and bool(rules.may_edit(request.user, obj))
 
     def has_change_permission(self, request, obj=None):
         return self._editable(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return access.is_bureau(request.user) and (
-            obj is None or obj.status in DELETABLE_STATUSES and not obj.is_published
-        )
+        if obj is None:
+            return access.is_bureau(request.user)
+        return access.is_bureau(request.user) and bool(rules.may_withdraw(request.user, obj))
 
     def has_decide_permission(self, request):
         return access.is_bureau(request.user)
@@ -412,7 +421,7 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
         if obj is None:
             return ()
         if self._editable(request, obj):
-            return (*self.workflow_fields, "chain")
+            return (*self.subject_fields, *self.workflow_fields, "chain")
         return (*self.subject_fields, *self.content_fields, *self.workflow_fields, "chain")
 
     def get_inlines(self, request, obj):
@@ -424,10 +433,19 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
         data = form.cleaned_data
+        if change:
+            services.edit_record(
+                record=obj,
+                by=request.user,
+                item=data["item"],
+                occurred_on=data["occurred_on"],
+                narrative=data["narrative"],
+                source=data["source"],
+                points=data.get("points"),
+                points_reason=data.get("points_reason") or "",
+            )
+            return
         created = services.propose_record(
             by=request.user,
             subject=data.get("school") or data.get("teacher") or data.get("student"),

@@ -178,9 +178,9 @@ def counted_records(year: int, **subject_filter) -> dict[tuple[str, int], list[C
             "item__name",
             "points",
             "occurred_on",
-            "item__vetoes",
-            "item__severity",
-            "item__polarity",
+            "vetoes",
+            "severity",
+            "polarity",
         )
         .order_by()
     )

@@ -11,8 +11,9 @@ import json
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import BooleanField, Case, F, OuterRef, Subquery, When
 
-from evaluations.models import CreditRecord, LedgerEntry, LedgerHead
+from evaluations.models import STATE_AFTER, CreditRecord, LedgerEntry, LedgerHead
 
 GENESIS = "0" * 64
 
@@ -23,9 +24,25 @@ def _timestamp(value: datetime.datetime | None) -> str | None:
     return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
 
 
+# Keys of the digest that describe where the record stands rather than what it says: they change
+# with each link, so the content check leaves them out and the state check reads them.
+STATE_KEYS = ("status",)
+
+
+def _day(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 def record_digest(record: CreditRecord) -> dict:
-    """The canonical content of a record as it is published: what the chain vouches for."""
+    """The canonical content of a record, its state and the tier it was published with: what
+    each link vouches for."""
     return {
+        "status": record.status,
+        "polarity": record.polarity,
+        "severity": record.severity,
+        "vetoes": record.vetoes,
+        "disclosed_until": _day(record.disclosed_until),
+        "repairable_from": _day(record.repairable_from),
         "id": record.pk,
         "school": record.school_id,
         "teacher": record.teacher_id,
@@ -77,7 +94,10 @@ def entry_hash(
 def append_entry(
     *, record: CreditRecord, action: str, by, at: datetime.datetime, reason: str = "", extra=None
 ) -> LedgerEntry:
-    """Add one link. The chain head row is locked so that concurrent appends line up."""
+    """Add one link for ``record`` as it stands after ``action`` (its status already set). The
+    chain head row is locked so that concurrent appends line up."""
+    if record.status != STATE_AFTER[action]:
+        raise ValueError(f"{action} leaves a record {STATE_AFTER[action]}, not {record.status}")
     with transaction.atomic():
         head, _ = LedgerHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"last_hash": GENESIS}
@@ -97,6 +117,7 @@ def append_entry(
         entry = LedgerEntry.objects.create(
             record=record,
             action=action,
+            record_status=record.status,
             actor=by,
             at=at,
             reason=reason,
@@ -109,12 +130,76 @@ def append_entry(
     return entry
 
 
+def move_record(
+    *, record: CreditRecord, action: str, by, at: datetime.datetime, reason: str = "", extra=None
+) -> LedgerEntry:
+    """The one way a published record changes state: its new status and the link that vouches
+    for it are written together (the database refuses the status without the link)."""
+    with transaction.atomic():
+        record.status = STATE_AFTER[action]
+        entry = append_entry(record=record, action=action, by=by, at=at, reason=reason, extra=extra)
+        record._state_linked = True
+        record.save(update_fields=["status"])
+    return entry
+
+
+def publish(*, record: CreditRecord, by, at: datetime.datetime, reason: str = "") -> LedgerEntry:
+    """Publish a stored record: fix its tier, chain the publication, then store both."""
+    with transaction.atomic():
+        record.status = STATE_AFTER["publish"]
+        record.published_by = by
+        record.published_at = at
+        record.fix_tier()
+        entry = append_entry(record=record, action="publish", by=by, at=at, reason=reason)
+        record._state_linked = True
+        record.save(
+            update_fields=[
+                "status",
+                "published_by",
+                "published_at",
+                "polarity",
+                "severity",
+                "vetoes",
+                "disclosed_until",
+                "repairable_from",
+            ]
+        )
+    return entry
+
+
+@dataclass(frozen=True)
+class StateMismatch:
+    record_id: int
+    expected: str | None
+    stored: str
+
+
 @dataclass(frozen=True)
 class ChainCheck:
     ok: bool
     checked: int
     broken_entry_id: int | None = None
     problem: str = ""
+    mismatches: tuple[StateMismatch, ...] = ()
+
+
+def state_mismatches(*, limit: int = 1000) -> list[StateMismatch]:
+    """Published records whose stored status is not the state their newest link vouches for
+    (``expected`` is None when a published record has no link at all)."""
+    newest = LedgerEntry.objects.filter(record=OuterRef("pk")).order_by("-id")
+    rows = (
+        CreditRecord.objects.filter(published_at__isnull=False)
+        .annotate(expected=Subquery(newest.values("record_status")[:1]))
+        .annotate(
+            agrees=Case(
+                When(expected=F("status"), then=True), default=False, output_field=BooleanField()
+            )
+        )
+        .filter(agrees=False)
+        .values_list("pk", "expected", "status")
+        .order_by("pk")
+    )
+    return [StateMismatch(pk, expected, stored) for pk, expected, stored in rows[:limit]]
 
 
 def verify_chain(*, batch_size: int = 2000) -> ChainCheck:
@@ -141,6 +226,11 @@ def verify_chain(*, batch_size: int = 2000) -> ChainCheck:
         )
         if recomputed != entry.hash:
             return ChainCheck(False, checked, entry.pk, "条目内容被改动 / entry content altered")
+        vouched = entry.payload.get("record", {}).get("status", STATE_AFTER.get(entry.action))
+        if entry.record_status != vouched:
+            return ChainCheck(
+                False, checked, entry.pk, "条目的状态与其哈希内容不符 / entry state altered"
+            )
         expected_prev = entry.hash
         checked += 1
     # The content of every published record must still be what its publication link vouched for.
@@ -148,7 +238,10 @@ def verify_chain(*, batch_size: int = 2000) -> ChainCheck:
         LedgerEntry.objects.filter(action="publish").select_related("record").order_by("id")
     )
     for entry in publications.iterator(chunk_size=batch_size):
-        if record_digest(entry.record) != entry.payload["record"]:
+        published = entry.payload["record"]
+        current = record_digest(entry.record)
+        # Links written before a key existed do not vouch for it; state is checked below.
+        if any(current[key] != value for key, value in published.items() if key not in STATE_KEYS):
             return ChainCheck(
                 False,
                 checked,
@@ -159,6 +252,15 @@ def verify_chain(*, batch_size: int = 2000) -> ChainCheck:
     head = LedgerHead.objects.filter(pk=1).first()
     if head and head.last_hash != expected_prev:
         return ChainCheck(False, checked, None, "链尾被截断 / the chain's tail is missing")
+    mismatches = state_mismatches()
+    if mismatches:
+        return ChainCheck(
+            False,
+            checked,
+            None,
+            "信用记录的状态与账本不符 / records whose state differs from the ledger",
+            tuple(mismatches),
+        )
     return ChainCheck(True, checked)
 
 
@@ -188,6 +290,7 @@ def append_publications_bulk(*, records: list[CreditRecord], batch_size: int = 5
                 LedgerEntry(
                     record=record,
                     action="publish",
+                    record_status=record.status,
                     actor_id=record.published_by_id,
                     at=record.published_at,
                     reason="",

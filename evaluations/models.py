@@ -40,15 +40,6 @@ class Polarity(models.TextChoices):
     NEGATIVE = "negative", _("失信（扣分）")
 
 
-# Default disclosure and repair periods in days per tier: minor ≤ 3 months, general 3–12 months,
-# severe 1–3 years; repair may be asked after the tier's minimum.
-TIER_DEFAULTS = {
-    Severity.MINOR: {"disclosure_days": 90, "repair_min_days": 30},
-    Severity.GENERAL: {"disclosure_days": 365, "repair_min_days": 90},
-    Severity.SEVERE: {"disclosure_days": 1095, "repair_min_days": 365},
-}
-
-
 def academic_year_of(day: datetime.date) -> int:
     """The academic year (by its first calendar year) that a date falls in: 1 Sep – 31 Aug."""
     return day.year if day.month >= 9 else day.year - 1
@@ -128,6 +119,17 @@ PUBLISHED_STATUSES = (
 # Statuses of a published record that still counts in scores and consequences.
 COUNTING_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.UNDER_OBJECTION)
 
+# The state each ledger action leaves a record in. A published record's stored status must always
+# be the state of its newest link (database trigger from migration 0008, ``verify_ledger``).
+STATE_AFTER = {
+    "publish": RecordStatus.PUBLISHED,
+    "object": RecordStatus.UNDER_OBJECTION,
+    "uphold": RecordStatus.PUBLISHED,
+    "amend": RecordStatus.AMENDED,
+    "revoke": RecordStatus.REVOKED,
+    "repair": RecordStatus.REPAIRED,
+}
+
 # Columns that are frozen once a record is published. The database triggers list the same ones.
 PROTECTED_FIELDS = (
     "school_id",
@@ -147,6 +149,11 @@ PROTECTED_FIELDS = (
     "published_by_id",
     "published_at",
     "amends_id",
+    "polarity",
+    "severity",
+    "vetoes",
+    "disclosed_until",
+    "repairable_from",
 )
 
 
@@ -173,7 +180,8 @@ class CreditRecordQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         touched = {self.model._meta.get_field(name).attname for name in kwargs}
-        if touched & set(PROTECTED_FIELDS) and self.filter(published_at__isnull=False).exists():
+        guarded = set(PROTECTED_FIELDS) | {"status"}
+        if touched & guarded and self.filter(published_at__isnull=False).exists():
             raise PublishedRecordError(
                 _(
                     "已公布的信用记录不能修改，请通过更正或撤销处理 / A published credit record cannot "
@@ -258,7 +266,44 @@ class CreditRecord(models.Model):
         related_name="+",
     )
     published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("最后修改人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    edited_at = models.DateTimeField(_("最后修改时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("退回人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
     returned_reason = models.CharField(_("退回理由"), max_length=200, blank=True)
+    # The tier in force when the record was published (set by ``fix_tier``): a later edit of
+    # the catalog applies to records published afterwards, never to this one.
+    polarity = models.CharField(
+        _("性质（公布时）"), max_length=10, choices=Polarity.choices, blank=True
+    )
+    severity = models.CharField(
+        _("严重程度（公布时）"), max_length=10, choices=Severity.choices, blank=True
+    )
+    vetoes = models.BooleanField(_("一票否决（公布时）"), default=False)
+    disclosed_until = models.DateField(_("公示截止日期"), null=True, blank=True)
+    repairable_from = models.DateField(_("可申请修复日期"), null=True, blank=True)
 
     objects = CreditRecordQuerySet.as_manager()
 
@@ -297,6 +342,14 @@ class CreditRecord(models.Model):
             changed = [
                 name for name, value in self._loaded_values.items() if getattr(self, name) != value
             ]
+            if self.status != self._loaded_status and not getattr(self, "_state_linked", False):
+                raise PublishedRecordError(
+                    _(
+                        "已公布记录的状态只能随账本条目一起改变 / A published record's state "
+                        "changes only together with its ledger entry."
+                    ),
+                    code="state_without_link",
+                )
             if changed:
                 raise PublishedRecordError(
                     _(
@@ -307,6 +360,8 @@ class CreditRecord(models.Model):
                 )
         super().save(*args, **kwargs)
         self._loaded_published_at = self.published_at
+        self._loaded_status = self.status
+        self._state_linked = False
         self._loaded_values = {name: getattr(self, name) for name in PROTECTED_FIELDS}
 
     def delete(self, *args, **kwargs):
@@ -321,6 +376,7 @@ class CreditRecord(models.Model):
     def from_db(cls, db, field_names, values, *args, **kwargs):
         instance = super().from_db(db, field_names, values, *args, **kwargs)
         instance._loaded_published_at = getattr(instance, "published_at", None)
+        instance._loaded_status = getattr(instance, "status", None)
         instance._loaded_values = {
             name: getattr(instance, name) for name in PROTECTED_FIELDS if name in instance.__dict__
         }
@@ -346,19 +402,26 @@ class CreditRecord(models.Model):
     def counts(self) -> bool:
         return self.status in COUNTING_STATUSES
 
+    def fix_tier(self) -> None:
+        """Copy the catalog item's tier as it is now onto the record; called at publication,
+        before the record is stored and chained."""
+        published_on = timezone.localdate(self.published_at)
+        self.polarity = self.item.polarity
+        self.severity = self.item.severity
+        self.vetoes = self.item.vetoes
+        self.disclosed_until = published_on + datetime.timedelta(days=self.item.disclosure_days)
+        self.repairable_from = published_on + datetime.timedelta(days=self.item.repair_min_days)
+
+    @property
+    def is_negative(self) -> bool:
+        """Negative by the polarity it was published with (its item's while unpublished)."""
+        return (self.polarity or self.item.polarity) == Polarity.NEGATIVE
+
     def disclosure_ends_on(self) -> datetime.date | None:
-        if not self.published_at:
-            return None
-        return timezone.localdate(self.published_at) + datetime.timedelta(
-            days=self.item.disclosure_days
-        )
+        return self.disclosed_until
 
     def repair_possible_from(self) -> datetime.date | None:
-        if not self.published_at:
-            return None
-        return timezone.localdate(self.published_at) + datetime.timedelta(
-            days=self.item.repair_min_days
-        )
+        return self.repairable_from
 
 
 def subject_field(subject) -> str:
@@ -420,6 +483,9 @@ class LedgerEntry(models.Model):
         CreditRecord, verbose_name=_("信用记录"), on_delete=models.PROTECT, related_name="ledger"
     )
     action = models.CharField(_("操作"), max_length=10, choices=LedgerAction.choices)
+    record_status = models.CharField(
+        _("操作后状态"), max_length=16, choices=RecordStatus.choices, editable=False
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -436,6 +502,7 @@ class LedgerEntry(models.Model):
         verbose_name = _("账本条目")
         verbose_name_plural = _("信用账本")
         ordering = ["id"]
+        indexes = [models.Index(fields=["record", "-id"], name="ledger_record_newest")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_action_display()} · {self.hash[:12]}"

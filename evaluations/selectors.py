@@ -5,7 +5,7 @@ Everything that takes a list answers for the whole list with a fixed number of q
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -16,7 +16,6 @@ from evaluations.models import (
     AssessmentPolicy,
     AssessmentResult,
     AssessmentYear,
-    CatalogItem,
     ConsequenceRule,
     CreditRecord,
     Effect,
@@ -134,8 +133,8 @@ def check_eligibility_purposes(
         .filter(
             **{f"{column}_id__in": ids},
             year__in=list(window),
-            item__vetoes=True,
-            item__severity=Severity.SEVERE,
+            vetoes=True,
+            severity=Severity.SEVERE,
         )
         .select_related("item")
         .order_by("occurred_on")
@@ -230,23 +229,9 @@ def _public_name(school: School | None, teacher: Teacher | None) -> tuple[str, s
     return school.name, school.name
 
 
-def disclosed_on(today: datetime.date, items: Iterable[tuple[int, int]]) -> Q:
-    """Records still inside their disclosure period on ``today``, as one condition for SQL.
-
-    ``items`` are (catalog item id, disclosure days). A record is disclosed while the local date
-    of its publication plus its item's disclosure days is not before ``today``: it was published
-    at or after local midnight ``disclosure_days`` before ``today``. Items with the same period
-    share one cutoff, so the condition has one branch per distinct period (a handful).
-    """
-    by_days: dict[int, list[int]] = defaultdict(list)
-    for item_id, days in items:
-        by_days[days].append(item_id)
-    condition = Q(pk__in=[])
-    for days, item_ids in sorted(by_days.items()):
-        midnight = datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time())
-        cutoff = timezone.make_aware(midnight)
-        condition |= Q(item_id__in=sorted(item_ids), published_at__gte=cutoff)
-    return condition
+def disclosed_on(today: datetime.date) -> Q:
+    """Published records still inside the disclosure period they were published with."""
+    return Q(disclosed_until__gte=today)
 
 
 def black_list_records(today: datetime.date | None = None) -> QuerySet[CreditRecord]:
@@ -258,11 +243,12 @@ def black_list_records(today: datetime.date | None = None) -> QuerySet[CreditRec
     the rows shown with ``black_list_entries``.
     """
     today = today or timezone.localdate()
-    items = CatalogItem.objects.filter(
-        polarity=Polarity.NEGATIVE, severity=Severity.SEVERE
-    ).values_list("id", "disclosure_days")
     return CreditRecord.objects.filter(
-        disclosed_on(today, items), status=RecordStatus.PUBLISHED, student__isnull=True
+        disclosed_on(today),
+        polarity=Polarity.NEGATIVE,
+        severity=Severity.SEVERE,
+        status=RecordStatus.PUBLISHED,
+        student__isnull=True,
     ).order_by("-published_at", "-id")
 
 
@@ -291,7 +277,7 @@ def black_list(today: datetime.date | None = None) -> list[ListEntry]:
 def red_list_results(year: int) -> QuerySet[AssessmentResult]:
     """诚信红名单 of ``year`` as a queryset: schools and teachers graded A with no counting
     negative record that year. Never a student. Build the rows shown with ``red_list_entries``."""
-    negatives = CreditRecord.objects.counting().filter(year=year, item__polarity=Polarity.NEGATIVE)
+    negatives = CreditRecord.objects.counting().filter(year=year, polarity=Polarity.NEGATIVE)
     return (
         AssessmentResult.objects.filter(year_id=year, grade=Grade.A, student__isnull=True)
         .exclude(teacher__in=negatives.filter(teacher__isnull=False).values("teacher"))

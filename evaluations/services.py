@@ -10,22 +10,18 @@ import datetime
 import hashlib
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from credit_registry.access import (
-    Role,
-    can_propose_record_for,
-    is_bureau,
-    may_act_for_subject,
-    role_of,
-)
+from credit_registry import rules
+from credit_registry.access import Role, role_of
+from credit_registry.rules import OBJECTION_WINDOW_DAYS
 from evaluations import workdays
 from evaluations.assessment import recompute_year
-from evaluations.ledger import append_entry
+from evaluations.ledger import move_record, publish
 from evaluations.models import (
     AssessmentPolicy,
     AssessmentYear,
@@ -56,7 +52,6 @@ from schools.models import School
 from students.models import Student
 from teachers.models import Teacher
 
-OBJECTION_WINDOW_DAYS = 15
 OBJECTION_DECISION_WORKING_DAYS = 10
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 # Accepted evidence: what its first bytes say, not what its name says.
@@ -67,48 +62,12 @@ EVIDENCE_SIGNATURES = {
 }
 
 
-def _deny(message: str):
-    raise PermissionDenied(message)
-
-
-def _require_bureau(user) -> None:
-    if not is_bureau(user):
-        _deny("只有局机关工作人员可以执行此操作 / Only bureau staff may do this.")
-
-
 def _lock(record: CreditRecord) -> CreditRecord:
     return CreditRecord.objects.select_for_update().select_related("item").get(pk=record.pk)
 
 
-def _require_status(record: CreditRecord, *allowed: str, action: str) -> None:
-    if record.status not in allowed:
-        raise ValidationError(
-            f"记录当前状态为“{record.get_status_display()}”，不能{action} / "
-            f"The record is {record.status}; it cannot be {action_en(action)} now.",
-            code="wrong_state",
-        )
-
-
-def action_en(action: str) -> str:
-    return {
-        "提交": "submitted",
-        "审核": "approved",
-        "退回": "returned",
-        "公布": "published",
-        "修改": "edited",
-        "删除": "deleted",
-        "提出异议": "objected to",
-        "申请修复": "repaired",
-    }.get(action, action)
-
-
 def check_year_open(year: int) -> None:
-    closed = AssessmentYear.objects.filter(year=year, closed_at__isnull=False).exists()
-    if closed:
-        raise ValidationError(
-            f"{year}学年已关闭，不能再登记该学年的记录 / The {year} assessment year is closed.",
-            code="year_closed",
-        )
+    rules.year_is_open(year).enforce()
 
 
 def _subject_kind(subject) -> str:
@@ -163,8 +122,7 @@ def check_proposal(
     points_reason: str = "",
 ) -> Decimal:
     """Everything a proposed record must satisfy; returns the points it will carry."""
-    if not can_propose_record_for(by, subject):
-        _deny("您无权为该对象登记信用记录 / You may not record credit for this subject.")
+    rules.may_propose(by, subject).enforce()
     if item.subject_kind != _subject_kind(subject):
         raise ValidationError(
             f"信用事项“{item.name}”不适用于{subject._meta.verbose_name} / "
@@ -177,8 +135,6 @@ def check_proposal(
         raise ValidationError(
             "发生日期不能晚于今天 / The date of the fact cannot be in the future."
         )
-    if isinstance(subject, Student) and subject.file_frozen_at:
-        raise ValidationError("该学生档案已冻结 / This student's file is frozen.")
     if not narrative.strip():
         raise ValidationError("请填写事实陈述 / Describe the facts.")
     check_year_open(academic_year_of(occurred_on))
@@ -220,32 +176,65 @@ def propose_record(
         status=RecordStatus.SUBMITTED if submit else RecordStatus.DRAFT,
         recorded_by=by,
         recorded_at=now,
+        submitted_by=by if submit else None,
         submitted_at=now if submit else None,
     )
 
 
-def _may_edit_draft(user, record: CreditRecord) -> bool:
-    return is_bureau(user) or record.recorded_by_id == user.pk
+@transaction.atomic
+def edit_record(
+    *,
+    record: CreditRecord,
+    by,
+    item: CatalogItem,
+    occurred_on: datetime.date,
+    narrative: str,
+    source: str | None = None,
+    points: Decimal | None = None,
+    points_reason: str = "",
+) -> CreditRecord:
+    """Correct a record that is still a working copy; the editor is named on it."""
+    record = _lock(record)
+    rules.may_edit(by, record).enforce()
+    points = check_proposal(
+        by=by,
+        subject=record.subject,
+        item=item,
+        occurred_on=occurred_on,
+        narrative=narrative,
+        points=points,
+        points_reason=points_reason,
+    )
+    record.item = item
+    record.points = points
+    record.points_reason = points_reason.strip()
+    record.occurred_on = occurred_on
+    record.year = academic_year_of(occurred_on)
+    record.narrative = narrative.strip()
+    if source:
+        record.source = source
+    record.edited_by = by
+    record.edited_at = timezone.now()
+    record.save()
+    return record
 
 
 @transaction.atomic
 def submit_record(*, record: CreditRecord, by) -> CreditRecord:
     record = _lock(record)
-    if not _may_edit_draft(by, record):
-        _deny("只有记录人或局机关可以提交 / Only the author or the bureau may submit this record.")
-    _require_status(record, RecordStatus.DRAFT, RecordStatus.RETURNED, action="提交")
+    rules.may_submit(by, record).enforce()
     record.status = RecordStatus.SUBMITTED
+    record.submitted_by = by
     record.submitted_at = timezone.now()
-    record.returned_reason = ""
-    record.save(update_fields=["status", "submitted_at", "returned_reason"])
+    record.save(update_fields=["status", "submitted_by", "submitted_at"])
     return record
 
 
 @transaction.atomic
 def approve_record(*, record: CreditRecord, by) -> CreditRecord:
-    _require_bureau(by)
+    rules.is_bureau_staff(by).enforce()
     record = _lock(record)
-    _require_status(record, RecordStatus.SUBMITTED, action="审核")
+    rules.may_approve(by, record).enforce()
     record.status = RecordStatus.APPROVED
     record.approved_by = by
     record.approved_at = timezone.now()
@@ -255,31 +244,37 @@ def approve_record(*, record: CreditRecord, by) -> CreditRecord:
 
 @transaction.atomic
 def return_record(*, record: CreditRecord, by, reason: str) -> CreditRecord:
-    _require_bureau(by)
+    rules.is_bureau_staff(by).enforce()
     if not reason.strip():
         raise ValidationError("请说明退回理由 / Give the reason for returning the record.")
     record = _lock(record)
-    _require_status(record, RecordStatus.SUBMITTED, RecordStatus.APPROVED, action="退回")
+    rules.may_return(by, record).enforce()
     record.status = RecordStatus.RETURNED
+    record.returned_by = by
+    record.returned_at = timezone.now()
     record.returned_reason = reason.strip()
     record.approved_by = None
     record.approved_at = None
-    record.save(update_fields=["status", "returned_reason", "approved_by", "approved_at"])
+    record.save(
+        update_fields=[
+            "status",
+            "returned_by",
+            "returned_at",
+            "returned_reason",
+            "approved_by",
+            "approved_at",
+        ]
+    )
     return record
 
 
 @transaction.atomic
 def publish_record(*, record: CreditRecord, by) -> CreditRecord:
     """Make an approved record visible to its subject; the objection window starts now."""
-    _require_bureau(by)
+    rules.is_bureau_staff(by).enforce()
     record = _lock(record)
-    _require_status(record, RecordStatus.APPROVED, action="公布")
-    check_year_open(record.year)
-    record.status = RecordStatus.PUBLISHED
-    record.published_by = by
-    record.published_at = timezone.now()
-    record.save(update_fields=["status", "published_by", "published_at"])
-    append_entry(record=record, action=LedgerAction.PUBLISH, by=by, at=record.published_at)
+    rules.may_publish(by, record).enforce()
+    publish(record=record, by=by, at=timezone.now())
     _notify_subject(
         record,
         title=f"新的信用记录已公布：{record.item.name}",
@@ -293,10 +288,9 @@ def publish_record(*, record: CreditRecord, by) -> CreditRecord:
 
 @transaction.atomic
 def delete_draft(*, record: CreditRecord, by) -> None:
+    """Withdraw a working copy: it was never published, so it leaves no trace but the audit."""
     record = _lock(record)
-    if not _may_edit_draft(by, record):
-        _deny("只有记录人或局机关可以删除草稿 / Only the author or the bureau may delete a draft.")
-    _require_status(record, RecordStatus.DRAFT, RecordStatus.RETURNED, action="删除")
+    rules.may_withdraw(by, record).enforce()
     record.delete()
 
 
@@ -337,12 +331,7 @@ def _notify_subject(record: CreditRecord, *, title: str, body: str) -> None:
 def attach_evidence(*, record: CreditRecord, by, uploaded_file) -> Evidence:
     """Attach a PDF/PNG/JPEG of at most 10 MB to a record that is not yet published."""
     record = _lock(record)
-    if not (_may_edit_draft(by, record) or is_bureau(by)):
-        _deny("您无权为该记录上传材料 / You may not add evidence to this record.")
-    if record.is_published:
-        raise ValidationError(
-            "已公布的记录不能再增加材料 / Evidence cannot be added after publication."
-        )
+    rules.may_attach_evidence(by, record).enforce()
     if uploaded_file.size > EVIDENCE_MAX_BYTES:
         raise ValidationError("文件超过10MB / The file is larger than 10 MB.", code="too_large")
     head = uploaded_file.read(16)
@@ -378,25 +367,8 @@ def attach_evidence(*, record: CreditRecord, by, uploaded_file) -> Evidence:
 def file_objection(*, record: CreditRecord, by, reason: str) -> Objection:
     """The subject (the school, for a student) objects within 15 days of publication."""
     record = _lock(record)
-    if not may_act_for_subject(by, record):
-        _deny(
-            "只有记录对象本人或所在学校可以提出异议 / Only the subject or their school may object."
-        )
-    _require_status(record, RecordStatus.PUBLISHED, action="提出异议")
-    if record.objections.exists():
-        raise ValidationError(
-            "该记录已经提出过异议 / An objection to this record was already filed.",
-            code="already_objected",
-        )
     now = timezone.now()
-    if timezone.localdate(now) > timezone.localdate(record.published_at) + datetime.timedelta(
-        days=OBJECTION_WINDOW_DAYS
-    ):
-        raise ValidationError(
-            f"已超过公布后{OBJECTION_WINDOW_DAYS}日的异议期限 / The {OBJECTION_WINDOW_DAYS}-day "
-            "objection period has ended.",
-            code="objection_window",
-        )
+    rules.may_object(by, record, today=timezone.localdate(now)).enforce()
     if not reason.strip():
         raise ValidationError("请填写异议理由 / Give the reason for the objection.")
     objection = Objection.objects.create(
@@ -406,9 +378,7 @@ def file_objection(*, record: CreditRecord, by, reason: str) -> Objection:
         reason=reason.strip(),
         due_on=workdays.add_working_days(timezone.localdate(now), OBJECTION_DECISION_WORKING_DAYS),
     )
-    record.status = RecordStatus.UNDER_OBJECTION
-    record.save(update_fields=["status"])
-    append_entry(record=record, action=LedgerAction.OBJECT, by=by, at=now, reason=objection.reason)
+    move_record(record=record, action=LedgerAction.OBJECT, by=by, at=now, reason=objection.reason)
     return objection
 
 
@@ -424,12 +394,9 @@ def decide_objection(
     narrative: str | None = None,
 ) -> Objection:
     """Uphold the record, amend it (a new published record replaces it) or revoke it."""
-    _require_bureau(by)
+    rules.is_bureau_staff(by).enforce()
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
-    if objection.status != ObjectionStatus.OPEN:
-        raise ValidationError(
-            "该异议已经处理 / This objection has already been decided.", code="already_decided"
-        )
+    rules.may_decide_objection(by, objection).enforce()
     if outcome not in (ObjectionStatus.UPHELD, ObjectionStatus.AMENDED, ObjectionStatus.REVOKED):
         raise ValidationError("处理结果无效 / Unknown outcome.")
     if not reason.strip():
@@ -438,11 +405,9 @@ def decide_objection(
     now = timezone.now()
     reason = reason.strip()
     if outcome == ObjectionStatus.UPHELD:
-        record.status = RecordStatus.PUBLISHED
-        append_entry(record=record, action=LedgerAction.UPHOLD, by=by, at=now, reason=reason)
+        move_record(record=record, action=LedgerAction.UPHOLD, by=by, at=now, reason=reason)
     elif outcome == ObjectionStatus.REVOKED:
-        record.status = RecordStatus.REVOKED
-        append_entry(record=record, action=LedgerAction.REVOKE, by=by, at=now, reason=reason)
+        move_record(record=record, action=LedgerAction.REVOKE, by=by, at=now, reason=reason)
     else:
         amendment = _publish_amendment(
             record=record,
@@ -453,8 +418,7 @@ def decide_objection(
             item=item,
             narrative=narrative,
         )
-        record.status = RecordStatus.AMENDED
-        append_entry(
+        move_record(
             record=record,
             action=LedgerAction.AMEND,
             by=by,
@@ -462,7 +426,6 @@ def decide_objection(
             reason=reason,
             extra={"amended_by_record": amendment.pk},
         )
-    record.save(update_fields=["status"])
     objection.status = outcome
     objection.decided_by = by
     objection.decided_at = now
@@ -499,16 +462,15 @@ def _publish_amendment(*, record, by, at, reason, points, item, narrative) -> Cr
         source=record.source,
         narrative=(narrative or record.narrative).strip(),
         amends=record,
-        status=RecordStatus.PUBLISHED,
+        status=RecordStatus.APPROVED,
         recorded_by=by,
         recorded_at=at,
+        submitted_by=by,
         submitted_at=at,
         approved_by=by,
         approved_at=at,
-        published_by=by,
-        published_at=at,
     )
-    append_entry(record=amendment, action=LedgerAction.PUBLISH, by=by, at=at, reason=reason)
+    publish(record=amendment, by=by, at=at, reason=reason)
     return amendment
 
 
@@ -518,21 +480,7 @@ def _publish_amendment(*, record, by, at, reason, points, item, narrative) -> Cr
 @transaction.atomic
 def apply_for_repair(*, record: CreditRecord, by, proof_kind: str, proof: str) -> RepairApplication:
     record = _lock(record)
-    if not may_act_for_subject(by, record):
-        _deny(
-            "只有记录对象本人或所在学校可以申请修复 / Only the subject or their school may apply."
-        )
-    if record.item.polarity != Polarity.NEGATIVE:
-        raise ValidationError("只有失信记录可以申请修复 / Only negative records can be repaired.")
-    _require_status(record, RecordStatus.PUBLISHED, action="申请修复")
-    earliest = record.repair_possible_from()
-    if timezone.localdate() < earliest:
-        raise ValidationError(
-            f"该记录自{earliest:%Y-%m-%d}起方可申请信用修复 / Repair can be asked from {earliest}.",
-            code="repair_too_early",
-        )
-    if record.repairs.filter(status=RepairStatus.PENDING).exists():
-        raise ValidationError("已有待审核的修复申请 / A repair application is already pending.")
+    rules.may_apply_for_repair(by, record).enforce()
     if not proof.strip():
         raise ValidationError("请说明整改情况 / Describe what was done to correct it.")
     return RepairApplication.objects.create(
@@ -548,21 +496,21 @@ def apply_for_repair(*, record: CreditRecord, by, proof_kind: str, proof: str) -
 def decide_repair(
     *, application: RepairApplication, by, approve: bool, reason: str
 ) -> RepairApplication:
-    _require_bureau(by)
+    rules.is_bureau_staff(by).enforce()
     application = RepairApplication.objects.select_for_update().get(pk=application.pk)
-    if application.status != RepairStatus.PENDING:
-        raise ValidationError("该申请已经审核 / This application has already been decided.")
+    rules.may_decide_repair(by, application).enforce()
     if not reason.strip():
         raise ValidationError("请填写审核意见 / Give the reason for the decision.")
     now = timezone.now()
     record = _lock(application.record)
     if approve:
-        _require_status(record, RecordStatus.PUBLISHED, action="申请修复")
-        record.status = RecordStatus.REPAIRED
-        record.save(update_fields=["status"])
-        append_entry(
-            record=record, action=LedgerAction.REPAIR, by=by, at=now, reason=reason.strip()
-        )
+        if record.status != RecordStatus.PUBLISHED:
+            raise ValidationError(
+                f"记录当前状态为“{record.get_status_display()}”，不能修复 / "
+                f"The record is {record.status}; it cannot be repaired now.",
+                code="wrong_state",
+            )
+        move_record(record=record, action=LedgerAction.REPAIR, by=by, at=now, reason=reason.strip())
     application.status = RepairStatus.APPROVED if approve else RepairStatus.REFUSED
     application.decided_by = by
     application.decided_at = now
@@ -606,12 +554,11 @@ def receive_clue(
 
 @transaction.atomic
 def assign_clue(*, clue: ComplaintClue, inspector, by) -> ComplaintClue:
-    _require_bureau(by)
+    rules.is_bureau_staff(by).enforce()
     if role_of(inspector) != Role.INSPECTOR:
         raise ValidationError("只能分派给督查员 / A clue can only be assigned to an inspector.")
     clue = ComplaintClue.objects.select_for_update().get(pk=clue.pk)
-    if clue.status not in (ClueStatus.RECEIVED, ClueStatus.ASSIGNED):
-        raise ValidationError("该线索已办结 / This clue is closed.")
+    rules.may_assign_clue(by, clue).enforce()
     clue.assigned_to = inspector
     clue.assigned_at = timezone.now()
     clue.status = ClueStatus.ASSIGNED
@@ -619,17 +566,10 @@ def assign_clue(*, clue: ComplaintClue, inspector, by) -> ComplaintClue:
     return clue
 
 
-def _may_work_clue(user, clue: ComplaintClue) -> bool:
-    return is_bureau(user) or (clue.assigned_to_id == user.pk and role_of(user) == Role.INSPECTOR)
-
-
 @transaction.atomic
 def add_clue_note(*, clue: ComplaintClue, by, text: str) -> ClueNote:
     clue = ComplaintClue.objects.select_for_update().get(pk=clue.pk)
-    if not _may_work_clue(by, clue):
-        _deny("该线索未分派给您 / This clue is not assigned to you.")
-    if clue.status not in (ClueStatus.RECEIVED, ClueStatus.ASSIGNED):
-        raise ValidationError("该线索已办结 / This clue is closed.")
+    rules.may_work_clue(by, clue).enforce()
     if not text.strip():
         raise ValidationError("请填写调查情况 / Write what was found.")
     return ClueNote.objects.create(clue=clue, author=by, at=timezone.now(), text=text.strip())
@@ -648,10 +588,7 @@ def close_clue(
 ) -> ComplaintClue:
     """Close a clue; a substantiated one proposes a record for the bureau to approve."""
     clue = ComplaintClue.objects.select_for_update().get(pk=clue.pk)
-    if not _may_work_clue(by, clue):
-        _deny("该线索未分派给您 / This clue is not assigned to you.")
-    if clue.status not in (ClueStatus.RECEIVED, ClueStatus.ASSIGNED):
-        raise ValidationError("该线索已办结 / This clue is already closed.")
+    rules.may_work_clue(by, clue).enforce()
     if not conclusion.strip():
         raise ValidationError("请填写办结意见 / Write the conclusion.")
     if substantiated:
@@ -772,7 +709,7 @@ def _create_policy(assessment_year, by, values, note, rules_from) -> AssessmentP
 @transaction.atomic
 def create_policy_version(*, year: int, by, note: str, **values) -> AssessmentPolicy:
     """A new version of a year's policy; the old versions stay as they were."""
-    _require_bureau(by)
+    rules.is_bureau_staff(by).enforce()
     assessment_year = AssessmentYear.objects.select_for_update().get(year=year)
     if assessment_year.is_closed:
         raise ValidationError(
@@ -788,7 +725,7 @@ def create_policy_version(*, year: int, by, note: str, **values) -> AssessmentPo
 @transaction.atomic
 def close_year(*, year: int, by) -> AssessmentYear:
     """Recompute a last time, then freeze the year's policy and results for good."""
-    _require_bureau(by)
+    rules.is_bureau_staff(by).enforce()
     assessment_year = AssessmentYear.objects.select_for_update().get(year=year)
     if assessment_year.is_closed:
         raise ValidationError("该学年已关闭 / The year is already closed.")

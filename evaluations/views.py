@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from credit_registry.access import may_act_for_subject, records_visible_to
+from credit_registry import rules
+from credit_registry.access import records_visible_to
 from evaluations import selectors, services
 from evaluations.forms import ObjectionForm, RepairForm
-from evaluations.models import Evidence, Notice, RecordStatus
+from evaluations.models import Evidence, Notice
 
 
 def _visible_record(user, pk: int):
@@ -27,16 +28,10 @@ def _visible_record(user, pk: int):
 @login_required
 def record_detail(request, pk: int):
     record = _visible_record(request.user, pk)
-    acts_for_subject = record.is_published and may_act_for_subject(request.user, record)
     context = {
         **selectors.record_chain(record),
         "evidence": record.evidence.all(),
-        "can_object": acts_for_subject and record.status == RecordStatus.PUBLISHED,
-        "can_repair": acts_for_subject
-        and record.status == RecordStatus.PUBLISHED
-        and record.points < 0,
-        "repair_from": record.repair_possible_from(),
-        "today": timezone.localdate(),
+        "actions": rules.record_actions(request.user, record, today=timezone.localdate()),
         "objection_form": ObjectionForm(),
         "repair_form": RepairForm(),
     }

@@ -1,18 +1,23 @@
 """Students are minors: only the bureau opens these pages (``access.students_visible_to``), their
 ID numbers are masked in every list, and guardians' details appear only on the student's page."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from credit_registry import access
+from credit_registry import access, rules
 from credit_registry.admin import (
     MaskedIdNumberMixin,
     ReadOnlyAdmin,
     RegistryInline,
     RegistryModelAdmin,
     SchoolFirstSearchMixin,
+    error_text,
 )
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
+from students import services
 from students.models import (
     Classroom,
     Enrolment,
@@ -46,11 +51,49 @@ class EnrolmentInline(RegistryInline):
         return False
 
 
+class StudentAdminForm(forms.ModelForm):
+    """Checks a change of school or class with the rule-book before anything is saved."""
+
+    user = None  # set per request by StudentAdmin.get_form
+
+    class Meta:
+        model = Student
+        fields = (
+            "name",
+            "gender",
+            "student_number",
+            "id_number",
+            "birth_date",
+            "school",
+            "classroom",
+            "status",
+            "guardian_consent",
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not self.instance.pk or not {"school", "classroom"} & set(self.changed_data):
+            return data
+        try:
+            rules.may_change_enrolment(self.user, self.instance).enforce()
+        except (PermissionDenied, ValidationError) as error:
+            raise ValidationError(error_text(error)) from None
+        school, classroom = data.get("school"), data.get("classroom")
+        if school is not None and school.pk != self.instance.school_id and not school.active:
+            self.add_error("school", _("请选择本区在办的学校 / Choose an active school."))
+        if classroom is not None and school is not None and classroom.school_id != school.pk:
+            self.add_error(
+                "classroom", _("请选择该校的班级 / Choose a class of the student's school.")
+            )
+        return data
+
+
 @admin.register(Student)
 class StudentAdmin(
     MaskedIdNumberMixin, SchoolFirstSearchMixin, SpreadsheetAdminMixin, RegistryModelAdmin
 ):
     resource_classes = [StudentResource]
+    form = StudentAdminForm
     scope = staticmethod(access.students_visible_to)
     list_display = (
         "name",
@@ -68,8 +111,36 @@ class StudentAdmin(
     normalized_fields = ("student_number", "id_number")
     autocomplete_fields = ("school",)
     raw_id_fields = ("classroom",)
-    readonly_fields = ("file_frozen_at",)
     inlines = [GuardianInline, EnrolmentInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        # Status changes are transfers and graduations: the school's portal and its services.
+        return ("file_frozen_at",) if obj is None else ("status", "file_frozen_at")
+
+    def save_model(self, request, obj, form, change):
+        """A new school is a transfer inside the district and a new class a placement, through
+        the same services as the school portal: enrolment history written, the old school and
+        class teacher lose access, parents' codes of the old school revoked."""
+        moved = change and {"school", "classroom"} & set(form.changed_data)
+        if not moved:
+            super().save_model(request, obj, form, change)
+            return
+        new_school, new_classroom = obj.school, obj.classroom
+        obj.school_id = form.initial.get("school")
+        obj.classroom_id = form.initial.get("classroom")
+        super().save_model(request, obj, form, change)
+        if new_school.pk != obj.school_id:
+            services.transfer_student(
+                by=request.user, student=obj, on=timezone.localdate(), to_school=new_school
+            )
+        if new_classroom is not None:
+            services.place_in_classroom(by=request.user, student=obj, classroom=new_classroom)
+        obj.refresh_from_db()
 
 
 @admin.register(Classroom)

@@ -152,6 +152,7 @@ class EnrolmentEvent(models.TextChoices):
     ENTERED = "entered", _("入学")
     TRANSFERRED_IN = "transferred_in", _("转入")
     TRANSFERRED_OUT = "transferred_out", _("转出")
+    PLACED = "placed", _("编班")
     GRADUATED = "graduated", _("毕业")
 
 

@@ -10,13 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from credit_registry import rules
 from credit_registry.access import (
     Role,
     classrooms_visible_to,
-    is_bureau,
     role_of,
-    school_of,
-    students_visible_to,
 )
 from schools.models import School
 from students.models import (
@@ -247,12 +245,7 @@ def _hash(code: str) -> str:
 def issue_parent_code(*, by, student: Student) -> str:
     """A new code for a parent to read the child's file; earlier codes stop working. Returns
     the code in clear: it is shown once and only its hash is kept."""
-    if role_of(by) not in (Role.PRINCIPAL, Role.BUREAU_ADMIN) or not (
-        students_visible_to(by).filter(pk=student.pk).exists()
-    ):
-        raise PermissionDenied(
-            "您无权为该学生发放查询码 / You may not issue codes for this student."
-        )
+    rules.may_issue_parent_code(by, student).enforce()
     now = timezone.now()
     ParentCode.objects.filter(student=student, revoked_at__isnull=True).update(revoked_at=now)
     code = _new_code(PARENT_CODE_LENGTH)
@@ -298,22 +291,9 @@ def code_hash(code: str) -> str:
 # --- transfer and graduation -------------------------------------------------------------------
 
 
-def _acting_for_student(user, student: Student) -> None:
-    """The student's current school (its principal account) or the bureau."""
-    if is_bureau(user):
-        return
-    if role_of(user) == Role.PRINCIPAL and school_of(user) == student.school:
-        return
-    raise PermissionDenied("您无权办理该学生的学籍变动 / You may not change this student's status.")
-
-
-def _lock_enrolled(student: Student) -> Student:
-    student = Student.objects.select_for_update().get(pk=student.pk)
-    if student.status != StudentStatus.ENROLLED or student.file_frozen_at:
-        raise ValidationError(
-            "该学生已不在读，档案已冻结 / The student has left; the file is frozen.",
-            code="not_enrolled",
-        )
+def _lock_enrolled(by, student: Student) -> Student:
+    student = Student.objects.select_for_update().select_related("school").get(pk=student.pk)
+    rules.may_change_enrolment(by, student).enforce()
     return student
 
 
@@ -330,8 +310,7 @@ def transfer_student(
     receiving school with every record: the old school no longer sees it, the new one does, and
     the receiving school places the student in a class. Out of the district the file is frozen.
     """
-    _acting_for_student(by, student)
-    student = _lock_enrolled(student)
+    student = _lock_enrolled(by, student)
     if on > timezone.localdate():
         raise ValidationError("转学日期不能晚于今天 / The transfer date cannot be in the future.")
     if to_school is not None and (to_school.pk == student.school_id or not to_school.active):
@@ -373,8 +352,7 @@ def transfer_student(
 @transaction.atomic
 def graduate_student(*, by, student: Student, on: datetime.date) -> Student:
     """Graduation freezes the file: it stays with the school, read-only, for the PDF."""
-    _acting_for_student(by, student)
-    student = _lock_enrolled(student)
+    student = _lock_enrolled(by, student)
     Enrolment.objects.create(
         student=student,
         school_id=student.school_id,
@@ -390,10 +368,21 @@ def graduate_student(*, by, student: Student, on: datetime.date) -> Student:
 
 @transaction.atomic
 def place_in_classroom(*, by, student: Student, classroom: Classroom) -> Student:
-    """The receiving school puts a transferred student in one of its classes."""
-    _acting_for_student(by, student)
+    """Put a student in one of the school's classes (the receiving school after a transfer, or
+    a change of class). The former class teacher stops seeing the file at once."""
+    student = _lock_enrolled(by, student)
     if classroom.school_id != student.school_id:
         raise ValidationError("请选择本校的班级 / Choose a class of the student's school.")
+    if classroom.pk == student.classroom_id:
+        return student
+    Enrolment.objects.create(
+        student=student,
+        school_id=student.school_id,
+        classroom=classroom,
+        event=EnrolmentEvent.PLACED,
+        date=timezone.localdate(),
+        note=f"由{student.classroom}调入" if student.classroom_id else "",
+    )
     student.classroom = classroom
     student.save(update_fields=["classroom"])
     return student

@@ -9,6 +9,7 @@ from credit_registry.admin import (
 )
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
 from evaluations.admin_rounds import DEGREE_ACTIONS
+from teachers import services
 from teachers.models import Degree, Posting, Teacher
 from teachers.resources import TeacherResource
 
@@ -55,6 +56,17 @@ class TeacherAdmin(
     autocomplete_fields = ("school",)
     raw_id_fields = ("user",)
     inlines = [PostingInline, DegreeInline]
+
+    def save_model(self, request, obj, form, change):
+        """A change of school is a new posting (``services.post_teacher``), never a bare edit."""
+        if not change or "school" not in form.changed_data:
+            super().save_model(request, obj, form, change)
+            return
+        new_school = obj.school
+        obj.school_id = form.initial.get("school")
+        super().save_model(request, obj, form, change)
+        services.post_teacher(teacher=obj, school=new_school)
+        obj.refresh_from_db()
 
 
 @admin.register(Degree)

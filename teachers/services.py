@@ -56,3 +56,20 @@ def sync_postings_and_degrees(
         update.append(degree)
     Degree.objects.bulk_create(create)
     Degree.objects.bulk_update(update, ["institution", "major", "graduated_on"])
+
+
+@transaction.atomic
+def post_teacher(*, teacher: Teacher, school, on: datetime.date | None = None) -> Teacher:
+    """Move a teacher to ``school`` (or to none): the open posting ends, a new one starts, and
+    the school's principal sees the teacher from now on."""
+    on = on or timezone.localdate()
+    teacher = Teacher.objects.select_for_update().get(pk=teacher.pk)
+    new_school_id = school.pk if school is not None else None
+    if teacher.school_id == new_school_id:
+        return teacher
+    Posting.objects.filter(teacher=teacher, end_date__isnull=True).update(end_date=on)
+    if school is not None:
+        Posting.objects.create(teacher=teacher, school=school, post=teacher.post, start_date=on)
+    teacher.school = school
+    teacher.save(update_fields=["school"])
+    return teacher

@@ -6,20 +6,17 @@ teacher, a principal the school's, a teacher only themself; anyone else's id giv
 Objections and credit repair are asked on the shared record page (``record_detail``).
 """
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from credit_registry import rules
 from credit_registry.access import Role, role_of, teacher_of, teachers_visible_to
 from credit_registry.audit import log_access
 from credit_registry.models import AccessAction
 from credit_registry.reports.data import teacher_file as teacher_file_data
 from evaluations import evaluation_selectors
-from evaluations.models import RecordStatus
-from evaluations.services import OBJECTION_WINDOW_DAYS
 
 
 def _own_teacher(request):
@@ -32,16 +29,7 @@ def _render_file(request, teacher, *, own: bool):
     context = teacher_file_data(teacher, record_page=request.GET.get("page") or 1)
     today = timezone.localdate()
     for entry in context["records"]:
-        record = entry.record
-        published_on = timezone.localdate(record.published_at)
-        standing = record.status == RecordStatus.PUBLISHED
-        entry.object_until = (
-            published_on + datetime.timedelta(days=OBJECTION_WINDOW_DAYS) if standing else None
-        )
-        entry.may_object = standing and today <= entry.object_until
-        entry.repair_from = (
-            record.repair_possible_from() if standing and record.points < 0 else None
-        )
+        entry.actions = rules.record_actions(request.user, entry.record, today=today)
     tasks = list(evaluation_selectors.open_tasks(request.user)) if own else []
     context.update(
         own=own,

@@ -154,6 +154,9 @@ def _records_with_chain(records) -> list[RecordFile]:
     )
     files = []
     for record in records:
+        # Facts the rule-book would otherwise look up once per record.
+        record.has_objection = any(e.action == "object" for e in record.ledger.all())
+        record.repair_pending = bool(record.repairs.all())
         steps = [
             ChainStep(
                 record.recorded_at,
@@ -552,10 +555,10 @@ def district_report(year: int, *, top: int = 10) -> dict:
     previous = year - 1
     years = [year, previous]
     published = CreditRecord.objects.filter(status__in=PUBLISHED_STATUSES)
-    negatives = _count_by_year(published.filter(item__polarity=Polarity.NEGATIVE), "year", years)
-    positives = _count_by_year(published.filter(item__polarity=Polarity.POSITIVE), "year", years)
+    negatives = _count_by_year(published.filter(polarity=Polarity.NEGATIVE), "year", years)
+    positives = _count_by_year(published.filter(polarity=Polarity.POSITIVE), "year", years)
     severe = _count_by_year(
-        published.filter(item__polarity=Polarity.NEGATIVE, item__severity="severe"), "year", years
+        published.filter(polarity=Polarity.NEGATIVE, severity="severe"), "year", years
     )
     objections = _count_in_years(Objection.objects.all(), "filed_at", years)
     repairs = _count_in_years(
@@ -622,7 +625,7 @@ def district_report(year: int, *, top: int = 10) -> dict:
     teacher_grades = _grade_table(grade_years, years)
 
     top_rows = (
-        published.filter(item__polarity=Polarity.NEGATIVE, year__in=years)
+        published.filter(polarity=Polarity.NEGATIVE, year__in=years)
         .values_list("item_id", "item__name", "item__subject_kind", "year")
         .annotate(n=Count("id"))
         .order_by()
@@ -755,15 +758,13 @@ def exemplar_records(today: datetime.date | None = None):
     amended. Counted and cut into pages by the database (the public list index, evaluations
     0006); build the rows shown with ``exemplar_entries``."""
     today = today or timezone.localdate()
-    items = list(
-        CatalogItem.objects.filter(polarity=Polarity.POSITIVE).values_list(
-            "id", "code", "disclosure_days"
-        )
-    )
-    commendations = [item_id for item_id, code, _ in items if code in COMMENDATION_CODES]
+    commendations = CatalogItem.objects.filter(
+        polarity=Polarity.POSITIVE, code__in=COMMENDATION_CODES
+    ).values_list("id", flat=True)
     return CreditRecord.objects.filter(
-        Q(item_id__in=commendations) | Q(source=RecordSource.COMMENDATION),
-        selectors.disclosed_on(today, [(item_id, days) for item_id, _, days in items]),
+        Q(item_id__in=list(commendations)) | Q(source=RecordSource.COMMENDATION),
+        selectors.disclosed_on(today),
+        polarity=Polarity.POSITIVE,
         status=RecordStatus.PUBLISHED,
         student__isnull=True,
         published_at__gte=timezone.now() - datetime.timedelta(days=3 * 365 + 1),

@@ -89,14 +89,26 @@ def test_bulk_publication_links_verify_like_single_ones(bureau, teacher, school)
 
     factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
     now = timezone.now()
-    loaded = [
-        factories.make_record(school, "S-DISCLOSURE", by=bureau, status=RecordStatus.APPROVED)
-        for _ in range(3)
-    ]
-    for record in loaded:
-        CreditRecord.objects.filter(pk=record.pk).update(
-            status=RecordStatus.PUBLISHED, published_at=now, published_by=bureau
+    # A data load stores records already published (as the district builder does), then chains them.
+    loaded = []
+    for _ in range(3):
+        record = CreditRecord(
+            school=school,
+            item=factories.item("S-DISCLOSURE"),
+            points=factories.item("S-DISCLOSURE").default_points,
+            occurred_on=now.date(),
+            year=2025,
+            source="routine",
+            narrative="经核查属实。",
+            status=RecordStatus.PUBLISHED,
+            recorded_by=bureau,
+            recorded_at=now,
+            published_by=bureau,
+            published_at=now,
         )
+        record.fix_tier()
+        loaded.append(record)
+    loaded = CreditRecord.objects.bulk_create(loaded)
     records = list(CreditRecord.objects.filter(pk__in=[r.pk for r in loaded]).order_by("pk"))
     assert append_publications_bulk(records=records, batch_size=2) == 3
     check = verify_chain()

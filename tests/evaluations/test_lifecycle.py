@@ -164,9 +164,6 @@ def test_database_refuses_raw_sql_changes_to_a_published_record(bureau, teacher)
         cursor.execute(f"UPDATE {table} SET points = 0 WHERE id = %s", [record.pk])
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE id = %s", [record.pk])
-    # the status may still move on (objection, repair): only through the services
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET status = 'under_objection' WHERE id = %s", [record.pk])
 
 
 def test_database_refuses_changes_to_ledger_entries(bureau, teacher):

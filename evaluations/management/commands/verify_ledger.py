@@ -8,6 +8,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         check = verify_chain()
+        for mismatch in check.mismatches:
+            expected = mismatch.expected or "（无账本条目 / no ledger entry）"
+            self.stderr.write(
+                f"信用记录#{mismatch.record_id}：账本应为 {expected}，实际为 {mismatch.stored} / "
+                f"record #{mismatch.record_id}: ledger says {expected}, stored {mismatch.stored}"
+            )
         if not check.ok:
             link = f"#{check.broken_entry_id}" if check.broken_entry_id else "（链尾）"
             raise CommandError(

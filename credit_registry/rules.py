@@ -1,0 +1,370 @@
+"""The rule-book: every "may this user do that to this thing, now?" of the registry, once.
+
+Each rule returns a :class:`Verdict`. The services refuse with it (``verdict.enforce()``), the
+views and the admin offer an action only when it holds, and templates show what the view passed:
+a link is on a page exactly when the service behind it would accept the request.
+
+A verdict that fails for the user's role raises ``PermissionDenied``; one that fails for the
+object's state (a closed window, a wrong status) raises ``ValidationError`` with a stable code.
+Rules read the database only where the object alone cannot answer (an earlier objection, a
+pending repair); list pages annotate those facts first (``has_objection``, ``repair_pending``).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from credit_registry.access import (
+    Role,
+    can_propose_record_for,
+    is_bureau,
+    may_act_for_subject,
+    role_of,
+    school_of,
+    students_visible_to,
+)
+from evaluations.models import (
+    AssessmentYear,
+    ClueStatus,
+    ComplaintClue,
+    CreditRecord,
+    Objection,
+    ObjectionStatus,
+    RecordStatus,
+    RepairApplication,
+    RepairStatus,
+)
+from students.models import Student, StudentStatus
+
+OBJECTION_WINDOW_DAYS = 15
+# Statuses in which a record is still its author's working copy.
+WORKING_STATUSES = (RecordStatus.DRAFT, RecordStatus.RETURNED)
+
+STATUS_VERBS = {
+    "submit": ("提交", "submitted"),
+    "approve": ("审核", "approved"),
+    "return": ("退回", "returned"),
+    "publish": ("公布", "published"),
+    "edit": ("修改", "edited"),
+    "withdraw": ("撤回", "withdrawn"),
+    "object": ("提出异议", "objected to"),
+    "repair": ("申请修复", "repaired"),
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    message: str = ""
+    code: str = ""
+    # True when the role may never do this here: PermissionDenied instead of ValidationError.
+    forbidden: bool = False
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    def enforce(self) -> None:
+        if self.allowed:
+            return
+        if self.forbidden:
+            raise PermissionDenied(self.message)
+        raise ValidationError(self.message, code=self.code or "not_allowed")
+
+
+YES = Verdict(True)
+
+
+def _forbid(message: str) -> Verdict:
+    return Verdict(False, message, "forbidden", forbidden=True)
+
+
+def _refuse(message: str, code: str) -> Verdict:
+    return Verdict(False, message, code)
+
+
+def _wrong_state(record: CreditRecord, verb: str) -> Verdict:
+    zh, en = STATUS_VERBS[verb]
+    return _refuse(
+        f"记录当前状态为“{record.get_status_display()}”，不能{zh} / "
+        f"The record is {record.status}; it cannot be {en} now.",
+        "wrong_state",
+    )
+
+
+def first_failing(*verdicts: Verdict) -> Verdict:
+    return next((v for v in verdicts if not v), YES)
+
+
+BUREAU_ONLY = _forbid("只有局机关工作人员可以执行此操作 / Only bureau staff may do this.")
+
+
+def is_bureau_staff(user) -> Verdict:
+    return YES if is_bureau(user) else BUREAU_ONLY
+
+
+# --- proposing and the working copy ------------------------------------------------------------
+
+
+def year_is_open(year: int) -> Verdict:
+    if AssessmentYear.objects.filter(year=year, closed_at__isnull=False).exists():
+        return _refuse(
+            f"{year}学年已关闭，不能再登记该学年的记录 / The {year} assessment year is closed.",
+            "year_closed",
+        )
+    return YES
+
+
+def may_propose(user, subject) -> Verdict:
+    if not can_propose_record_for(user, subject):
+        return _forbid("您无权为该对象登记信用记录 / You may not record credit for this subject.")
+    if isinstance(subject, Student) and subject.file_frozen_at:
+        return _refuse("该学生档案已冻结 / This student's file is frozen.", "frozen")
+    return YES
+
+
+def _author_or_bureau(user, record: CreditRecord, what: str) -> Verdict:
+    if is_bureau(user) or record.recorded_by_id == user.pk:
+        return YES
+    return _forbid(f"只有记录人或局机关可以{what} / Only the author or the bureau may do this.")
+
+
+def may_edit(user, record: CreditRecord) -> Verdict:
+    """Change a record's content: its author or the bureau, while it is a working copy (the
+    bureau also while it waits for review)."""
+    editable = WORKING_STATUSES + ((RecordStatus.SUBMITTED,) if is_bureau(user) else ())
+    return first_failing(
+        _author_or_bureau(user, record, "修改记录"),
+        YES
+        if record.status in editable and not record.is_published
+        else _wrong_state(record, "edit"),
+    )
+
+
+def may_submit(user, record: CreditRecord) -> Verdict:
+    return first_failing(
+        _author_or_bureau(user, record, "提交"),
+        YES if record.status in WORKING_STATUSES else _wrong_state(record, "submit"),
+    )
+
+
+def may_withdraw(user, record: CreditRecord) -> Verdict:
+    """Delete a working copy that was never published."""
+    return first_failing(
+        _author_or_bureau(user, record, "撤回或删除草稿"),
+        YES
+        if record.status in WORKING_STATUSES and not record.is_published
+        else _wrong_state(record, "withdraw"),
+    )
+
+
+def may_attach_evidence(user, record: CreditRecord) -> Verdict:
+    if not (is_bureau(user) or record.recorded_by_id == user.pk):
+        return _forbid("您无权为该记录上传材料 / You may not add evidence to this record.")
+    if record.is_published:
+        return _refuse(
+            "已公布的记录不能再增加材料 / Evidence cannot be added after publication.", "published"
+        )
+    return YES
+
+
+# --- the bureau's review -----------------------------------------------------------------------
+
+
+def may_approve(user, record: CreditRecord) -> Verdict:
+    return first_failing(
+        is_bureau_staff(user),
+        YES if record.status == RecordStatus.SUBMITTED else _wrong_state(record, "approve"),
+    )
+
+
+def may_return(user, record: CreditRecord) -> Verdict:
+    return first_failing(
+        is_bureau_staff(user),
+        YES
+        if record.status in (RecordStatus.SUBMITTED, RecordStatus.APPROVED)
+        else _wrong_state(record, "return"),
+    )
+
+
+def may_publish(user, record: CreditRecord) -> Verdict:
+    return first_failing(
+        is_bureau_staff(user),
+        YES if record.status == RecordStatus.APPROVED else _wrong_state(record, "publish"),
+        year_is_open(record.year),
+    )
+
+
+# --- objections --------------------------------------------------------------------------------
+
+
+def objection_deadline(record: CreditRecord) -> datetime.date | None:
+    """The last day an objection may be filed: 15 days from the day of publication."""
+    if record.published_at is None:
+        return None
+    return timezone.localdate(record.published_at) + datetime.timedelta(days=OBJECTION_WINDOW_DAYS)
+
+
+def _has_objection(record: CreditRecord) -> bool:
+    known = getattr(record, "has_objection", None)
+    if known is not None:
+        return known
+    return Objection.objects.filter(record_id=record.pk).exists()
+
+
+def may_object(user, record: CreditRecord, *, today: datetime.date | None = None) -> Verdict:
+    """The subject (the school, for a student) objects once, within 15 days of publication."""
+    today = today or timezone.localdate()
+    if not may_act_for_subject(user, record):
+        return _forbid(
+            "只有记录对象本人或所在学校可以提出异议 / Only the subject or their school may object."
+        )
+    if record.status != RecordStatus.PUBLISHED:
+        return _wrong_state(record, "object")
+    if _has_objection(record):
+        return _refuse(
+            "该记录已经提出过异议 / An objection to this record was already filed.",
+            "already_objected",
+        )
+    if today > objection_deadline(record):
+        return _refuse(
+            f"已超过公布后{OBJECTION_WINDOW_DAYS}日的异议期限 / The {OBJECTION_WINDOW_DAYS}-day "
+            "objection period has ended.",
+            "objection_window",
+        )
+    return YES
+
+
+def may_decide_objection(user, objection: Objection) -> Verdict:
+    return first_failing(
+        is_bureau_staff(user),
+        YES
+        if objection.status == ObjectionStatus.OPEN
+        else _refuse(
+            "该异议已经处理 / This objection has already been decided.", "already_decided"
+        ),
+    )
+
+
+# --- credit repair -----------------------------------------------------------------------------
+
+
+def _repair_pending(record: CreditRecord) -> bool:
+    known = getattr(record, "repair_pending", None)
+    if known is not None:
+        return known
+    return RepairApplication.objects.filter(
+        record_id=record.pk, status=RepairStatus.PENDING
+    ).exists()
+
+
+def may_apply_for_repair(
+    user, record: CreditRecord, *, today: datetime.date | None = None
+) -> Verdict:
+    """A published negative record, by its subject or their school, once the tier's minimum
+    period is over and no other application waits."""
+    today = today or timezone.localdate()
+    if not may_act_for_subject(user, record):
+        return _forbid(
+            "只有记录对象本人或所在学校可以申请修复 / Only the subject or their school may apply."
+        )
+    if not record.is_negative:
+        return _refuse(
+            "只有失信记录可以申请修复 / Only negative records can be repaired.", "not_negative"
+        )
+    if record.status != RecordStatus.PUBLISHED:
+        return _wrong_state(record, "repair")
+    earliest = record.repair_possible_from()
+    if today < earliest:
+        return _refuse(
+            f"该记录自{earliest:%Y-%m-%d}起方可申请信用修复 / Repair can be asked from {earliest}.",
+            "repair_too_early",
+        )
+    if _repair_pending(record):
+        return _refuse(
+            "已有待审核的修复申请 / A repair application is already pending.", "repair_pending"
+        )
+    return YES
+
+
+def may_decide_repair(user, application: RepairApplication) -> Verdict:
+    return first_failing(
+        is_bureau_staff(user),
+        YES
+        if application.status == RepairStatus.PENDING
+        else _refuse(
+            "该申请已经审核 / This application has already been decided.", "already_decided"
+        ),
+    )
+
+
+# --- complaint clues --------------------------------------------------------------------------
+
+
+def _clue_open(clue: ComplaintClue) -> Verdict:
+    if clue.status in (ClueStatus.RECEIVED, ClueStatus.ASSIGNED):
+        return YES
+    return _refuse("该线索已办结 / This clue is closed.", "clue_closed")
+
+
+def may_assign_clue(user, clue: ComplaintClue) -> Verdict:
+    return first_failing(is_bureau_staff(user), _clue_open(clue))
+
+
+def may_work_clue(user, clue: ComplaintClue) -> Verdict:
+    """Add notes to a clue or close it: the bureau, or the inspector it is assigned to."""
+    assigned = clue.assigned_to_id == user.pk and role_of(user) == Role.INSPECTOR
+    if not (is_bureau(user) or assigned):
+        return _forbid("该线索未分派给您 / This clue is not assigned to you.")
+    return _clue_open(clue)
+
+
+# --- students ----------------------------------------------------------------------------------
+
+
+def may_change_enrolment(user, student: Student) -> Verdict:
+    """Transfer, graduate or place a student: the bureau or the student's current school, while
+    the student is enrolled and the file open."""
+    acting = is_bureau(user) or (
+        role_of(user) == Role.PRINCIPAL and school_of(user) == student.school
+    )
+    if not acting:
+        return _forbid("您无权办理该学生的学籍变动 / You may not change this student's status.")
+    if student.status != StudentStatus.ENROLLED or student.file_frozen_at:
+        return _refuse(
+            "该学生已不在读，档案已冻结 / The student has left; the file is frozen.",
+            "not_enrolled",
+        )
+    return YES
+
+
+def may_issue_parent_code(user, student: Student) -> Verdict:
+    if role_of(user) not in (Role.PRINCIPAL, Role.BUREAU_ADMIN) or not (
+        students_visible_to(user).filter(pk=student.pk).exists()
+    ):
+        return _forbid("您无权为该学生发放查询码 / You may not issue codes for this student.")
+    return YES
+
+
+# --- what a page offers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordActions:
+    """What the viewer may ask about a published record now, straight from the rule-book."""
+
+    may_object: bool
+    object_until: datetime.date | None
+    may_repair: bool
+    repair_from: datetime.date | None  # shown while the only thing missing is time
+
+
+def record_actions(user, record, *, today: datetime.date) -> RecordActions:
+    repair = may_apply_for_repair(user, record, today=today)
+    return RecordActions(
+        may_object=bool(may_object(user, record, today=today)),
+        object_until=objection_deadline(record),
+        may_repair=bool(repair),
+        repair_from=record.repair_possible_from() if repair.code == "repair_too_early" else None,
+    )
