@@ -31,7 +31,7 @@ from openpyxl import Workbook  # noqa: E402
 
 from bench.results import stamp, write_section  # noqa: E402
 from credit_registry.access import Role, assign_role  # noqa: E402
-from credit_registry.identity import id_check_char  # noqa: E402
+from credit_registry.common.identity import id_check_char  # noqa: E402
 from credit_registry.importing import run_import  # noqa: E402
 from schools.models import School  # noqa: E402
 from students.models import Student  # noqa: E402

@@ -30,13 +30,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.results import stamp, write_section  # noqa: E402
-from evaluations.assessment import DISTRICT_SUBJECTS, recompute_year  # noqa: E402
-from evaluations.models import (  # noqa: E402
-    COUNTING_STATUSES,
-    AssessmentResult,
-    CreditRecord,
-    academic_year_of,
-)
+from credit_registry.common.years import academic_year_of  # noqa: E402
+from evaluations.assessment.scoring import DISTRICT_SUBJECTS, recompute_year  # noqa: E402
+from evaluations.models import COUNTING_STATUSES, AssessmentResult, CreditRecord  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", 3))
 

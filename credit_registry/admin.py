@@ -27,9 +27,10 @@ from django.utils.translation import gettext_lazy as _
 from credit_registry import access
 from credit_registry.access import Role
 from credit_registry.audit import log_access
-from credit_registry.identity import normalize_code
+from credit_registry.common.errors import error_text
+from credit_registry.common.identity import normalize_code
+from credit_registry.common.search import name_contains
 from credit_registry.models import AccessAction
-from credit_registry.search import name_contains
 from schools.models import School
 
 
@@ -56,13 +57,6 @@ class RegistryAdminAuthenticationForm(AdminAuthenticationForm):
 # ``admin.site`` stays the site of the root URLconf; only its door is ours.
 admin.site.has_permission = registry_has_permission
 admin.site.login_form = RegistryAdminAuthenticationForm
-
-
-def error_text(error: Exception) -> str:
-    """The message(s) of a ValidationError or PermissionDenied raised by a service."""
-    if isinstance(error, ValidationError):
-        return "；".join(error.messages)
-    return str(error) or gettext("无权执行此操作")
 
 
 class EstimatedCountPaginator(Paginator):

@@ -24,9 +24,9 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from credit_registry.access import is_bureau
 from credit_registry.audit import log_access
+from credit_registry.common.spreadsheets import MAX_IMPORT_BYTES
 from credit_registry.importing import run_import
 from credit_registry.models import AccessAction
-from credit_registry.spreadsheets import MAX_IMPORT_BYTES
 
 
 class ImportForm(forms.Form):

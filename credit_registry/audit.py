@@ -2,7 +2,7 @@
 or hands out personal data (SPEC §9: who looked at a student's file, who exported what)."""
 
 from credit_registry.access import Role, role_of
-from credit_registry.identity import mask_name
+from credit_registry.common.identity import mask_name
 from credit_registry.models import AccessAction, AccessLog
 
 PARENT_ROLE = "parent"

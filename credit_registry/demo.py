@@ -37,11 +37,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from credit_registry import rules
 from credit_registry.access import ROLE_LABELS, Role, assign_role
-from credit_registry.identity import id_check_char
-from evaluations import services
-from evaluations.assessment import recompute_year
-from evaluations.ledger import append_publications_bulk, verify_chain
+from credit_registry.common.identity import id_check_char
+from credit_registry.common.years import academic_year_label, academic_year_of
+from evaluations.assessment import services as assessment_services
+from evaluations.assessment.scoring import recompute_year
+from evaluations.clues import services as clue_services
+from evaluations.disputes import services as dispute_services
 from evaluations.models import (
     AssessmentResult,
     CatalogItem,
@@ -56,9 +59,9 @@ from evaluations.models import (
     RecordStatus,
     RepairApplication,
     RepairProof,
-    academic_year_label,
-    academic_year_of,
 )
+from evaluations.records import services as record_services
+from evaluations.records.ledger import append_publications_bulk, verify_chain
 from schools import services as school_services
 from schools.models import (
     ChecklistArea,
@@ -1107,8 +1110,8 @@ class _DistrictBuilder:
     def create_records(self) -> None:
         """Two academic years of history: mostly published (chained in publication order),
         recent ones still on their way through approval."""
-        services.ensure_year(year=self.previous_year)
-        services.ensure_year(year=self.year)
+        assessment_services.ensure_year(year=self.previous_year)
+        assessment_services.ensure_year(year=self.year)
         plans = self._scripted_history() + self._random_history()
         records = [p.record for p in plans]
         CreditRecord.objects.bulk_create(records, batch_size=500)
@@ -1471,7 +1474,7 @@ class _DistrictBuilder:
                     title=f"新的信用记录已公布：{record.item.name}",
                     body=(
                         f"{record.occurred_on:%Y-%m-%d} {record.item.name}（{record.points:+.2f}分）。"
-                        f"如有异议，请于公布之日起{services.OBJECTION_WINDOW_DAYS}日内提出。"
+                        f"如有异议，请于公布之日起{rules.OBJECTION_WINDOW_DAYS}日内提出。"
                     ),
                     url=reverse("record_detail", args=[record.pk]),
                     read_at=record.published_at + datetime.timedelta(days=1)
@@ -1495,7 +1498,7 @@ class _DistrictBuilder:
             by, subject, code: str, days_ago: int, plan: _SchoolPlan, source=RecordSource.ROUTINE
         ) -> CreditRecord:
             day = self._weekday(self.today - datetime.timedelta(days=days_ago))
-            record = services.propose_record(
+            record = record_services.propose_record(
                 by=by,
                 subject=subject,
                 item=self.items[code],
@@ -1509,12 +1512,12 @@ class _DistrictBuilder:
                 ),
                 source=source,
             )
-            record = services.approve_record(record=record, by=bureau)
-            return services.publish_record(record=record, by=bureau)
+            record = record_services.approve_record(record=record, by=bureau)
+            return record_services.publish_record(record=record, by=bureau)
 
         # Open objections: the teacher about a record on themself, each principal for their school.
         record = published(principal, self.demo_teacher, "T-GIFTS", 9, home)
-        services.file_objection(
+        dispute_services.file_objection(
             record=record,
             by=teacher_user,
             reason="所谓购物卡系家长委员会统一购买的班级活动物品，本人未收受个人礼品，附班级账目说明。",
@@ -1522,13 +1525,13 @@ class _DistrictBuilder:
         student = self._class_student(self.demo_class)
         if student is not None:
             record = published(teacher_user, student, "ST-EXAM-CHEATING", 6, home)
-            services.file_objection(
+            dispute_services.file_objection(
                 record=record,
                 by=principal,
                 reason="经学校复核监控录像，该生所持纸条为草稿纸，并非考试资料，请求复查。",
             )
         record = published(bureau, home2.school, "S-TEACHING-MATERIALS", 12, home2)
-        services.file_objection(
+        dispute_services.file_objection(
             record=record,
             by=principal2,
             reason="所涉教辅资料系家长自愿在书店购买，学校未统一征订，附家长说明及收据。",
@@ -1546,10 +1549,10 @@ class _DistrictBuilder:
         }
         for actor, plan, subject, code, outcome in decided:
             record = published(bureau, subject, code, 14, plan, source=RecordSource.INSPECTION)
-            objection = services.file_objection(
+            objection = dispute_services.file_objection(
                 record=record, by=actor, reason="对认定事实有异议，请求复查。相关说明材料已提交。"
             )
-            services.decide_objection(
+            dispute_services.decide_objection(
                 objection=objection,
                 by=bureau,
                 outcome=outcome,
@@ -1558,20 +1561,20 @@ class _DistrictBuilder:
             )
         self._work_in_progress()
         # Credit repair: one approved, one waiting for the bureau.
-        application = services.apply_for_repair(
+        application = dispute_services.apply_for_repair(
             record=self.to_repair[0],
             by=principal,
             proof_kind=RepairProof.COMMITMENT,
             proof="已全额退还违规收取的费用，召开全体教职工会议整改，并签署信用承诺书。",
         )
-        services.decide_repair(
+        dispute_services.decide_repair(
             application=application,
             by=bureau,
             approve=True,
             reason="整改到位，退费凭证齐全，已过最短修复期限，同意信用修复。",
         )
         if len(self.to_repair) > 1:
-            services.apply_for_repair(
+            dispute_services.apply_for_repair(
                 record=self.to_repair[1],
                 by=principal,
                 proof_kind=RepairProof.TRAINING,
@@ -1589,7 +1592,7 @@ class _DistrictBuilder:
         one waiting for publication (a submitted one comes from the substantiated clue)."""
         users, home, home2 = self.users, self.home, self.home2
         day = self._weekday(self.today - datetime.timedelta(days=2))
-        services.propose_record(
+        record_services.propose_record(
             by=users["principal"],
             subject=home.school,
             item=self.items["S-INTEGRITY-ACTIVITY"],
@@ -1600,21 +1603,21 @@ class _DistrictBuilder:
         )
         student = self._class_student(self.demo_class, last=True)
         if student is not None:
-            record = services.propose_record(
+            record = record_services.propose_record(
                 by=users["teacher"],
                 subject=student,
                 item=self.items["ST-COPYING-HOMEWORK"],
                 occurred_on=day,
                 narrative="该生作业抄袭。",
             )
-            services.return_record(
+            record_services.return_record(
                 record=record,
                 by=users["bureau"],
                 reason="事实陈述过于简单，请补充作业科目、次数及与家长沟通情况后重新提交。",
             )
         student = self._class_student(home2.classes[0].classroom if home2.classes else None)
         if student is not None:
-            record = services.propose_record(
+            record = record_services.propose_record(
                 by=users["principal2"],
                 subject=student,
                 item=self.items["ST-RETURNING-LOST-PROPERTY"],
@@ -1623,7 +1626,7 @@ class _DistrictBuilder:
                     "ST-RETURNING-LOST-PROPERTY", home2, day, student=student
                 ),
             )
-            services.approve_record(record=record, by=users["bureau"])
+            record_services.approve_record(record=record, by=users["bureau"])
 
     def _class_student(self, classroom: Classroom | None, *, last: bool = False) -> Student | None:
         if classroom is None:
@@ -1641,7 +1644,7 @@ class _DistrictBuilder:
         secondary = (Kind.JUNIOR, Kind.COMPLETE_SECONDARY, Kind.SENIOR, Kind.NINE_YEAR)
         others = [p for p in self.plans if p not in (self.home, home2) and p.kind in secondary]
         target = self._colleague(others[0] if others else home2)
-        clue = services.receive_clue(
+        clue = clue_services.receive_clue(
             channel=ClueChannel.HOTLINE,
             subject_description=f"{target.school.name}教师{target.name}",
             content="家长来电反映该教师在暑假期间组织学生到其亲属家中补课，每人收费800元。",
@@ -1649,15 +1652,15 @@ class _DistrictBuilder:
             teacher=target,
             reporter_name="匿名家长",
         )
-        clue = services.assign_clue(clue=clue, inspector=inspector, by=bureau)
-        services.add_clue_note(
+        clue = clue_services.assign_clue(clue=clue, inspector=inspector, by=bureau)
+        clue_services.add_clue_note(
             clue=clue,
             by=inspector,
             text="已走访补课地点周边住户，初步了解到暑期确有学生出入，待进一步核实收费情况。",
         )
         training = next((p for p in self.plans if p.kind == Kind.TRAINING), None)
         if training is not None:
-            clue = services.receive_clue(
+            clue = clue_services.receive_clue(
                 channel=ClueChannel.PUBLIC,
                 subject_description=training.school.name,
                 content="该机构宣传“一对一保提分”，报名后不退费，家长多次交涉无果。",
@@ -1665,18 +1668,18 @@ class _DistrictBuilder:
                 reporter_name="王女士",
                 reporter_contact=self.mobile(),
             )
-            services.assign_clue(clue=clue, inspector=inspector, by=bureau)
+            clue_services.assign_clue(clue=clue, inspector=inspector, by=bureau)
         # Substantiated: the inspector proposes a record that now waits for the bureau.
         substantiated_target = home2.teachers[-1]
-        clue = services.receive_clue(
+        clue = clue_services.receive_clue(
             channel=ClueChannel.STAFF,
             subject_description=f"{home2.school.name}教师{substantiated_target.name}",
             content="督查组暗访发现该教师在校外培训机构兼职授课并收取报酬。",
             by=bureau,
             teacher=substantiated_target,
         )
-        services.assign_clue(clue=clue, inspector=inspector, by=bureau)
-        services.close_clue(
+        clue_services.assign_clue(clue=clue, inspector=inspector, by=bureau)
+        clue_services.close_clue(
             clue=clue,
             by=inspector,
             substantiated=True,
@@ -1688,20 +1691,20 @@ class _DistrictBuilder:
             occurred_on=self._weekday(self.today - datetime.timedelta(days=20)),
         )
         # Unsubstantiated, and one not yet assigned.
-        clue = services.receive_clue(
+        clue = clue_services.receive_clue(
             channel=ClueChannel.PUBLIC,
             subject_description=self.home.school.name,
             content="反映学校食堂伙食费收费偏高。",
             school=self.home.school,
         )
-        services.assign_clue(clue=clue, inspector=inspector, by=bureau)
-        services.close_clue(
+        clue_services.assign_clue(clue=clue, inspector=inspector, by=bureau)
+        clue_services.close_clue(
             clue=clue,
             by=inspector,
             substantiated=False,
             conclusion="经查，食堂伙食费按物价部门核定标准收取并已公示，反映问题不属实。",
         )
-        services.receive_clue(
+        clue_services.receive_clue(
             channel=ClueChannel.HOTLINE,
             subject_description=f"{home2.school.name}",
             content="反映学校要求学生统一购买指定品牌的练习册。",

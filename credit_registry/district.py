@@ -18,18 +18,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from credit_registry.common.years import academic_year_of
 from credit_registry.demo import build_demo_district
-from evaluations import services
-from evaluations.assessment import recompute_year
-from evaluations.ledger import append_publications_bulk
-from evaluations.models import (
-    CatalogItem,
-    CreditRecord,
-    RecordSource,
-    RecordStatus,
-    SubjectKind,
-    academic_year_of,
-)
+from evaluations.assessment import services
+from evaluations.assessment.scoring import recompute_year
+from evaluations.models import CatalogItem, CreditRecord, RecordSource, RecordStatus, SubjectKind
+from evaluations.records.ledger import append_publications_bulk
 from schools.models import School
 from students.models import Student
 from teachers.models import Teacher

@@ -15,7 +15,8 @@ from django.db import models, transaction
 from import_export import resources
 from import_export.instance_loaders import CachedInstanceLoader
 
-from credit_registry.spreadsheets import (
+from credit_registry.common.errors import error_text
+from credit_registry.common.spreadsheets import (
     CachedForeignKeyWidget,
     UnreadableFile,
     check_required_headers,
@@ -141,9 +142,11 @@ def _problems(resource: RegistryResource, result) -> list[RowProblem]:
 
 
 def _text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "；".join(error.messages)
-    return str(error) or error.__class__.__name__
+    return (
+        error_text(error)
+        if isinstance(error, ValidationError)
+        else str(error) or type(error).__name__
+    )
 
 
 def run_import(

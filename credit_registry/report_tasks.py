@@ -24,9 +24,9 @@ from django.tasks import task
 from django.utils import timezone
 
 from credit_registry.access import is_bureau
+from credit_registry.common.years import academic_year_label
 from credit_registry.models import BatchKind, BatchStatus, ReportBatch
 from credit_registry.reports import data, issue
-from evaluations.models import academic_year_label
 from schools.models import School
 from teachers.models import Teacher
 

@@ -1,6 +1,6 @@
 """The spreadsheet imports and exports the registry offers, by name."""
 
-from evaluations.resources import CreditRecordResource
+from evaluations.records.resources import CreditRecordResource
 from schools.resources import IntegrityActivityResource, SchoolResource
 from students.resources import StudentResource
 from teachers.resources import TeacherResource

@@ -5,9 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationsConfig(AppConfig):
     name = "evaluations"
     verbose_name = _("信用档案与考评")
-
-    def ready(self):
-        # Closed evaluation rounds feed the annual assessment (idempotent registration).
-        from evaluations import evaluation_selectors
-
-        evaluation_selectors.register()

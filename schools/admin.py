@@ -11,8 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from credit_registry import access
 from credit_registry.admin import ReadOnlyAdmin, RegistryInline, RegistryModelAdmin
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
-from evaluations.models import AssessmentYear, academic_year_of
-from schools import selectors, services
+from credit_registry.common.errors import error_text
+from credit_registry.common.years import academic_year_of
+from evaluations.assessment import standing
+from evaluations.models import AssessmentYear
+from schools import services
 from schools.forms import InspectionForm
 from schools.models import (
     ActivityPhoto,
@@ -214,7 +217,7 @@ class OperationChecklistAdmin(ReadOnlyAdmin):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as error:
-                form.add_error(None, "；".join(error.messages))
+                form.add_error(None, error_text(error))
             else:
                 messages.success(request, f"已录入：{checklist}")
                 return redirect("admin:schools_operationchecklist_change", checklist.pk)
@@ -242,7 +245,7 @@ class OperationChecklistAdmin(ReadOnlyAdmin):
             "title": _("目标考核与年检中的诚信建设"),
             "year": year,
             "years": AssessmentYear.objects.order_by("-year").values_list("year", flat=True),
-            "standings": selectors.standings(schools, year),
+            "standings": standing.standings(schools, year),
         }
         return TemplateResponse(request, "admin/schools/standings.html", context)
 

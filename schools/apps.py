@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class SchoolsConfig(AppConfig):
     name = "schools"
     verbose_name = _("学校")
-
-    def ready(self) -> None:
-        from schools import selectors
-
-        selectors.register()

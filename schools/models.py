@@ -3,7 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from credit_registry.identity import normalize_code
+from credit_registry.common.identity import normalize_code
 
 validate_school_code = RegexValidator(
     r"^\d{10}$",

@@ -2,15 +2,15 @@ from django.core.exceptions import ValidationError
 from import_export import fields, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 
-from credit_registry.importing import RegistryResource
-from credit_registry.spreadsheets import (
+from credit_registry.common.spreadsheets import (
     CachedForeignKeyWidget,
     ChoiceWidget,
     CodeWidget,
     FlexibleDateWidget,
     TextWidget,
 )
-from evaluations.models import academic_year_of
+from credit_registry.common.years import academic_year_of
+from credit_registry.importing import RegistryResource
 from schools.models import ActivityKind, IntegrityActivity, Ownership, School, SchoolKind
 from schools.services import check_activity
 

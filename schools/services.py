@@ -14,8 +14,9 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from credit_registry.access import Role, is_bureau, role_of, school_of
-from evaluations import services as record_services
-from evaluations.models import CatalogItem, RecordSource, academic_year_of
+from credit_registry.common.years import academic_year_of
+from evaluations.models import CatalogItem, RecordSource
+from evaluations.records import services as record_services
 from schools.models import (
     ActivityPhoto,
     ChecklistArea,

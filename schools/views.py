@@ -27,11 +27,15 @@ from credit_registry.access import (
     students_visible_to,
     teachers_visible_to,
 )
+from credit_registry.common.errors import error_text
+from credit_registry.common.years import academic_year_label, academic_year_of
 from credit_registry.reports.data import STUDENT_PURPOSES, TEACHER_PURPOSES
-from evaluations import services as record_services
-from evaluations.models import AssessmentYear, SubjectKind, academic_year_label, academic_year_of
-from evaluations.selectors import check_eligibility_many
-from schools import selectors, services
+from evaluations.assessment import standing as school_standing
+from evaluations.assessment.eligibility import check_eligibility_many
+from evaluations.models import AssessmentYear, SubjectKind
+from evaluations.records import services as record_services
+from schools import selectors as school_selectors
+from schools import services
 from schools.forms import ActivityForm, ChecklistForm, ProposeRecordForm
 from schools.models import ActivityPhoto, ChecklistKind
 from students.models import Classroom, StudentStatus
@@ -61,15 +65,11 @@ def _search_term(request) -> str:
     return request.GET.get("q", "").replace("\x00", "").strip()[:50]
 
 
-def _errors(error: ValidationError) -> str:
-    return "；".join(error.messages)
-
-
 @login_required
 def dashboard(request):
     school = _school(request)
     year = _year(request)
-    context = selectors.dashboard(request.user, school, year)
+    context = school_standing.dashboard(request.user, school, year)
     context.update(school=school, year=year, year_label=academic_year_label(year))
     return render(request, "schools/dashboard.html", context)
 
@@ -79,7 +79,7 @@ def teacher_list(request):
     school = _school(request)
     year = _year(request)
     query = _search_term(request)
-    page = Paginator(selectors.teacher_list(request.user, year=year, query=query), PAGE_SIZE)
+    page = Paginator(school_standing.teacher_list(request.user, year=year, query=query), PAGE_SIZE)
     return render(
         request,
         "schools/teachers.html",
@@ -102,7 +102,9 @@ def student_list(request):
         classroom = int(request.GET.get("classroom") or 0) or None
     except ValueError:
         classroom = None
-    students = selectors.student_list(request.user, year=year, query=query, classroom=classroom)
+    students = school_standing.student_list(
+        request.user, year=year, query=query, classroom=classroom
+    )
     page = Paginator(students, PAGE_SIZE)
     return render(
         request,
@@ -163,7 +165,7 @@ def propose_record(request):
                         record=record, by=request.user, uploaded_file=form.cleaned_data["evidence"]
                     )
         except ValidationError as error:
-            form.add_error(None, _errors(error))
+            form.add_error(None, error_text(error))
         else:
             messages.success(request, "已提交局机关审核 / Submitted to the bureau for approval.")
             return redirect("record_detail", pk=record.pk)
@@ -181,7 +183,7 @@ def record_list(request):
         "item", "teacher", "student", "school"
     )
     if status == "waiting":
-        records = records.filter(status__in=selectors.WAITING_STATUSES)
+        records = records.filter(status__in=school_standing.WAITING_STATUSES)
     elif status:
         records = records.filter(status=status)
     page = Paginator(records.order_by("-recorded_at", "-id"), PAGE_SIZE)
@@ -242,7 +244,7 @@ def activity_list(request):
             "school": school,
             "activities": activities,
             "year_label": academic_year_label(year),
-            "summary": selectors.activity_summary(year, school),
+            "summary": school_selectors.activity_summary(year, school),
         },
     )
 
@@ -266,7 +268,7 @@ def activity_new(request):
                 photos=data["photos"],
             )
         except ValidationError as error:
-            form.add_error(None, _errors(error))
+            form.add_error(None, error_text(error))
         else:
             messages.success(request, "活动已登记 / The activity has been logged.")
             return redirect("schools:activity", pk=activity.pk)
@@ -320,7 +322,7 @@ def checklist(request):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as error:
-                form.add_error(None, _errors(error))
+                form.add_error(None, error_text(error))
             else:
                 messages.success(
                     request,
@@ -354,7 +356,7 @@ def standing(request):
         "schools/standing.html",
         {
             "school": school,
-            "standing": selectors.school_standing(school, year),
+            "standing": school_standing.school_standing(school, year),
             "year_label": academic_year_label(year),
             "years": AssessmentYear.objects.order_by("-year").values_list("year", flat=True),
         },

@@ -14,9 +14,9 @@ from credit_registry.admin import (
     RegistryInline,
     RegistryModelAdmin,
     SchoolFirstSearchMixin,
-    error_text,
 )
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
+from credit_registry.common.errors import error_text
 from students import services
 from students.models import (
     Classroom,

@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from credit_registry.identity import (
+from credit_registry.common.identity import (
     birth_date_from_id,
     mask_id_number,
     mask_name,

@@ -3,14 +3,14 @@
 from django.core.exceptions import ValidationError
 from import_export import fields, widgets
 
-from credit_registry.importing import RegistryResource
-from credit_registry.spreadsheets import (
+from credit_registry.common.spreadsheets import (
     CachedForeignKeyWidget,
     ChoiceWidget,
     CodeWidget,
     TextWidget,
     normalize_header,
 )
+from credit_registry.importing import RegistryResource
 from schools.models import School
 from students import services
 from students.models import Student

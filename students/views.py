@@ -6,7 +6,6 @@ is written to the access log. Students and parents have no account: a pledge sli
 one-time code, and a parent reads the child's file with a code the school hands out.
 """
 
-from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,11 +24,13 @@ from credit_registry.access import (
     students_visible_to,
 )
 from credit_registry.audit import log_access
+from credit_registry.common.client import client_address
+from credit_registry.common.errors import error_text
+from credit_registry.common.qr import qr_svg
+from credit_registry.common.ratelimit import RateLimit, RateLimited
+from credit_registry.common.years import academic_year_of
 from credit_registry.models import AccessAction
 from credit_registry.reports.data import student_file as student_file_data
-from evaluations.evaluation_services import RateLimit, RateLimited
-from evaluations.models import academic_year_of
-from evaluations.survey_views import qr_svg
 from students import services
 from students.forms import (
     AcknowledgeForm,
@@ -122,7 +123,7 @@ def transfer(request, pk: int):
                 note=data["note"],
             )
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, error_text(error))
         return redirect("students:file", pk=student.pk)
     if data["destination"] == "district" and role_of(request.user) == Role.PRINCIPAL:
         messages.success(
@@ -147,7 +148,7 @@ def place(request, pk: int):
                 by=request.user, student=student, classroom=form.cleaned_data["classroom"]
             )
         except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, "已分班 / Placed in the class.")
     else:
@@ -249,10 +250,6 @@ def pledge_slips(request, pk: int):
     )
 
 
-def _client(request) -> str:
-    return get_client_ip_address(request) or "unknown"
-
-
 def _too_many(request):
     return render(
         request, "students/code_refused.html", {"message": RateLimited.message}, status=429
@@ -261,7 +258,7 @@ def _too_many(request):
 
 def sign(request):
     """A student or parent acknowledges a pledge with the slip's one-time code (no account)."""
-    address = _client(request)
+    address = client_address(request)
     if CODE_MISSES.exceeded(address):
         return _too_many(request)
     if request.method == "POST":
@@ -272,7 +269,7 @@ def sign(request):
                     code=form.cleaned_data["code"], who=form.cleaned_data["who"]
                 )
             except ValidationError as error:
-                form.add_error(None, "；".join(error.messages))
+                form.add_error(None, error_text(error))
             else:
                 return render(request, "students/signed.html", {"slip": slip})
         slip = services.find_slip(request.POST.get("code", ""))
@@ -298,7 +295,7 @@ def sign(request):
 
 
 def parent_enter(request):
-    address = _client(request)
+    address = client_address(request)
     if CODE_MISSES.exceeded(address):
         return _too_many(request)
     form = ParentCodeForm(request.POST or None)

@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 
 from credit_registry import access
 from credit_registry.admin import (
@@ -6,16 +7,76 @@ from credit_registry.admin import (
     RegistryInline,
     RegistryModelAdmin,
     SchoolFirstSearchMixin,
+    ask_then_run,
+    run_each,
 )
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
-from evaluations.admin_rounds import DEGREE_ACTIONS
+from evaluations.records import services as record_services
 from teachers import services
-from teachers.models import Degree, Posting, Teacher
+from teachers.models import Degree, Posting, Teacher, VerificationStatus
 from teachers.resources import TeacherResource
 
 # Set only by the verification actions (``evaluation_services.verify_degree``): a degree found
 # forged proposes a credential-fraud record, which an edited field would skip.
 VERIFICATION_FIELDS = ("verification_status", "verification_note", "verified_by", "verified_at")
+
+
+# --- degree verification (学历甄别核查): a step of its own, through the records services ---
+
+
+class VerificationNoteForm(forms.Form):
+    note = forms.CharField(
+        label="核查情况 / What was found",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )
+
+
+def _verify_one(request, degree, status: str, note: str = "") -> None:
+    _, record = record_services.verify_degree(
+        degree=degree, by=request.user, status=status, note=note
+    )
+    if record is not None:
+        messages.warning(
+            request,
+            f"{degree.teacher}：已提出“学历造假”信用记录#{record.pk}，待审核公布 / "
+            "credential-fraud record proposed for approval.",
+        )
+
+
+@admin.action(description="学历核查：核查通过")
+def mark_degrees_verified(modeladmin, request, queryset):
+    run_each(
+        request, queryset, lambda degree: _verify_one(request, degree, VerificationStatus.VERIFIED)
+    )
+
+
+def _with_note(status: str, name: str, title: str):
+    def action(modeladmin, request, queryset):
+        return ask_then_run(
+            modeladmin,
+            request,
+            queryset,
+            form_class=VerificationNoteForm,
+            title=title,
+            run=lambda degree, data: _verify_one(request, degree, status, data["note"]),
+        )
+
+    action.__name__ = name
+    return admin.action(description=f"学历核查：{VerificationStatus(status).label}")(action)
+
+
+mark_degrees_doubtful = _with_note(
+    VerificationStatus.DOUBTFUL, "mark_degrees_doubtful", "学历核查：存疑（请写明核查情况）"
+)
+mark_degrees_forged = _with_note(
+    VerificationStatus.FORGED,
+    "mark_degrees_forged",
+    "学历核查：造假（将同时提出“学历造假”信用记录，待审核）",
+)
+
+
+DEGREE_ACTIONS = [mark_degrees_verified, mark_degrees_doubtful, mark_degrees_forged]
 
 
 class PostingInline(RegistryInline):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from credit_registry.identity import mask_id_number, normalize_code, validate_id_number
+from credit_registry.common.identity import mask_id_number, normalize_code, validate_id_number
 from schools.models import School
 
 

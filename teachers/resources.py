@@ -3,8 +3,7 @@
 from django.core.exceptions import ValidationError
 from import_export import fields
 
-from credit_registry.importing import RegistryResource
-from credit_registry.spreadsheets import (
+from credit_registry.common.spreadsheets import (
     CachedForeignKeyWidget,
     ChoiceWidget,
     CodeWidget,
@@ -12,6 +11,7 @@ from credit_registry.spreadsheets import (
     TextWidget,
     normalize_header,
 )
+from credit_registry.importing import RegistryResource
 from schools.models import School
 from teachers import services
 from teachers.models import DegreeLevel, Gender, Teacher, Title

@@ -16,7 +16,7 @@ from credit_registry.access import Role, role_of, teacher_of, teachers_visible_t
 from credit_registry.audit import log_access
 from credit_registry.models import AccessAction
 from credit_registry.reports.data import teacher_file as teacher_file_data
-from evaluations import evaluation_selectors
+from evaluations.rounds import selectors as evaluation_selectors
 
 
 def _own_teacher(request):

@@ -26,8 +26,12 @@ from credit_registry.models import (
     ReportBatch,
 )
 from credit_registry.reports.documents import new_code
-from evaluations import evaluation_selectors, evaluation_services, services
+from evaluations.clues import services as clue_services
+from evaluations.disputes import services as dispute_services
 from evaluations.models import ClueChannel, RaterAssignment, RaterGroup, RecordStatus
+from evaluations.records import services as record_services
+from evaluations.rounds import selectors as evaluation_selectors
+from evaluations.rounds import services as evaluation_services
 from schools import services as school_services
 from schools.models import ActivityKind, ChecklistArea, ChecklistKind, LeadingGroupMember
 from students import services as student_services
@@ -199,13 +203,13 @@ def _side(letter: str, bureau) -> Side:
         )
     for subject in (teacher, head):
         record = factories.make_record(subject, "T-GIFTS", by=bureau, status=RecordStatus.SUBMITTED)
-        evidence = services.attach_evidence(
+        evidence = record_services.attach_evidence(
             record=record,
             by=bureau,
             uploaded_file=SimpleUploadedFile("材料.pdf", PDF, content_type="application/pdf"),
         )
-        record = services.approve_record(record=record, by=bureau)
-        record = services.publish_record(record=record, by=bureau)
+        record = record_services.approve_record(record=record, by=bureau)
+        record = record_services.publish_record(record=record, by=bureau)
         side.evidence[f"teacher:{subject.pk}"] = (record, evidence)
     LeadingGroupMember.objects.create(school=school, name=f"{letter}组长", role="leader")
     Guardian.objects.create(student=pupil, name=f"{letter}家长", relation="父亲")
@@ -239,18 +243,20 @@ def build_world() -> World:
     )
     clues = {}
     for letter, side in (("a", a), ("b", b)):
-        clue = services.receive_clue(
+        clue = clue_services.receive_clue(
             channel=ClueChannel.PUBLIC,
             subject_description=side.teacher.name,
             content="反映有偿补课问题，请核查。",
             teacher=side.teacher,
         )
         clues[letter] = clue
-    clue_a = services.assign_clue(clue=clues["a"], inspector=inspector, by=bureau)
-    services.add_clue_note(clue=clue_a, by=inspector, text="已走访核实。")
+    clue_a = clue_services.assign_clue(clue=clues["a"], inspector=inspector, by=bureau)
+    clue_services.add_clue_note(clue=clue_a, by=inspector, text="已走访核实。")
     log_access(bureau, AccessAction.VIEW_TEACHER_FILE, a.teacher)
     objected = factories.make_record(a.teacher, "T-GIFTS", by=bureau)
-    objection = services.file_objection(record=objected, by=a.teacher.user, reason="事实有误。")
+    objection = dispute_services.file_objection(
+        record=objected, by=a.teacher.user, reason="事实有误。"
+    )
 
     evaluation_round = factories.make_round(by=bureau)
     evaluation_services.assign_raters(evaluation_round=evaluation_round, by=bureau)

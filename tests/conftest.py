@@ -1,7 +1,27 @@
+from collections.abc import Iterator
+
 import pytest
+import time_machine
 
 from credit_registry.access import Role
 from tests import factories
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stopped_clock() -> Iterator[None]:
+    """The whole session (the test database, module-wide data, the live server) lives at
+    ``factories.NOW`` with the clock stopped: no test depends on the day it is run."""
+    with time_machine.travel(factories.NOW, tick=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def clock(_stopped_clock) -> Iterator[time_machine.Traveller]:
+    """Each test starts at ``factories.NOW``, the clock stopped. A test that needs another
+    moment travels there itself, ``clock.move_to(when)`` or ``clock.shift(timedelta)``; the
+    clock is put back after the test."""
+    with time_machine.travel(factories.NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

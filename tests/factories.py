@@ -3,17 +3,28 @@
 import datetime
 import itertools
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from credit_registry.access import Role, assign_role
-from credit_registry.identity import id_check_char
-from evaluations import services
+from credit_registry.common.identity import id_check_char
+from credit_registry.common.years import academic_year_of
+from evaluations.assessment import services as assessment_services
 from evaluations.models import CatalogItem, CreditRecord, RecordStatus
+from evaluations.records import services as record_services
+from evaluations.rounds import services as evaluation_services
 from schools.models import Ownership, School, SchoolAccount, SchoolKind
 from students.models import Classroom, Student
 from teachers.models import Gender, Teacher
+
+# The instant every test starts at: ``tests/conftest.py`` stops the clock here, so that no test
+# depends on the day it is run. A Monday morning in the middle of the 2025—2026 academic year:
+# a few days back and a month ahead stay in the same year and in the same term.
+NOW = datetime.datetime(2026, 3, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+TODAY = NOW.date()
+YEAR = academic_year_of(TODAY)
 
 _seq = itertools.count(1)
 
@@ -76,7 +87,7 @@ def make_classroom(
         school=school,
         grade="七年级",
         name=name or f"{next(_seq)}班",
-        entry_year=2025,
+        entry_year=YEAR,
         head_teacher=head_teacher,
     )
 
@@ -114,7 +125,7 @@ def make_record(
     """A record taken through the real services up to ``status`` (by a bureau admin)."""
     by = by or make_user(role=Role.BUREAU_ADMIN)
     occurred_on = occurred_on or timezone.localdate() - datetime.timedelta(days=3)
-    record = services.propose_record(
+    record = record_services.propose_record(
         by=by,
         subject=subject,
         item=item(code),
@@ -126,10 +137,10 @@ def make_record(
     )
     if status in (RecordStatus.DRAFT, RecordStatus.SUBMITTED):
         return record
-    record = services.approve_record(record=record, by=by)
+    record = record_services.approve_record(record=record, by=by)
     if status == RecordStatus.APPROVED:
         return record
-    return services.publish_record(record=record, by=by)
+    return record_services.publish_record(record=record, by=by)
 
 
 # --- evaluation rounds -------------------------------------------------------------------------
@@ -137,12 +148,10 @@ def make_record(
 
 def make_round(*, by=None, year: int | None = None, open_it: bool = True, **extra):
     """A teacher evaluation round of the current academic year (open unless ``open_it=False``)."""
-    from evaluations import evaluation_services
-    from evaluations.models import academic_year_of
 
     by = by or make_user(role=Role.BUREAU_ADMIN)
     year = year or academic_year_of(timezone.localdate())
-    services.ensure_year(year=year)
+    assessment_services.ensure_year(year=year)
     values = {"name": "师德测评", "closes_on": timezone.localdate() + datetime.timedelta(days=30)}
     values.update(extra)
     evaluation_round = evaluation_services.create_round(by=by, year=year, **values)
@@ -159,7 +168,6 @@ def ratings_for(evaluation_round, teachers, score: int) -> dict[int, dict[int, i
 
 def answer_with_codes(evaluation_round, *, group, teacher, scores, by=None, classroom=None):
     """One one-time code per score, each used to rate ``teacher``; returns the codes."""
-    from evaluations import evaluation_services
 
     by = by or make_user(role=Role.BUREAU_ADMIN)
     if classroom is None and group != "public":

@@ -12,8 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from credit_registry.access import Role
-from evaluations import services
-from evaluations.assessment import recompute_year
+from credit_registry.common.years import academic_year_of
+from evaluations.assessment import services as assessment_services
+from evaluations.assessment.scoring import recompute_year
+from evaluations.clues import services as clue_services
+from evaluations.disputes import services as dispute_services
 from evaluations.models import (
     AccessCode,
     AssessmentPolicy,
@@ -29,7 +32,6 @@ from evaluations.models import (
     RecordStatus,
     RepairApplication,
     RepairStatus,
-    academic_year_of,
 )
 from schools.models import LeadingGroupMember
 from students.models import Enrolment, Guardian
@@ -75,7 +77,7 @@ def populate(bureau, inspector) -> dict:
         student=student, school=school, classroom=classroom, event="entered", date=timezone.now()
     )
     record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
-    services.file_objection(record=record, by=teacher.user, reason="与事实不符")
+    dispute_services.file_objection(record=record, by=teacher.user, reason="与事实不符")
     repaired = factories.make_record(teacher, "T-GIFTS", by=bureau)
     RepairApplication.objects.create(
         record=repaired,
@@ -96,13 +98,13 @@ def populate(bureau, inspector) -> dict:
         sha256="0" * 64,
         uploaded_by=bureau,
     )
-    clue = services.receive_clue(
+    clue = clue_services.receive_clue(
         channel="staff", subject_description="甲老师", content="有偿补课", teacher=teacher
     )
-    services.assign_clue(clue=clue, inspector=inspector, by=bureau)
-    services.add_clue_note(clue=clue, by=inspector, text="走访家长")
+    clue_services.assign_clue(clue=clue, inspector=inspector, by=bureau)
+    clue_services.add_clue_note(clue=clue, by=inspector, text="走访家长")
     year = academic_year_of(timezone.localdate())
-    services.ensure_year(year=year, by=bureau)
+    assessment_services.ensure_year(year=year, by=bureau)
     recompute_year(year=year)
     questionnaire, _ = Questionnaire.objects.get_or_create(name="师德测评")
     QuestionItem.objects.get_or_create(questionnaire=questionnaire, order=1, title="爱岗敬业")
@@ -270,12 +272,14 @@ def test_inspector_sees_only_the_subjects_of_own_clues(
 ):
     stranger = factories.make_teacher(other_school, "外校")
     other = factories.make_record(stranger, "T-GIFTS", by=bureau)
-    clue = services.receive_clue(
+    clue = clue_services.receive_clue(
         channel="staff", subject_description="外校", content="x", teacher=stranger
     )
-    services.assign_clue(clue=clue, inspector=inspector, by=bureau)
+    clue_services.assign_clue(clue=clue, inspector=inspector, by=bureau)
     someone_else = factories.make_user(role=Role.INSPECTOR)
-    services.assign_clue(clue=district["teacher"].clues.get(), inspector=someone_else, by=bureau)
+    clue_services.assign_clue(
+        clue=district["teacher"].clues.get(), inspector=someone_else, by=bureau
+    )
 
     client.force_login(inspector)
     response = client.get(reverse("admin:evaluations_creditrecord_changelist"))
@@ -492,7 +496,7 @@ def test_published_record_is_read_only_in_the_admin(client, bureau, teacher):
 
 def test_the_chain_shows_objections_and_amendments(client, bureau, district):
     record = district["record"]
-    services.decide_objection(
+    dispute_services.decide_objection(
         objection=record.objections.get(),
         by=bureau,
         outcome=ObjectionStatus.AMENDED,
@@ -636,7 +640,7 @@ def test_repair_is_approved_by_action(client, bureau, district):
 
 
 def test_clue_is_assigned_noted_and_closed(client, bureau, inspector, teacher):
-    clue = services.receive_clue(
+    clue = clue_services.receive_clue(
         channel="hotline", subject_description="王老师", content="有偿补课", teacher=teacher
     )
     client.force_login(bureau)

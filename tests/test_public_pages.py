@@ -10,14 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from credit_registry.reports import issue
-from evaluations import services
-from evaluations.models import ClueChannel, ComplaintClue, academic_year_of
+from evaluations.assessment import services as assessment_services
+from evaluations.disputes import services as dispute_services
+from evaluations.models import ClueChannel, ComplaintClue
 from tests import factories
 
-YEAR = academic_year_of(timezone.localdate())
+YEAR = factories.YEAR
 
 
 @pytest.fixture(autouse=True)
@@ -31,10 +31,10 @@ def _fresh_rate_limits(db):
 def listed(bureau, school, teacher, other_teacher):
     """A severe record of a teacher (listed), one under objection (not listed), and a student's
     severe record and commendation (never listed)."""
-    services.ensure_year(year=YEAR)
+    assessment_services.ensure_year(year=YEAR)
     factories.make_record(teacher, "T-PAPER-FRAUD", by=bureau)
     objected = factories.make_record(other_teacher, "T-CORPORAL-PUNISHMENT", by=bureau)
-    services.file_objection(record=objected, by=other_teacher.user, reason="并非本人所为")
+    dispute_services.file_objection(record=objected, by=other_teacher.user, reason="并非本人所为")
     student = factories.make_student(school, name="李小明")
     factories.make_record(student, "ST-DISCIPLINE-PROBATION", by=bureau)
     factories.make_record(student, "ST-INTEGRITY-STAR", by=bureau)
@@ -52,12 +52,14 @@ def test_black_list_masks_teachers_and_leaves_out_minors_and_objections(client, 
 def test_red_list_never_shows_a_minor_or_a_subject_with_a_record_under_objection(
     client, bureau, school, teacher, other_teacher
 ):
-    services.ensure_year(year=YEAR)
+    assessment_services.ensure_year(year=YEAR)
     student = factories.make_student(school, name="李小明")
     factories.make_record(student, "ST-INTEGRITY-STAR", by=bureau)
     objected = factories.make_record(other_teacher, "T-GIFTS", by=bureau)
-    services.file_objection(record=objected, by=other_teacher.user, reason="事实有误")
-    services.close_year(year=YEAR, by=bureau)  # everyone else has the base score: grade A
+    dispute_services.file_objection(record=objected, by=other_teacher.user, reason="事实有误")
+    assessment_services.close_year(
+        year=YEAR, by=bureau
+    )  # everyone else has the base score: grade A
     body = client.get(reverse("public:red_list")).content.decode()
     assert "王*师" in body and school.name in body
     assert "王老师" not in body
@@ -102,7 +104,7 @@ def test_exemplars_show_the_schools_activities_as_news(client, bureau, school):
 
 def test_exemplar_under_objection_is_not_shown(client, bureau, teacher):
     record = factories.make_record(teacher, "T-ETHICS-COMMENDATION", by=bureau)
-    services.file_objection(record=record, by=teacher.user, reason="表彰对象有误")
+    dispute_services.file_objection(record=record, by=teacher.user, reason="表彰对象有误")
     assert "师德典型表彰" not in client.get(reverse("public:exemplars")).content.decode()
 
 
@@ -113,7 +115,7 @@ def test_exemplar_under_objection_is_not_shown(client, bureau, teacher):
 def test_a_public_list_is_counted_and_paged_by_the_database(
     client, bureau, school, monkeypatch, page_name, code
 ):
-    from evaluations import public_views
+    from evaluations.public import views as public_views
 
     monkeypatch.setattr(public_views, "LIST_PAGE_SIZE", 2)
     for name in ("甲老师", "乙老师", "丙老师"):
@@ -197,7 +199,7 @@ def test_clue_form_is_rate_limited_per_address(client, db):
 
 @pytest.fixture
 def issued(bureau, teacher):
-    services.ensure_year(year=YEAR)
+    assessment_services.ensure_year(year=YEAR)
     return issue.teacher_file_pdf(teacher=teacher, by=bureau, base_url="http://testserver")
 
 

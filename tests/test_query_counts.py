@@ -14,12 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations import services
-from evaluations.assessment import recompute_year
-from evaluations.models import AssessmentYear, RecordStatus, academic_year_of
+from evaluations.assessment import services
+from evaluations.assessment.scoring import recompute_year
+from evaluations.models import AssessmentYear, RecordStatus
 from tests import factories
 
-YEAR = academic_year_of(timezone.localdate())
+YEAR = factories.YEAR
 
 
 def _count(client, url) -> int:

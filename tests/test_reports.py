@@ -7,38 +7,25 @@ import io
 import zipfile
 
 import pytest
-from django.contrib import admin
 from django.core.management import call_command
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
-import credit_registry.admin_reports  # noqa: F401  (registers the report admin pages)
-from credit_registry import urls as root_urls
 from credit_registry.access import Role
 from credit_registry.models import BatchKind, BatchStatus, IssuedDocument, ReportBatch
 from credit_registry.report_tasks import start_batch
 from credit_registry.reports import charts, data, issue
 from credit_registry.reports.documents import Verdict, code_in_pdf, verify_document
-from evaluations import services
-from evaluations.assessment import recompute_year
-from evaluations.models import academic_year_of
+from evaluations.assessment import services as assessment_services
+from evaluations.assessment.scoring import recompute_year
+from evaluations.disputes import services as dispute_services
 from schools.services import record_activity
 from teachers.models import Degree, DegreeLevel, Posting, VerificationStatus
 from tests import factories
 
-YEAR = academic_year_of(timezone.localdate())
+YEAR = factories.YEAR
 BASE = "https://credit.example.gov.cn"
-
-# The root URLs with the report pages and a fresh admin (the report admin registered above).
-urlpatterns = [
-    p for p in root_urls.urlpatterns if getattr(p, "app_name", None) not in ("admin", "reports")
-]
-urlpatterns += [
-    path("admin/", admin.site.urls),
-    path("reports/", include("evaluations.report_urls")),
-]
-pytestmark = pytest.mark.urls(__name__)
 
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
@@ -62,7 +49,7 @@ def private_storage(settings, tmp_path):
 @pytest.fixture
 def district(bureau, school, other_school, teacher, other_teacher):
     """A small district with a year's published history and computed results."""
-    services.ensure_year(year=YEAR)
+    assessment_services.ensure_year(year=YEAR)
     teacher.phone = "13905931234"
     teacher.subject = "语文"
     teacher.save()
@@ -80,7 +67,7 @@ def district(bureau, school, other_school, teacher, other_teacher):
     factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
     factories.make_record(teacher, "T-ETHICS-COMMENDATION", by=bureau)
     objected = factories.make_record(other_teacher, "T-GIFTS", by=bureau)
-    services.file_objection(record=objected, by=other_teacher.user, reason="事实有误")
+    dispute_services.file_objection(record=objected, by=other_teacher.user, reason="事实有误")
     classroom = factories.make_classroom(school, head_teacher=teacher)
     student = factories.make_student(school, classroom, name="李小明")
     factories.make_record(student, "ST-EXAM-CHEATING", by=bureau)
@@ -260,7 +247,7 @@ def test_district_batch_through_the_database_worker(settings, private_storage, m
     the assembly queued by the last part."""
     monkeypatch.setattr("credit_registry.report_tasks.PART_SIZE", 1)
     bureau = factories.make_user("bureau-worker", role=Role.BUREAU_ADMIN)
-    services.ensure_year(year=YEAR)
+    assessment_services.ensure_year(year=YEAR)
     schools = [factories.make_school(f"蕉城第{n}小学") for n in ("一", "二")]
     for school in schools:
         for n in (1, 2):

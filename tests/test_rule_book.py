@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from credit_registry import access
-from evaluations import services
+from evaluations.disputes import services as dispute_services
 from evaluations.models import CreditRecord, RecordStatus
+from evaluations.records import services as record_services
 from students.models import Enrolment, EnrolmentEvent, ParentCode
 from students.services import issue_parent_code
 from teachers.models import Posting
@@ -32,7 +33,7 @@ def published(bureau, teacher):
     with _at(PUBLISHED_AT.date() - datetime.timedelta(days=5)):
         record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau, status="approved")
     with time_machine.travel(PUBLISHED_AT, tick=False):
-        return services.publish_record(record=record, by=bureau)
+        return record_services.publish_record(record=record, by=bureau)
 
 
 def _offers_objection(client, record) -> tuple[bool, bool]:
@@ -47,27 +48,33 @@ def _offers_objection(client, record) -> tuple[bool, bool]:
 def test_the_objection_is_offered_exactly_while_the_service_accepts_it(
     client, published, teacher, day, offered
 ):
-    client.force_login(teacher.user)
     with _at(PUBLISHED_AT.date() + datetime.timedelta(days=day)):
+        client.force_login(teacher.user)  # a session from another day would have expired
         assert _offers_objection(client, published) == (offered, offered)
         if offered:
-            services.file_objection(record=published, by=teacher.user, reason="事实有误")
+            dispute_services.file_objection(record=published, by=teacher.user, reason="事实有误")
         else:
             with pytest.raises(ValidationError) as refused:
-                services.file_objection(record=published, by=teacher.user, reason="事实有误")
+                dispute_services.file_objection(
+                    record=published, by=teacher.user, reason="事实有误"
+                )
             assert refused.value.code == "objection_window"
 
 
 def test_no_second_objection_is_offered_after_one_was_upheld(client, bureau, published, teacher):
-    client.force_login(teacher.user)
     with _at(PUBLISHED_AT.date() + datetime.timedelta(days=3)):
-        objection = services.file_objection(record=published, by=teacher.user, reason="有误")
-        services.decide_objection(objection=objection, by=bureau, outcome="upheld", reason="属实")
+        client.force_login(teacher.user)
+        objection = dispute_services.file_objection(
+            record=published, by=teacher.user, reason="有误"
+        )
+        dispute_services.decide_objection(
+            objection=objection, by=bureau, outcome="upheld", reason="属实"
+        )
         published.refresh_from_db()
         assert published.status == RecordStatus.PUBLISHED
         assert _offers_objection(client, published) == (False, False)
         with pytest.raises(ValidationError) as refused:
-            services.file_objection(record=published, by=teacher.user, reason="再次异议")
+            dispute_services.file_objection(record=published, by=teacher.user, reason="再次异议")
         assert refused.value.code == "already_objected"
 
 
@@ -79,19 +86,20 @@ def _offers_repair(client, record) -> tuple[bool, bool]:
 
 
 def test_repair_is_offered_from_the_first_day_the_service_accepts_it(client, published, teacher):
-    client.force_login(teacher.user)
     first_day = published.repairable_from
     with _at(first_day - datetime.timedelta(days=1)):
+        client.force_login(teacher.user)
         assert _offers_repair(client, published) == (False, False)
         page = client.get(reverse("record_detail", args=[published.pk])).content.decode()
         assert f"{first_day:%Y-%m-%d}起方可申请信用修复" in page
         with pytest.raises(ValidationError):
-            services.apply_for_repair(
+            dispute_services.apply_for_repair(
                 record=published, by=teacher.user, proof_kind="training", proof="已培训"
             )
     with _at(first_day):
+        client.force_login(teacher.user)
         assert _offers_repair(client, published) == (True, True)
-        services.apply_for_repair(
+        dispute_services.apply_for_repair(
             record=published, by=teacher.user, proof_kind="training", proof="已参加师德培训"
         )
         # One application at a time: nothing more is offered while it waits.
@@ -100,8 +108,8 @@ def test_repair_is_offered_from_the_first_day_the_service_accepts_it(client, pub
 
 def test_a_positive_record_is_never_offered_repair_whatever_its_points(client, bureau, teacher):
     record = factories.make_record(teacher, "T-ETHICS-COMMENDATION", by=bureau)
-    client.force_login(teacher.user)
     with _at(record.repairable_from + datetime.timedelta(days=1)):
+        client.force_login(teacher.user)
         assert _offers_repair(client, record) == (False, False)
 
 
@@ -153,9 +161,7 @@ def test_a_new_school_in_the_admin_is_a_transfer(client, bureau, school, other_s
 
     student.refresh_from_db()
     assert (student.school, student.classroom) == (other_school, new_class)
-    events = list(
-        Enrolment.objects.filter(student=student).values_list("event", "school_id")
-    )
+    events = list(Enrolment.objects.filter(student=student).values_list("event", "school_id"))
     assert (EnrolmentEvent.TRANSFERRED_OUT, school.pk) in events
     assert (EnrolmentEvent.TRANSFERRED_IN, other_school.pk) in events
     assert (EnrolmentEvent.PLACED, other_school.pk) in events

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from credit_registry.access import Role, records_visible_to, role_of, school_of, teacher_of
+from credit_registry.common.identity import birth_date_from_id, validate_id_number
+from credit_registry.common.years import academic_year_of
 from credit_registry.demo import DEMO_PASSWORD, GRADES, build_demo_district
-from credit_registry.identity import birth_date_from_id, validate_id_number
-from evaluations.ledger import verify_chain
 from evaluations.models import (
     AssessmentResult,
     ClueStatus,
@@ -30,8 +30,8 @@ from evaluations.models import (
     RecordStatus,
     RepairApplication,
     RepairStatus,
-    academic_year_of,
 )
+from evaluations.records.ledger import verify_chain
 from schools.models import LeadingGroupMember, Ownership, School, SchoolKind
 from students.models import Classroom, Student, validate_student_number
 from teachers.models import Degree, Posting, Teacher

@@ -6,7 +6,7 @@ write. Who may ask for which report is decided by the caller through ``credit_re
 
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,9 +14,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from credit_registry.identity import mask_name, mask_phone
+from credit_registry.common.identity import mask_name, mask_phone
+from credit_registry.common.years import academic_year_label, academic_year_of
 from credit_registry.reports import charts
-from evaluations import selectors
+from evaluations.assessment import lists
+from evaluations.assessment.eligibility import Eligibility, check_eligibility_purposes
 from evaluations.models import (
     PUBLISHED_STATUSES,
     AssessmentResult,
@@ -34,11 +36,10 @@ from evaluations.models import (
     RepairApplication,
     RepairStatus,
     SubjectKind,
-    academic_year_label,
-    academic_year_of,
 )
 from evaluations.models import ComplaintClue as Clue
 from schools.models import LeadingGroupMember, School, SchoolKind
+from schools.selectors import activity_summary
 from students.models import Student, StudentStatus
 from teachers.models import Teacher
 
@@ -76,45 +77,6 @@ def person(user) -> str:
 
 
 # --- integrity-education activities ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ActivityNews:
-    date: datetime.date
-    school: str
-    kind: str
-    title: str
-
-
-@dataclass(frozen=True)
-class ActivitySummary:
-    total: int
-    participants: int
-    by_kind: list[tuple[str, int]]
-    highlights: list[ActivityNews]
-
-
-# The schools' integrity-education activities (SPEC §6) are not modelled yet. When they are, the
-# activities app registers functions here and the reports and the public news page use them;
-# until then those sections say plainly that no activity data is connected.
-ActivitySummaryProvider = Callable[[int, School | None], ActivitySummary]
-ActivityNewsProvider = Callable[[int], list[ActivityNews]]
-activity_summary_providers: list[ActivitySummaryProvider] = []
-activity_news_providers: list[ActivityNewsProvider] = []
-
-
-def activity_summary(year: int, school: School | None = None) -> ActivitySummary | None:
-    for provider in activity_summary_providers:
-        return provider(year, school)
-    return None
-
-
-def activity_news(limit: int = 20) -> list[ActivityNews] | None:
-    """Latest activities for the public page; ``None`` while no activity data is connected."""
-    if not activity_news_providers:
-        return None
-    news = [item for provider in activity_news_providers for item in provider(limit)]
-    return sorted(news, key=lambda n: n.date, reverse=True)[:limit]
 
 
 # --- a record and its chain --------------------------------------------------------------------
@@ -227,7 +189,7 @@ FILE_PAGE_SIZE = 50
 def teacher_file(
     teacher: Teacher,
     *,
-    eligibility: list[selectors.Eligibility] | None = None,
+    eligibility: list[Eligibility] | None = None,
     record_page: int | str | None = None,
 ) -> dict:
     """教师师德诚信档案: identity (masked), postings, degrees and their verification, every year's
@@ -240,9 +202,7 @@ def teacher_file(
     teacher = Teacher.objects.select_related("school").get(pk=teacher.pk)
     year = current_year()
     if eligibility is None:
-        eligibility = selectors.check_eligibility_purposes([teacher], TEACHER_PURPOSES, year)[
-            teacher.pk
-        ]
+        eligibility = check_eligibility_purposes([teacher], TEACHER_PURPOSES, year)[teacher.pk]
     published = CreditRecord.objects.filter(teacher=teacher, published_at__isnull=False)
     page = None
     if record_page is None:
@@ -269,7 +229,7 @@ def teacher_file(
 
 def teacher_eligibility_many(teachers: Sequence[Teacher]) -> dict[int, list]:
     """Eligibility of many teachers for every purpose, for a batch, in a few queries."""
-    return selectors.check_eligibility_purposes(list(teachers), TEACHER_PURPOSES, current_year())
+    return check_eligibility_purposes(list(teachers), TEACHER_PURPOSES, current_year())
 
 
 def _record_summary(records: Sequence[RecordFile]) -> dict:
@@ -330,9 +290,7 @@ def student_file(student: Student) -> dict:
         "results": _year_results(AssessmentResult.objects.filter(student=student)),
         "records": records,
         "summary": _record_summary(records),
-        "eligibility": selectors.check_eligibility_purposes([student], STUDENT_PURPOSES, year)[
-            student.pk
-        ],
+        "eligibility": check_eligibility_purposes([student], STUDENT_PURPOSES, year)[student.pk],
         "eligibility_year": academic_year_label(year),
     }
 
@@ -432,8 +390,8 @@ def school_report(school: School, year: int) -> dict:
     today = timezone.localdate()
     # The school's own rows and its teachers' (by name, as the lists show the school).
     named = Q(school__name=school.name) | Q(teacher__school__name=school.name)
-    black = selectors.black_list_entries(selectors.black_list_records(today).filter(named))
-    red = selectors.red_list_entries(selectors.red_list_results(year).filter(named), year)
+    black = lists.black_list_entries(lists.black_list_records(today).filter(named))
+    red = lists.red_list_entries(lists.red_list_results(year).filter(named), year)
     teacher_current = people["teachers"]["current"]
     return {
         "school": school,
@@ -643,8 +601,8 @@ def district_report(year: int, *, top: int = 10) -> dict:
     )[:top]
 
     today = timezone.localdate()
-    black = selectors.black_list_records(today)
-    red = selectors.red_list(year)
+    black = lists.black_list_records(today)
+    red = lists.red_list(year)
     red_schools = [e for e in red if e.kind == SubjectKind.SCHOOL]
     red_teachers_by_school: dict[str, list[str]] = defaultdict(list)
     for entry in red:
@@ -696,7 +654,7 @@ def district_report(year: int, *, top: int = 10) -> dict:
             previous_label=previous_label,
         ),
         "black_count": black.count(),
-        "black_schools": selectors.black_list_entries(black.filter(school__isnull=False)),
+        "black_schools": lists.black_list_entries(black.filter(school__isnull=False)),
         "black_teachers": _black_teachers_by_school(black.filter(teacher__isnull=False)),
         "red_schools": red_schools,
         "red_teachers": sorted(red_teachers_by_school.items()),
@@ -763,7 +721,7 @@ def exemplar_records(today: datetime.date | None = None):
     ).values_list("id", flat=True)
     return CreditRecord.objects.filter(
         Q(item_id__in=list(commendations)) | Q(source=RecordSource.COMMENDATION),
-        selectors.disclosed_on(today),
+        lists.disclosed_on(today),
         polarity=Polarity.POSITIVE,
         status=RecordStatus.PUBLISHED,
         student__isnull=True,

@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from credit_registry import identity
+from credit_registry.common import identity
 from credit_registry.models import IssuedDocument, ReportBatch
 
 # Unambiguous characters only: no 0/O, 1/I/L, so a code read off paper is typed right.

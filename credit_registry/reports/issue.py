@@ -7,10 +7,10 @@ name, and never any name of a student.
 
 from django.conf import settings
 
+from credit_registry.common.years import academic_year_label
 from credit_registry.models import DocumentKind, ReportBatch
 from credit_registry.reports import data
 from credit_registry.reports.documents import IssuedPdf, issue_pdf
-from evaluations.models import academic_year_label
 from schools.models import School
 from students.models import Student
 from teachers.models import Teacher

@@ -1,8 +1,8 @@
-"""Students' names searched from an index in the admin site (``credit_registry.search``)."""
+"""Students' names searched from an index in the admin site (``credit_registry.common.search``)."""
 
 from django.db import migrations
 
-from credit_registry.search import trigram_index
+from credit_registry.common.search import trigram_index
 
 
 class Migration(migrations.Migration):

@@ -2,8 +2,8 @@
 account, the code typed as people type it, the head teacher already chosen; the code then
 refuses a second answer."""
 
-from evaluations import evaluation_services
 from evaluations.models import AccessCode, RaterGroup, Response
+from evaluations.rounds import services as evaluation_services
 from tests import factories
 from tests.browser.conftest import browser_test
 

@@ -99,7 +99,7 @@ def test_teacher_who_heads_no_class_sees_no_students(district):
 
 
 def test_inspector_sees_only_subjects_of_assigned_clues(district):
-    from evaluations import services
+    from evaluations.clues import services
 
     inspector = factories.make_user("insp", role=Role.INSPECTOR)
     assert not access.teachers_visible_to(inspector).exists()

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from credit_registry.models import AccessAction, AccessLog
 from credit_registry.reports.documents import IssuedPdf
-from evaluations import report_views
+from evaluations.clues import services
+from evaluations.reports import views as report_views
 from tests import factories
 
 
@@ -165,7 +166,6 @@ def test_bureau_list_of_masked_numbers_leaves_no_line(client, bureau, teacher):
 
 
 def test_inspector_sees_a_masked_number_and_leaves_no_line(client, inspector, bureau, teacher):
-    from evaluations import services
 
     clue = services.receive_clue(
         channel="staff", subject_description="王老师", content="有偿补课", teacher=teacher

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from evaluations import services
+from evaluations.disputes import services
 from evaluations.models import CreditRecord, LedgerEntry
 from tests import factories
 

@@ -1,7 +1,12 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from credit_registry.identity import mask_id_number, mask_name, normalize_code, validate_id_number
+from credit_registry.common.identity import (
+    mask_id_number,
+    mask_name,
+    normalize_code,
+    validate_id_number,
+)
 from schools.models import School, validate_school_code
 
 # A published example number of GB 11643 with a correct check digit, and its neighbours.

@@ -7,20 +7,26 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from evaluations import services
-from evaluations.assessment import Contribution, current_policy, recompute_year, score_subject
-from evaluations.models import AssessmentResult, CatalogItem, Grade, Purpose, academic_year_of
-from evaluations.selectors import black_list, check_eligibility, check_eligibility_many, red_list
+from evaluations.assessment import services as assessment_services
+from evaluations.assessment.eligibility import check_eligibility, check_eligibility_many
+from evaluations.assessment.lists import black_list, red_list
+from evaluations.assessment.scoring import (
+    Contribution,
+    current_policy,
+    recompute_year,
+    score_subject,
+)
+from evaluations.disputes import services as dispute_services
+from evaluations.models import AssessmentResult, CatalogItem, Grade, Purpose
 from tests import factories
 
-YEAR = academic_year_of(timezone.localdate())
+YEAR = factories.YEAR
 
 
 @pytest.fixture
 def year(db):
-    services.ensure_year(year=YEAR)
+    assessment_services.ensure_year(year=YEAR)
     return YEAR
 
 
@@ -72,8 +78,10 @@ def test_a_severe_veto_record_forces_grade_d(year, bureau, teacher):
 
 def test_revoked_and_repaired_records_stop_counting(year, bureau, teacher):
     record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
-    objection = services.file_objection(record=record, by=teacher.user, reason="x")
-    services.decide_objection(objection=objection, by=bureau, outcome="revoked", reason="撤销")
+    objection = dispute_services.file_objection(record=record, by=teacher.user, reason="x")
+    dispute_services.decide_objection(
+        objection=objection, by=bureau, outcome="revoked", reason="撤销"
+    )
     recompute_year(year=year)
     assert AssessmentResult.objects.get(teacher=teacher).record_score == Decimal(100)
 
@@ -96,15 +104,17 @@ def test_recompute_uses_a_fixed_number_of_queries(year, bureau, school):
 
 def test_policy_versions_are_added_and_a_closed_year_cannot_change(year, bureau, teacher):
     first = current_policy(year)
-    second = services.create_policy_version(
+    second = assessment_services.create_policy_version(
         year=year, by=bureau, note="提高优秀线", grade_a=Decimal(95)
     )
     assert (second.version, second.grade_a, current_policy(year)) == (2, 95, second)
     first.refresh_from_db()
     assert first.grade_a == 90  # the old version is untouched
-    services.close_year(year=year, by=bureau)
+    assessment_services.close_year(year=year, by=bureau)
     with pytest.raises(ValidationError) as error:
-        services.create_policy_version(year=year, by=bureau, note="改", grade_a=Decimal(80))
+        assessment_services.create_policy_version(
+            year=year, by=bureau, note="改", grade_a=Decimal(80)
+        )
     assert error.value.code == "year_closed"
     with pytest.raises(ValidationError):
         recompute_year(year=year)
@@ -123,7 +133,7 @@ def test_veto_makes_a_teacher_ineligible_for_title_promotion_with_the_reason(yea
     assert answer.eligible is False
     assert any("论文作假" in reason and "职称评聘" in reason for reason in answer.reasons)
     # …and the next year too
-    services.ensure_year(year=year + 1)
+    assessment_services.ensure_year(year=year + 1)
     assert check_eligibility(teacher, Purpose.TITLE_PROMOTION, year + 1).eligible is False
     assert check_eligibility(teacher, Purpose.TITLE_PROMOTION, year + 2).eligible is True
 
@@ -161,11 +171,11 @@ def test_only_grade_a_students_may_be_integrity_stars(year, bureau, school):
 
 
 def test_black_list_masks_names_and_drops_records_under_objection_or_repaired(
-    year, bureau, school, teacher, other_teacher, monkeypatch
+    year, bureau, school, teacher, other_teacher, clock
 ):
     listed = factories.make_record(teacher, "T-CORPORAL-PUNISHMENT", by=bureau)
     objected = factories.make_record(other_teacher, "T-PAPER-FRAUD", by=bureau)
-    services.file_objection(record=objected, by=other_teacher.user, reason="论文系本人所写")
+    dispute_services.file_objection(record=objected, by=other_teacher.user, reason="论文系本人所写")
     student = factories.make_student(school)
     factories.make_record(student, "ST-DISCIPLINE-PROBATION", by=bureau)
     entries = black_list()
@@ -173,11 +183,13 @@ def test_black_list_masks_names_and_drops_records_under_objection_or_repaired(
     assert all(student.name not in e.name for e in entries)
 
     later = listed.published_at + datetime.timedelta(days=400)
-    monkeypatch.setattr(timezone, "now", lambda: later)
-    application = services.apply_for_repair(
+    clock.move_to(later)
+    application = dispute_services.apply_for_repair(
         record=listed, by=teacher.user, proof_kind="training", proof="x"
     )
-    services.decide_repair(application=application, by=bureau, approve=True, reason="整改到位")
+    dispute_services.decide_repair(
+        application=application, by=bureau, approve=True, reason="整改到位"
+    )
     assert black_list() == []
 
 
@@ -205,7 +217,7 @@ def test_red_list_shows_grade_a_teachers_and_schools_never_students(year, bureau
     student = factories.make_student(school)
     factories.make_record(student, "ST-INTEGRITY-STAR", by=bureau)
     factories.make_record(teacher, "T-ETHICS-COMMENDATION", by=bureau)
-    services.close_year(year=year, by=bureau)
+    assessment_services.close_year(year=year, by=bureau)
     entries = red_list()
     names = {e.name for e in entries}
     assert "王*师" in names and school.name in names
@@ -252,8 +264,10 @@ def test_recompute_after_each_change_equals_a_recompute_from_nothing(year, burea
     result = AssessmentResult.objects.get(student=student, year_id=year)
     assert result.record_score == current_policy(year).base_score
     assert len(result.explanation["lines"]) == 3
-    objection = services.file_objection(record=record, by=teacher.user, reason="不属实")
-    services.decide_objection(objection=objection, by=bureau, outcome="revoked", reason="撤销")
+    objection = dispute_services.file_objection(record=record, by=teacher.user, reason="不属实")
+    dispute_services.decide_objection(
+        objection=objection, by=bureau, outcome="revoked", reason="撤销"
+    )
     recompute_and_compare()
     newcomer = factories.make_student(school, name="新同学")
     recompute_and_compare()
@@ -266,7 +280,9 @@ def test_recompute_after_each_change_equals_a_recompute_from_nothing(year, burea
     recompute_and_compare()
     assert not AssessmentResult.objects.filter(student=newcomer, year_id=year).exists()
     assert AssessmentResult.objects.filter(student=student, year_id=year).exists()
-    services.create_policy_version(year=year, by=bureau, note="提高优秀线", grade_a=Decimal(95))
+    assessment_services.create_policy_version(
+        year=year, by=bureau, note="提高优秀线", grade_a=Decimal(95)
+    )
     recompute_and_compare()
     assert set(AssessmentResult.objects.filter(year_id=year).values_list("policy", flat=True)) == {
         current_policy(year).pk

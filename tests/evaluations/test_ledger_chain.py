@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from evaluations.ledger import verify_chain
 from evaluations.models import CreditRecord, LedgerEntry
+from evaluations.records.ledger import verify_chain
 from tests import factories
 
 
@@ -84,8 +84,8 @@ def test_deleted_link_is_caught_at_the_next_one(chain):
 def test_bulk_publication_links_verify_like_single_ones(bureau, teacher, school):
     from django.utils import timezone
 
-    from evaluations.ledger import append_publications_bulk
     from evaluations.models import RecordStatus
+    from evaluations.records.ledger import append_publications_bulk
 
     factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
     now = timezone.now()

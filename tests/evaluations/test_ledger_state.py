@@ -10,9 +10,11 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from evaluations import selectors, services
-from evaluations.ledger import verify_chain
+from evaluations.assessment import lists as selectors
+from evaluations.disputes import services as dispute_services
 from evaluations.models import CatalogItem, CreditRecord, PublishedRecordError, RecordStatus
+from evaluations.records import services as record_services
+from evaluations.records.ledger import verify_chain
 from tests import factories
 
 
@@ -101,13 +103,15 @@ def test_verify_ledger_names_a_published_record_that_has_no_link(bureau, teacher
 
 def test_every_state_the_services_reach_agrees_with_the_ledger(bureau, principal, teacher):
     record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
-    objection = services.file_objection(record=record, by=teacher.user, reason="事实有误")
-    services.decide_objection(
+    objection = dispute_services.file_objection(record=record, by=teacher.user, reason="事实有误")
+    dispute_services.decide_objection(
         objection=objection, by=bureau, outcome="amended", reason="核减", points=-5
     )
     other = factories.make_record(teacher, "T-GIFTS", by=bureau)
-    objection = services.file_objection(record=other, by=teacher.user, reason="有误")
-    services.decide_objection(objection=objection, by=bureau, outcome="revoked", reason="不实")
+    objection = dispute_services.file_objection(record=other, by=teacher.user, reason="有误")
+    dispute_services.decide_objection(
+        objection=objection, by=bureau, outcome="revoked", reason="不实"
+    )
     check = verify_chain()
     assert check.ok, check
     states = dict(CreditRecord.objects.values_list("pk", "status"))
@@ -143,9 +147,9 @@ def test_a_catalog_edit_does_not_move_published_records(bureau, school):
 def test_submission_and_return_record_who_and_when(bureau, principal, teacher):
     record = factories.make_record(teacher, "T-PAID-TUTORING", by=principal, status="submitted")
     assert (record.submitted_by, record.submitted_at is not None) == (principal, True)
-    record = services.return_record(record=record, by=bureau, reason="请补充证据")
+    record = record_services.return_record(record=record, by=bureau, reason="请补充证据")
     assert record.returned_by == bureau
     assert record.returned_at is not None
-    record = services.submit_record(record=record, by=principal)
+    record = record_services.submit_record(record=record, by=principal)
     record.refresh_from_db()
     assert record.submitted_by == principal and record.returned_by == bureau

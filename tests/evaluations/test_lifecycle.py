@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from evaluations import services
+from evaluations.clues import services as clue_services
+from evaluations.disputes import services as dispute_services
 from evaluations.models import (
     CreditRecord,
     LedgerAction,
@@ -16,11 +17,12 @@ from evaluations.models import (
     PublishedRecordError,
     RecordStatus,
 )
+from evaluations.records import services as record_services
 from tests import factories
 
 
 def test_principal_proposes_and_bureau_approves_and_publishes(bureau, principal, teacher):
-    record = services.propose_record(
+    record = record_services.propose_record(
         by=principal,
         subject=teacher,
         item=factories.item("T-PAID-TUTORING"),
@@ -31,11 +33,11 @@ def test_principal_proposes_and_bureau_approves_and_publishes(bureau, principal,
     assert record.points == factories.item("T-PAID-TUTORING").default_points
     assert record.recorded_by == principal
 
-    record = services.approve_record(record=record, by=bureau)
+    record = record_services.approve_record(record=record, by=bureau)
     assert (record.status, record.approved_by) == (RecordStatus.APPROVED, bureau)
     assert not LedgerEntry.objects.exists()
 
-    record = services.publish_record(record=record, by=bureau)
+    record = record_services.publish_record(record=record, by=bureau)
     assert record.status == RecordStatus.PUBLISHED
     assert record.published_at is not None
     entry = LedgerEntry.objects.get()
@@ -45,7 +47,7 @@ def test_principal_proposes_and_bureau_approves_and_publishes(bureau, principal,
 
 
 def test_draft_can_be_edited_submitted_returned_and_resubmitted(bureau, principal, teacher):
-    record = services.propose_record(
+    record = record_services.propose_record(
         by=principal,
         subject=teacher,
         item=factories.item("T-GIFTS"),
@@ -56,13 +58,13 @@ def test_draft_can_be_edited_submitted_returned_and_resubmitted(bureau, principa
     assert record.status == RecordStatus.DRAFT
     record.narrative = "收受家长购物卡一张（500元）。"
     record.save()
-    record = services.submit_record(record=record, by=principal)
-    record = services.return_record(record=record, by=bureau, reason="请补充证据")
+    record = record_services.submit_record(record=record, by=principal)
+    record = record_services.return_record(record=record, by=bureau, reason="请补充证据")
     assert (record.status, record.returned_reason) == (RecordStatus.RETURNED, "请补充证据")
-    record = services.submit_record(record=record, by=principal)
+    record = record_services.submit_record(record=record, by=principal)
     assert record.status == RecordStatus.SUBMITTED
     with pytest.raises(ValidationError):
-        services.delete_draft(record=record, by=principal)
+        record_services.delete_draft(record=record, by=principal)
 
 
 @pytest.mark.parametrize("step", ["approve", "publish"])
@@ -71,8 +73,8 @@ def test_only_bureau_may_approve_or_publish(step, principal, teacher, bureau):
         teacher, "T-PAID-TUTORING", by=bureau, status=RecordStatus.SUBMITTED
     )
     if step == "publish":
-        record = services.approve_record(record=record, by=bureau)
-    service = getattr(services, f"{step}_record")
+        record = record_services.approve_record(record=record, by=bureau)
+    service = getattr(record_services, f"{step}_record")
     for user in (principal, teacher.user, factories.make_user(role=factories.Role.INSPECTOR)):
         with pytest.raises(PermissionDenied):
             service(record=record, by=user)
@@ -85,20 +87,20 @@ def test_publishing_needs_approval_first(bureau, teacher):
         teacher, "T-PAID-TUTORING", by=bureau, status=RecordStatus.SUBMITTED
     )
     with pytest.raises(ValidationError) as error:
-        services.publish_record(record=record, by=bureau)
+        record_services.publish_record(record=record, by=bureau)
     assert error.value.code == "wrong_state"
     published = factories.make_record(teacher, "T-GIFTS", by=bureau)
     with pytest.raises(ValidationError):
-        services.approve_record(record=published, by=bureau)
+        record_services.approve_record(record=published, by=bureau)
     with pytest.raises(ValidationError):
-        services.publish_record(record=published, by=bureau)
+        record_services.publish_record(record=published, by=bureau)
     assert LedgerEntry.objects.filter(record=published).count() == 1
 
 
 def test_principal_cannot_propose_for_another_schools_teacher(principal, other_school):
     stranger = factories.make_teacher(other_school, "外校老师")
     with pytest.raises(PermissionDenied):
-        services.propose_record(
+        record_services.propose_record(
             by=principal,
             subject=stranger,
             item=factories.item("T-PAID-TUTORING"),
@@ -109,7 +111,7 @@ def test_principal_cannot_propose_for_another_schools_teacher(principal, other_s
 
 def test_teacher_cannot_propose_about_a_colleague(teacher, other_teacher):
     with pytest.raises(PermissionDenied):
-        services.propose_record(
+        record_services.propose_record(
             by=teacher.user,
             subject=other_teacher,
             item=factories.item("T-PAID-TUTORING"),
@@ -179,7 +181,7 @@ def test_unpublished_record_may_be_deleted_by_its_author(bureau, principal, teac
     record = factories.make_record(
         teacher, "T-PAID-TUTORING", by=principal, status=RecordStatus.DRAFT
     )
-    services.delete_draft(record=record, by=principal)
+    record_services.delete_draft(record=record, by=principal)
     assert not CreditRecord.objects.filter(pk=record.pk).exists()
 
 
@@ -188,11 +190,15 @@ def test_unpublished_record_may_be_deleted_by_its_author(bureau, principal, teac
 
 def test_subject_objects_within_15_days_and_bureau_upholds(bureau, teacher):
     record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
-    objection = services.file_objection(record=record, by=teacher.user, reason="当天在外地培训")
+    objection = dispute_services.file_objection(
+        record=record, by=teacher.user, reason="当天在外地培训"
+    )
     record.refresh_from_db()
     assert record.status == RecordStatus.UNDER_OBJECTION
     assert objection.due_on > timezone.localdate()
-    services.decide_objection(objection=objection, by=bureau, outcome="upheld", reason="有监控为证")
+    dispute_services.decide_objection(
+        objection=objection, by=bureau, outcome="upheld", reason="有监控为证"
+    )
     record.refresh_from_db()
     assert record.status == RecordStatus.PUBLISHED
     actions = list(record.ledger.values_list("action", flat=True))
@@ -204,23 +210,23 @@ def test_objection_after_15_days_is_refused(bureau, teacher, monkeypatch):
     later = record.published_at + datetime.timedelta(days=16)
     monkeypatch.setattr(timezone, "now", lambda: later)
     with pytest.raises(ValidationError) as error:
-        services.file_objection(record=record, by=teacher.user, reason="不服")
+        dispute_services.file_objection(record=record, by=teacher.user, reason="不服")
     assert error.value.code == "objection_window"
 
 
 def test_only_the_subject_or_their_school_may_object(bureau, teacher, other_teacher, principal):
     record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
     with pytest.raises(PermissionDenied):
-        services.file_objection(record=record, by=other_teacher.user, reason="x")
+        dispute_services.file_objection(record=record, by=other_teacher.user, reason="x")
     student = factories.make_student(teacher.school)
     pupil_record = factories.make_record(student, "ST-COPYING-HOMEWORK", by=bureau)
-    services.file_objection(record=pupil_record, by=principal, reason="系误会")
+    dispute_services.file_objection(record=pupil_record, by=principal, reason="系误会")
 
 
 def test_revocation_is_a_new_entry_and_the_record_stays(bureau, teacher):
     record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
-    objection = services.file_objection(record=record, by=teacher.user, reason="认定错误")
-    services.decide_objection(
+    objection = dispute_services.file_objection(record=record, by=teacher.user, reason="认定错误")
+    dispute_services.decide_objection(
         objection=objection, by=bureau, outcome="revoked", reason="认定对象错误"
     )
     record.refresh_from_db()
@@ -232,8 +238,8 @@ def test_revocation_is_a_new_entry_and_the_record_stays(bureau, teacher):
 
 def test_amendment_is_a_new_published_record_pointing_at_the_original(bureau, teacher):
     record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
-    objection = services.file_objection(record=record, by=teacher.user, reason="只补课一次")
-    services.decide_objection(
+    objection = dispute_services.file_objection(record=record, by=teacher.user, reason="只补课一次")
+    dispute_services.decide_objection(
         objection=objection, by=bureau, outcome="amended", reason="情节较轻，改为扣5分", points=-5
     )
     record.refresh_from_db()
@@ -254,17 +260,21 @@ def test_amendment_is_a_new_published_record_pointing_at_the_original(bureau, te
 
 def test_an_objection_is_decided_once(bureau, teacher):
     record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
-    objection = services.file_objection(record=record, by=teacher.user, reason="x")
-    services.decide_objection(objection=objection, by=bureau, outcome="upheld", reason="维持")
+    objection = dispute_services.file_objection(record=record, by=teacher.user, reason="x")
+    dispute_services.decide_objection(
+        objection=objection, by=bureau, outcome="upheld", reason="维持"
+    )
     with pytest.raises(ValidationError) as error:
-        services.decide_objection(objection=objection, by=bureau, outcome="revoked", reason="撤销")
+        dispute_services.decide_objection(
+            objection=objection, by=bureau, outcome="revoked", reason="撤销"
+        )
     assert error.value.code == "already_decided"
     objection.refresh_from_db()
     assert objection.status == ObjectionStatus.UPHELD
 
 
 def test_objection_deadline_counts_official_working_days():
-    from evaluations.workdays import add_working_days
+    from credit_registry.common.workdays import add_working_days
 
     # National Day 2025: 1–8 October off, Saturday 11 October an adjusted working day (调休).
     assert add_working_days(datetime.date(2025, 9, 30), 1) == datetime.date(2025, 10, 9)
@@ -274,10 +284,10 @@ def test_objection_deadline_counts_official_working_days():
 
 
 def test_overdue_objections_are_flagged(bureau, teacher):
-    from evaluations.selectors import overdue_objections
+    from evaluations.disputes.selectors import overdue_objections
 
     record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
-    objection = services.file_objection(record=record, by=teacher.user, reason="x")
+    objection = dispute_services.file_objection(record=record, by=teacher.user, reason="x")
     assert not objection.is_overdue(timezone.localdate())
     after = objection.due_on + datetime.timedelta(days=1)
     assert objection.is_overdue(after)
@@ -290,16 +300,18 @@ def test_overdue_objections_are_flagged(bureau, teacher):
 def test_repair_only_after_the_minimum_period_and_it_stops_counting(bureau, teacher, monkeypatch):
     record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
     with pytest.raises(ValidationError) as error:
-        services.apply_for_repair(
+        dispute_services.apply_for_repair(
             record=record, by=teacher.user, proof_kind="training", proof="参加培训"
         )
     assert error.value.code == "repair_too_early"
     later = record.published_at + datetime.timedelta(days=record.item.repair_min_days + 1)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    application = services.apply_for_repair(
+    application = dispute_services.apply_for_repair(
         record=record, by=teacher.user, proof_kind="commitment", proof="已签署信用承诺书"
     )
-    services.decide_repair(application=application, by=bureau, approve=True, reason="整改到位")
+    dispute_services.decide_repair(
+        application=application, by=bureau, approve=True, reason="整改到位"
+    )
     record.refresh_from_db()
     assert record.status == RecordStatus.REPAIRED
     assert not record.counts
@@ -311,10 +323,12 @@ def test_refused_repair_leaves_the_record_counting(bureau, teacher, monkeypatch)
     record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
     later = record.published_at + datetime.timedelta(days=400)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    application = services.apply_for_repair(
+    application = dispute_services.apply_for_repair(
         record=record, by=teacher.user, proof_kind="training", proof="x"
     )
-    services.decide_repair(application=application, by=bureau, approve=False, reason="证明不足")
+    dispute_services.decide_repair(
+        application=application, by=bureau, approve=False, reason="证明不足"
+    )
     record.refresh_from_db()
     assert record.status == RecordStatus.PUBLISHED
 
@@ -336,32 +350,32 @@ def test_evidence_type_and_size_are_checked(bureau, teacher, settings, tmp_path)
         teacher, "T-PAID-TUTORING", by=bureau, status=RecordStatus.SUBMITTED
     )
     pdf = SimpleUploadedFile("收据.pdf", b"%PDF-1.4 evidence", content_type="application/pdf")
-    evidence = services.attach_evidence(record=record, by=bureau, uploaded_file=pdf)
+    evidence = record_services.attach_evidence(record=record, by=bureau, uploaded_file=pdf)
     assert evidence.content_type == "application/pdf" and evidence.size == 17
     assert not evidence.file.url.startswith("/static") and str(tmp_path) in evidence.file.path
     fake = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 not an image", content_type="image/jpeg")
     with pytest.raises(ValidationError) as error:
-        services.attach_evidence(record=record, by=bureau, uploaded_file=fake)
+        record_services.attach_evidence(record=record, by=bureau, uploaded_file=fake)
     assert error.value.code == "file_type"
     huge = SimpleUploadedFile(
         "big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), content_type="application/pdf"
     )
     with pytest.raises(ValidationError) as error:
-        services.attach_evidence(record=record, by=bureau, uploaded_file=huge)
+        record_services.attach_evidence(record=record, by=bureau, uploaded_file=huge)
     assert error.value.code == "too_large"
 
 
 def test_complaint_clue_from_intake_to_proposed_record(bureau, inspector, teacher):
     from evaluations.models import ClueStatus
 
-    clue = services.receive_clue(
+    clue = clue_services.receive_clue(
         channel="public", subject_description="王老师", content="周末在家有偿补课", teacher=teacher
     )
     with pytest.raises(PermissionDenied):
-        services.add_clue_note(clue=clue, by=inspector, text="x")
-    services.assign_clue(clue=clue, inspector=inspector, by=bureau)
-    services.add_clue_note(clue=clue, by=inspector, text="暗访核实：确有补课")
-    clue = services.close_clue(
+        clue_services.add_clue_note(clue=clue, by=inspector, text="x")
+    clue_services.assign_clue(clue=clue, inspector=inspector, by=bureau)
+    clue_services.add_clue_note(clue=clue, by=inspector, text="暗访核实：确有补课")
+    clue = clue_services.close_clue(
         clue=clue,
         by=inspector,
         substantiated=True,
@@ -376,10 +390,12 @@ def test_complaint_clue_from_intake_to_proposed_record(bureau, inspector, teache
 
 
 def test_unsubstantiated_clue_closes_without_a_record(bureau, inspector, teacher):
-    clue = services.receive_clue(
+    clue = clue_services.receive_clue(
         channel="hotline", subject_description="某老师", content="体罚", teacher=teacher
     )
-    services.assign_clue(clue=clue, inspector=inspector, by=bureau)
-    clue = services.close_clue(clue=clue, by=inspector, substantiated=False, conclusion="查无实据")
+    clue_services.assign_clue(clue=clue, inspector=inspector, by=bureau)
+    clue = clue_services.close_clue(
+        clue=clue, by=inspector, substantiated=False, conclusion="查无实据"
+    )
     assert clue.proposed_record is None
     assert not CreditRecord.objects.exists()

@@ -7,9 +7,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from evaluations import services
-from evaluations.ledger import verify_chain
+from credit_registry.common.years import academic_year_of
+from evaluations.disputes import services as dispute_services
 from evaluations.models import CreditRecord, LedgerEntry, Objection, RecordStatus
+from evaluations.records import services as record_services
+from evaluations.records.ledger import verify_chain
 from tests import factories
 
 pytestmark = [
@@ -51,12 +53,12 @@ def test_two_staff_deciding_the_same_objection():
     bureau_b = factories.make_user("bureau_b", role=factories.Role.BUREAU_ADMIN)
     teacher = factories.make_teacher(factories.make_school())
     record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau_a)
-    objection = services.file_objection(record=record, by=teacher.user, reason="x")
+    objection = dispute_services.file_objection(record=record, by=teacher.user, reason="x")
     users = iter([bureau_a, bureau_b])
     outcomes = iter(["upheld", "revoked"])
 
     def decide():
-        return services.decide_objection(
+        return dispute_services.decide_objection(
             objection=objection, by=next(users), outcome=next(outcomes), reason="决定"
         )
 
@@ -77,9 +79,9 @@ def test_two_staff_approving_and_publishing_the_same_record():
     teacher = factories.make_teacher(factories.make_school())
     record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau, status="submitted")
 
-    results, errors = race(lambda: services.approve_record(record=record, by=bureau))
+    results, errors = race(lambda: record_services.approve_record(record=record, by=bureau))
     assert (len(results), len(errors)) == (1, 1)
-    results, errors = race(lambda: services.publish_record(record=record, by=bureau))
+    results, errors = race(lambda: record_services.publish_record(record=record, by=bureau))
     assert (len(results), len(errors)) == (1, 1)
     assert LedgerEntry.objects.filter(record=record).count() == 1
     assert CreditRecord.objects.get(pk=record.pk).status == RecordStatus.PUBLISHED
@@ -100,7 +102,7 @@ def test_many_publications_at_once_keep_one_unbroken_chain():
     def publish_next():
         with lock:
             record = next(pending)
-        return services.publish_record(record=record, by=bureau)
+        return record_services.publish_record(record=record, by=bureau)
 
     results, errors = race(publish_next, times=6)
     assert (len(results), errors) == (6, [])
@@ -112,7 +114,6 @@ def test_many_publications_at_once_keep_one_unbroken_chain():
 def test_one_pledge_slip_acknowledged_twice_at_once():
     from django.utils import timezone
 
-    from evaluations.models import academic_year_of
     from students.models import PledgeSlip
     from students.services import acknowledge_pledge, issue_pledge
 

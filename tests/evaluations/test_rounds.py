@@ -6,7 +6,6 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.contrib.admin import site
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections
@@ -16,16 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from credit_registry.access import Role
-from evaluations import evaluation_selectors as selectors
-from evaluations import evaluation_services as services
-from evaluations.admin_rounds import (
-    DEGREE_ACTIONS,
-    ROUND_ACTIONS,
-    EvaluationRoundForm,
-    code_sheet_link,
-    round_progress,
-)
-from evaluations.assessment import evaluation_providers, recompute_year
+from credit_registry.common.years import academic_year_of
+from evaluations.assessment.scoring import recompute_year
+from evaluations.assessment.services import create_policy_version, ensure_year
 from evaluations.models import (
     AccessCode,
     Answer,
@@ -38,17 +30,15 @@ from evaluations.models import (
     RecordStatus,
     Response,
     RoundStatus,
-    academic_year_of,
 )
-from evaluations.services import create_policy_version, ensure_year
+from evaluations.records import services as record_services
+from evaluations.rounds import selectors, services
 from teachers.models import Degree, DegreeLevel, VerificationStatus
 from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _provider_and_fresh_cache(db):
-    # The lead registers the provider in EvaluationsConfig.ready(); register() is idempotent.
-    selectors.register()
+def _fresh_cache(db):
     cache.clear()
     yield
     cache.clear()
@@ -452,12 +442,6 @@ def test_the_policy_threshold_and_weights_decide(bureau, teacher):
     assert result.total_score == Decimal("85.00")
 
 
-def test_the_provider_is_registered_once():
-    selectors.register()
-    selectors.register()
-    assert evaluation_providers.count(selectors.evaluation_scores) == 1
-
-
 # --- races -------------------------------------------------------------------------------------
 
 
@@ -556,15 +540,15 @@ def _degree(teacher, number="1038112019000123"):
 def test_a_forged_degree_proposes_the_credential_fraud_record(bureau, teacher):
     degree = _degree(teacher)
     with pytest.raises(ValidationError):
-        services.verify_degree(degree=degree, by=bureau, status=VerificationStatus.FORGED)
-    degree, record = services.verify_degree(
+        record_services.verify_degree(degree=degree, by=bureau, status=VerificationStatus.FORGED)
+    degree, record = record_services.verify_degree(
         degree=degree, by=bureau, status=VerificationStatus.FORGED, note="学信网查无此证"
     )
     assert degree.verification_status == VerificationStatus.FORGED
     assert degree.verified_by == bureau and degree.verified_at is not None
     assert record.item.code == "T-CREDENTIAL-FRAUD" and record.teacher == teacher
     assert record.status == RecordStatus.SUBMITTED and "1038112019000123" in record.narrative
-    _, again = services.verify_degree(
+    _, again = record_services.verify_degree(
         degree=degree, by=bureau, status=VerificationStatus.FORGED, note="复核仍为造假"
     )
     assert again is None
@@ -575,14 +559,14 @@ def test_only_the_bureau_verifies_degrees(principal, teacher):
     degree = _degree(teacher)
     for user in (principal, teacher.user):
         with pytest.raises(PermissionDenied):
-            services.verify_degree(degree=degree, by=user, status=VerificationStatus.VERIFIED)
+            record_services.verify_degree(
+                degree=degree, by=user, status=VerificationStatus.VERIFIED
+            )
     degree.refresh_from_db()
     assert degree.verification_status == VerificationStatus.PENDING
 
 
-def test_degree_admin_actions(client, bureau, teacher, monkeypatch):
-    degree_admin = site._registry[Degree]
-    monkeypatch.setattr(type(degree_admin), "actions", DEGREE_ACTIONS)
+def test_degree_admin_actions(client, bureau, teacher):
     verified, forged = _degree(teacher, "A1"), _degree(teacher, "A2")
     client.force_login(bureau)
     url = reverse("admin:teachers_degree_changelist")
@@ -608,19 +592,8 @@ def test_degree_admin_actions(client, bureau, teacher, monkeypatch):
 # --- the bureau's admin pages ------------------------------------------------------------------
 
 
-@pytest.fixture
-def wired_round_admin(monkeypatch):
-    """The round and code pages as evaluations/admin.py wires them (see admin_rounds)."""
-    round_admin = type(site._registry[EvaluationRound])
-    monkeypatch.setattr(round_admin, "form", EvaluationRoundForm)
-    monkeypatch.setattr(round_admin, "actions", ROUND_ACTIONS)
-    monkeypatch.setattr(round_admin, "list_display", ("name", "status", round_progress))
-    code_admin = type(site._registry[AccessCode])
-    monkeypatch.setattr(code_admin, "list_display", ("code", "group", code_sheet_link))
-
-
 def test_the_bureau_runs_a_round_from_the_admin_site(
-    client, bureau, school, teacher, other_teacher, wired_round_admin
+    client, bureau, school, teacher, other_teacher
 ):
     year = academic_year_of(timezone.localdate())
     ensure_year(year=year)

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from evaluations import services
 from evaluations.models import Objection, RecordStatus
+from evaluations.records import services
 from tests import factories
 
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evaluations.models import CreditRecord, academic_year_of
+from credit_registry.common.years import academic_year_of
+from evaluations.models import CreditRecord
 from schools.models import IntegrityActivity, OperationChecklist
 from students.models import PledgeSlip
 from students.services import issue_pledge

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from credit_registry.identity import id_check_char, normalize_code, validate_id_number
+from credit_registry.common.identity import id_check_char, normalize_code, validate_id_number
+from credit_registry.common.spreadsheets import FlexibleDateWidget, UnreadableFile, read_table
 from credit_registry.importing import run_import
-from credit_registry.spreadsheets import FlexibleDateWidget, UnreadableFile, read_table
 from teachers.models import Teacher
 from teachers.resources import TeacherResource
 

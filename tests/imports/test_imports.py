@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from openpyxl import Workbook
 
 from credit_registry.importing import run_import
 from evaluations.models import CreditRecord, RecordStatus
-from evaluations.resources import CreditRecordResource
+from evaluations.records.resources import CreditRecordResource
 from schools.models import School
 from schools.resources import IntegrityActivityResource, SchoolResource
 from students.models import Student
@@ -209,7 +210,7 @@ def test_students_with_classes_and_guardians(bureau, school):
 
 def test_imported_records_land_submitted_never_published(bureau, teacher):
     headers = ["教师身份证号", "事项代码", "发生日期", "事实陈述"]
-    day = datetime.date.today() - datetime.timedelta(days=1)
+    day = timezone.localdate() - datetime.timedelta(days=1)
     raw = xlsx(headers, [[teacher.id_number, "T-PAID-TUTORING", day, "家长举报"]])
     report = run_import(
         resource_class=CreditRecordResource, raw=raw, filename="记录.xlsx", by=bureau, dry_run=False
@@ -316,13 +317,13 @@ def test_the_command_imports_with_the_same_rules(bureau, school, tmp_path: Path,
     ],
 )
 def test_dates_in_the_shapes_people_type(value):
-    from credit_registry.spreadsheets import FlexibleDateWidget
+    from credit_registry.common.spreadsheets import FlexibleDateWidget
 
     assert FlexibleDateWidget().clean(value) == datetime.date(2020, 9, 1)
 
 
 def test_unreadable_date_says_so():
-    from credit_registry.spreadsheets import FlexibleDateWidget
+    from credit_registry.common.spreadsheets import FlexibleDateWidget
 
     with pytest.raises(ValueError, match="无法识别"):
         FlexibleDateWidget().clean("九月一日")
@@ -342,7 +343,7 @@ ACTIVITY_HEADERS = [
 def test_activities_import_and_count_for_their_school(bureau, school):
     from schools.models import IntegrityActivity
 
-    day = datetime.date.today() - datetime.timedelta(days=2)
+    day = timezone.localdate() - datetime.timedelta(days=2)
     rows = [
         [school.code, "讲座", "诚信讲座", day, "全体学生", 600, "法治副校长主讲"],
         [school.code, "知识竞赛", "诚信知识竞赛", day, "八年级", "120", "班级代表队"],
@@ -365,9 +366,9 @@ def test_activities_import_and_count_for_their_school(bureau, school):
 def test_an_activity_file_with_one_bad_row_writes_nothing(bureau, school):
     from schools.models import IntegrityActivity
 
-    future = datetime.date.today() + datetime.timedelta(days=5)
+    future = timezone.localdate() + datetime.timedelta(days=5)
     rows = [
-        [school.code, "讲座", "诚信讲座", datetime.date.today(), "全体学生", 600, "主讲"],
+        [school.code, "讲座", "诚信讲座", timezone.localdate(), "全体学生", 600, "主讲"],
         [school.code, "讲座", "未来的讲座", future, "全体学生", 600, "主讲"],
     ]
     report = run_import(

@@ -12,16 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from evaluations import services as record_services
-from evaluations.assessment import recompute_year
+from evaluations.assessment import services as assessment_services
+from evaluations.assessment import standing as selectors
+from evaluations.assessment.scoring import recompute_year
 from evaluations.models import (
     AssessmentResult,
     CreditRecord,
     RecordSource,
     RecordStatus,
-    academic_year_of,
 )
-from schools import selectors, services
+from evaluations.records import services as record_services
+from schools import services
 from schools.models import (
     ChecklistArea,
     ChecklistKind,
@@ -32,7 +33,7 @@ from schools.models import (
 )
 from tests import factories
 
-YEAR = academic_year_of(timezone.localdate())
+YEAR = factories.YEAR
 
 
 def png(name="photo.png") -> SimpleUploadedFile:
@@ -81,7 +82,7 @@ def world(school, other_school, principal, teacher):
 
 def test_principal_lands_on_a_dashboard_of_their_school(client, principal, school, world):
     factories.make_record(school, "S-ARBITRARY-FEES", by=world["bureau"])
-    record_services.ensure_year(year=YEAR)
+    assessment_services.ensure_year(year=YEAR)
     recompute_year(year=YEAR)
     client.force_login(principal)
     response = client.get(reverse("portal"), follow=True)
@@ -219,7 +220,7 @@ def test_class_teacher_records_conduct_of_own_class_only(client, teacher, world)
 
 
 def test_activities_count_toward_the_school_score_up_to_the_policys_cap(principal, school):
-    record_services.ensure_year(year=YEAR)
+    assessment_services.ensure_year(year=YEAR)
     for n in range(7):
         log_activity(school, principal, title=f"活动{n}")
     recompute_year(year=YEAR)
@@ -231,7 +232,7 @@ def test_activities_count_toward_the_school_score_up_to_the_policys_cap(principa
 
 
 def test_an_excluded_activity_stops_counting(principal, school, bureau):
-    record_services.ensure_year(year=YEAR)
+    assessment_services.ensure_year(year=YEAR)
     activity = log_activity(school, principal)
     log_activity(school, principal, title="第二次")
     services.exclude_activity(activity=activity, by=bureau, reason="照片与活动不符")
@@ -347,14 +348,14 @@ def test_bureau_records_an_inspection_in_the_admin_site(client, bureau, school):
 
 
 def test_target_assessment_figure_follows_the_policy(bureau, school):
-    record_services.ensure_year(year=YEAR)
+    assessment_services.ensure_year(year=YEAR)
     factories.make_record(school, "S-ARBITRARY-FEES", by=bureau)  # −10
     recompute_year(year=YEAR)
     standing = selectors.school_standing(school, YEAR)
     assert standing.target_assessed and standing.points == Decimal("9.00")
     assert standing.max_points == Decimal("10.00")
     # A new policy version worth 20 points in the target assessment doubles the figure.
-    record_services.create_policy_version(
+    assessment_services.create_policy_version(
         year=YEAR, by=bureau, note="目标考核诚信分值调整为20分", target_assessment_points=20
     )
     recompute_year(year=YEAR)
@@ -362,7 +363,7 @@ def test_target_assessment_figure_follows_the_policy(bureau, school):
 
 
 def test_a_veto_leaves_nothing_of_the_target_assessment_component(bureau, school):
-    record_services.ensure_year(year=YEAR)
+    assessment_services.ensure_year(year=YEAR)
     factories.make_record(school, "S-ILLEGAL-OPERATION", by=bureau)
     recompute_year(year=YEAR)
     standing = selectors.school_standing(school, YEAR)
@@ -373,7 +374,7 @@ def test_private_school_with_grade_d_gets_the_inspection_suggestion(bureau):
     private = factories.make_school(
         "星光培训学校", kind=SchoolKind.TRAINING, ownership=Ownership.PRIVATE
     )
-    record_services.ensure_year(year=YEAR)
+    assessment_services.ensure_year(year=YEAR)
     for _ in range(5):
         factories.make_record(private, "S-ARBITRARY-FEES", by=bureau)
     recompute_year(year=YEAR)
@@ -393,7 +394,7 @@ def test_eligibility_for_a_whole_class_and_for_the_teachers(client, principal, s
     classroom = factories.make_classroom(school, head_teacher=teacher)
     star = factories.make_student(school, classroom, name="陈小星")
     plain = factories.make_student(school, classroom, name="周小华")
-    record_services.ensure_year(year=YEAR)
+    assessment_services.ensure_year(year=YEAR)
     factories.make_record(star, "ST-INTEGRITY-STAR", by=bureau)
     factories.make_record(plain, "ST-DISCIPLINE-PROBATION", by=bureau)
     factories.make_record(plain, "ST-EXAM-CHEATING", by=bureau)  # 85: grade B, no star

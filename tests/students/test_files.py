@@ -10,13 +10,14 @@ from django.utils import timezone
 
 from credit_registry.access import records_visible_to, students_visible_to
 from credit_registry.models import AccessAction, AccessLog
-from evaluations import selectors
-from evaluations.models import CreditRecord, Purpose, academic_year_of
+from evaluations.assessment import eligibility as selectors
+from evaluations.assessment import services as record_services
+from evaluations.models import CreditRecord, Purpose
 from students import services
 from students.models import EnrolmentEvent, PledgeSlip, StudentStatus
 from tests import factories
 
-YEAR = academic_year_of(timezone.localdate())
+YEAR = factories.YEAR
 
 
 @pytest.fixture
@@ -136,8 +137,7 @@ def test_the_file_shows_records_pledges_and_award_eligibility(client, principal,
 
 
 def test_student_award_eligibility_follows_the_ledger(student, school):
-    from evaluations import services as record_services
-    from evaluations.assessment import recompute_year
+    from evaluations.assessment.scoring import recompute_year
 
     bureau = factories.make_user("bureau", role=factories.Role.BUREAU_ADMIN)
     star = factories.make_student(school, name="陈小星")
@@ -207,7 +207,7 @@ def test_a_transferred_student_takes_every_record_to_the_new_school(
     client.force_login(principal)
     response = client.post(
         reverse("students:transfer", args=[student.pk]),
-        {"destination": "district", "to_school": other_school.pk, "on": "2026-09-01"},
+        {"destination": "district", "to_school": other_school.pk, "on": timezone.localdate()},
     )
     assert response.status_code == 302
     student.refresh_from_db()

@@ -10,18 +10,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations import evaluation_selectors as selectors
-from evaluations import evaluation_services as services
-from evaluations.assessment import recompute_year
+from evaluations.assessment.scoring import recompute_year
+from evaluations.assessment.services import ensure_year
 from evaluations.models import AccessCode, RaterAssignment, RaterGroup, Response
-from evaluations.services import ensure_year
+from evaluations.rounds import selectors, services
 from teachers.models import Degree, DegreeLevel, VerificationStatus
 from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _provider_and_fresh_cache(db):
-    selectors.register()
+def _fresh_cache(db):
     cache.clear()
     yield
     cache.clear()

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from credit_registry.backup import restore_backup
-from evaluations.ledger import verify_chain
+from evaluations.records.ledger import verify_chain
 
 
 class Command(BaseCommand):

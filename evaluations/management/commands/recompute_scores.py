@@ -2,8 +2,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from evaluations.assessment import recompute_year
-from evaluations.models import academic_year_label, academic_year_of
+from credit_registry.common.errors import error_text
+from credit_registry.common.years import academic_year_label, academic_year_of
+from evaluations.assessment.scoring import recompute_year
 
 
 class Command(BaseCommand):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         try:
             summary = recompute_year(year=year)
         except ValidationError as error:
-            raise CommandError("; ".join(error.messages)) from error
+            raise CommandError(error_text(error, separator="; ")) from error
         grades = "，".join(f"{grade}：{count}" for grade, count in sorted(summary.by_grade.items()))
         self.stdout.write(
             self.style.SUCCESS(

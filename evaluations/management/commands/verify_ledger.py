@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from evaluations.ledger import verify_chain
+from evaluations.records.ledger import verify_chain
 
 
 class Command(BaseCommand):

@@ -1,0 +1,266 @@
+"""Reading the spreadsheets people really have, and the widgets the import resources share.
+
+Schools send Excel files saved by Microsoft Excel or WPS, and CSV files in UTF-8 (with or without
+a BOM) or in GB18030/GBK, which is what Chinese Excel writes. ID numbers and codes come with
+full-width digits and stray spaces; dates come as text in several shapes or as Excel dates.
+Anything unreadable becomes an :class:`UnreadableFile` with a message in Chinese and English.
+"""
+
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+
+import tablib
+from django.core.exceptions import ValidationError
+from import_export import widgets
+from openpyxl import load_workbook
+
+from credit_registry.common.identity import normalize_code
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class UnreadableFile(ValueError):
+    """The file could not be read as a spreadsheet at all."""
+
+
+def _decode_csv(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile(
+        "无法识别CSV文件的编码，请另存为UTF-8或GBK编码的CSV / "
+        "Cannot tell the CSV file's encoding; save it as UTF-8 or GBK CSV."
+    )
+
+
+def read_table(raw: bytes, filename: str) -> tablib.Dataset:
+    """A dataset from an uploaded file's bytes, judged by its content as much as its name."""
+    if not raw:
+        raise UnreadableFile("文件为空 / The file is empty.")
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise UnreadableFile(
+            "文件超过50MB，请使用命令行导入 / The file is over 50 MB; use the import command."
+        )
+    name = filename.lower()
+    if name.endswith((".xlsx", ".xlsm")) or raw[:4] == b"PK\x03\x04":
+        dataset = _read_xlsx(raw)
+    elif name.endswith(".xls"):
+        raise UnreadableFile(
+            "不支持旧版.xls格式，请在Excel或WPS中另存为.xlsx / "
+            "The old .xls format is not supported; save the file as .xlsx."
+        )
+    elif name.endswith((".csv", ".txt")):
+        dataset = _read_csv(raw)
+    else:
+        raise UnreadableFile("只支持.xlsx和.csv文件 / Only .xlsx and .csv files can be imported.")
+    dataset.headers = [normalize_header(h) for h in (dataset.headers or [])]
+    _drop_blank_rows(dataset)
+    _strip_nul(dataset)
+    if not dataset.headers or len(dataset) == 0:
+        raise UnreadableFile("文件中没有数据行 / The file has no data rows.")
+    return dataset
+
+
+def _read_xlsx(raw: bytes) -> tablib.Dataset:
+    try:
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise UnreadableFile(
+            "文件不是有效的Excel(.xlsx)文件，可能已损坏或只是改了扩展名 / "
+            "This is not a valid Excel (.xlsx) file: it may be damaged or merely renamed."
+        ) from error
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    dataset = tablib.Dataset()
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise UnreadableFile("工作表为空 / The worksheet is empty.") from None
+    width = len(header)
+    while width and header[width - 1] in (None, ""):
+        width -= 1
+    dataset.headers = [str(h) if h is not None else "" for h in header[:width]]
+    for row in rows:
+        values = list(row[:width]) + [None] * (width - len(row[:width]))
+        dataset.append(values)
+    workbook.close()
+    return dataset
+
+
+def _read_csv(raw: bytes) -> tablib.Dataset:
+    text = _decode_csv(raw)
+    try:
+        return tablib.Dataset().load(text, format="csv")
+    except Exception as error:  # tablib raises several kinds for malformed CSV
+        raise UnreadableFile(f"CSV文件格式错误 / Malformed CSV file: {error}") from error
+
+
+def normalize_header(value: object) -> str:
+    return re.sub(r"\s+", "", normalize_code(value).lower()) if value is not None else ""
+
+
+def _strip_nul(dataset: tablib.Dataset) -> None:
+    """NUL characters are never meant and PostgreSQL refuses to store them."""
+    rows = [[c.replace("\x00", "") if isinstance(c, str) else c for c in row] for row in dataset]
+    headers = dataset.headers
+    dataset.wipe()
+    dataset.headers = headers
+    for row in rows:
+        dataset.append(row)
+
+
+def _drop_blank_rows(dataset: tablib.Dataset) -> None:
+    keep = [row for row in dataset if any(cell not in (None, "") for cell in row)]
+    if len(keep) != len(dataset):
+        headers = dataset.headers
+        dataset.wipe()
+        dataset.headers = headers
+        for row in keep:
+            dataset.append(row)
+
+
+def escape_formula(value: object) -> object:
+    """A cell a spreadsheet would run as a formula is exported as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+# --- widgets -----------------------------------------------------------------------------------
+
+
+class CodeWidget(widgets.CharWidget):
+    """ID numbers, student numbers, school codes: full-width to ASCII, spaces out, upper case.
+    Excel turns long digit strings into numbers; they are turned back."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return normalize_code(value)
+
+
+class TextWidget(widgets.CharWidget):
+    def clean(self, value, row=None, **kwargs):
+        return "" if value is None else str(value).strip()
+
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+class FlexibleDateWidget(widgets.DateWidget):
+    """2020-09-01, 2020/9/1, 2020.9.1, 2020年9月1日, 20200901, an Excel date or serial number."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        if isinstance(value, int | float) and 1 < value < 100000:
+            return EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        text = normalize_code(value)
+        for pattern in _DATE_PATTERNS:
+            match = pattern.match(text)
+            if match:
+                try:
+                    return datetime.date(*(int(part) for part in match.groups()))
+                except ValueError:
+                    break
+        raise ValueError(
+            f"日期“{value}”无法识别，请写成2020-09-01 / Cannot read the date “{value}”: use 2020-09-01."
+        )
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice by its Chinese label (or its stored value); exported as the label."""
+
+    def __init__(self, choices: Iterable[tuple[str, str]], **kwargs):
+        super().__init__(**kwargs)
+        self.choices = [(str(value), str(label)) for value, label in choices]
+        self.by_text = {}
+        for value, label in self.choices:
+            self.by_text[label] = value
+            self.by_text[value] = value
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return ""
+        text = str(value).strip()
+        if text in self.by_text:
+            return self.by_text[text]
+        allowed = "、".join(label for _, label in self.choices)
+        raise ValueError(
+            f"“{text}”不是有效选项，可选：{allowed} / “{text}” is not one of: {allowed}"
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return dict(self.choices).get(str(value), value or "")
+
+
+class CachedForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key by a natural key, with every target loaded once per import instead of one
+    query per row."""
+
+    def __init__(self, model, field: str, label: str, **kwargs):
+        super().__init__(model, field=field, **kwargs)
+        self.label = label
+        self._cache: dict[str, object] | None = None
+
+    def reset(self) -> None:
+        self._cache = None
+
+    def clean(self, value, row=None, **kwargs):
+        key = normalize_code(value)
+        if not key:
+            return None
+        if self._cache is None:
+            self._cache = {
+                str(getattr(obj, self.field)): obj for obj in self.get_queryset(value, row)
+            }
+        try:
+            return self._cache[key]
+        except KeyError:
+            raise ValueError(
+                f"{self.label}“{key}”不存在 / Unknown {self.model._meta.model_name} “{key}”."
+            ) from None
+
+
+def check_required_headers(dataset: tablib.Dataset, required: Iterable[str]) -> None:
+    missing = [name for name in required if normalize_header(name) not in dataset.headers]
+    if missing:
+        raise ValidationError(
+            f"缺少必需的列：{'、'.join(missing)}（请使用下载的模板） / Missing columns: "
+            f"{', '.join(missing)} (use the downloadable template)."
+        )
+
+
+def check_unique_column(dataset: tablib.Dataset, header: str, label: str) -> None:
+    """Two rows of one file for the same person are an error, not a silent overwrite."""
+    column = normalize_header(header)
+    if column not in dataset.headers:
+        return
+    seen: dict[str, int] = {}
+    duplicates = []
+    for number, value in enumerate(dataset[column], start=2):
+        key = normalize_code(value)
+        if not key:
+            continue
+        if key in seen:
+            duplicates.append(f"第{seen[key]}行与第{number}行")
+        else:
+            seen[key] = number
+    if duplicates:
+        raise ValidationError(
+            f"文件中{label}重复：{'；'.join(duplicates[:10])} / Duplicate {header} values in the file."
+        )

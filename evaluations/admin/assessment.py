@@ -1,0 +1,177 @@
+"""Assessment years, versioned policies with their consequence rules, and the results with
+their explanation."""
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from credit_registry import access
+from credit_registry.admin import (
+    ReadOnlyAdmin,
+    RegistryInline,
+    RegistryModelAdmin,
+    run_each,
+)
+from evaluations.admin.common import (
+    html_table,
+    subject_label,
+)
+from evaluations.assessment import services
+from evaluations.models import (
+    AssessmentPolicy,
+    AssessmentResult,
+    AssessmentYear,
+    ConsequenceRule,
+)
+
+
+@admin.register(AssessmentYear)
+class AssessmentYearAdmin(RegistryModelAdmin):
+    list_display = ("__str__", "year", "closed_at", "closed_by")
+    list_select_related = ("closed_by",)
+    actions = ["close"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("year", "closed_at", "closed_by") if obj is not None else ("closed_at", "closed_by")
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_decide_permission(self, request):
+        return access.is_bureau(request.user)
+
+    def save_model(self, request, obj, form, change):
+        services.ensure_year(year=obj.year, by=request.user)
+
+    @admin.action(description=_("关闭所选学年（重算后冻结结果）"), permissions=["decide"])
+    def close(self, request, queryset):
+        run_each(
+            request, queryset, lambda year: services.close_year(year=year.year, by=request.user)
+        )
+
+
+class ConsequenceRuleInline(RegistryInline):
+    model = ConsequenceRule
+    read_only = True
+    can_delete = False
+
+
+@admin.register(AssessmentPolicy)
+class AssessmentPolicyAdmin(RegistryModelAdmin):
+    """A policy is never edited: the add form creates the next version of a year's policy
+    (``services.create_policy_version``); saved versions are read-only."""
+
+    list_display = (
+        "__str__",
+        "year",
+        "version",
+        "base_score",
+        "positive_cap",
+        "grade_a",
+        "grade_b",
+        "grade_c",
+        "note",
+        "created_by",
+        "created_at",
+    )
+    list_filter = ("year",)
+    list_select_related = ("year", "created_by")
+    inlines = [ConsequenceRuleInline]
+    readonly_fields = ("version", "created_by", "created_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return [f.name for f in AssessmentPolicy._meta.fields]
+        return self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        values = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name not in ("year", "note", "version")
+        }
+        created = services.create_policy_version(
+            year=form.cleaned_data["year"].year,
+            by=request.user,
+            note=form.cleaned_data.get("note", ""),
+            **values,
+        )
+        obj.pk = created.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the rules are copied by the service from the previous version
+
+
+@admin.register(ConsequenceRule)
+class ConsequenceRuleAdmin(ReadOnlyAdmin):
+    """Rules belong to a policy version and change only with a new version."""
+
+    list_display = ("policy", "subject_kind", "trigger", "purpose", "effect", "extra_years")
+    list_filter = ("subject_kind", "trigger", "purpose", "effect")
+    list_select_related = ("policy",)
+
+
+@admin.register(AssessmentResult)
+class AssessmentResultAdmin(ReadOnlyAdmin):
+    list_display = (
+        "subject_display",
+        "year",
+        "record_score",
+        "evaluation_score",
+        "total_score",
+        "grade",
+        "vetoed",
+    )
+    list_filter = ("year", "grade", "vetoed")
+    list_select_related = ("year", "school", "teacher", "student")
+    search_fields = ("teacher__name", "school__name", "=student__student_number")
+    fields = (
+        "subject_display",
+        "year",
+        "policy",
+        "record_score",
+        "evaluation_score",
+        "total_score",
+        "grade",
+        "vetoed",
+        "explanation_table",
+        "computed_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("对象"))
+    def subject_display(self, result):
+        return subject_label(result)
+
+    @admin.display(description=_("计分说明"))
+    def explanation_table(self, result):
+        explanation = result.explanation or {}
+        rows = [
+            (line.get("label", ""), line.get("date") or "", line.get("points", ""))
+            for line in explanation.get("lines", [])
+        ]
+        rows.append((gettext("记录分"), "", explanation.get("record_score", "")))
+        rows += [
+            (line.get("label", ""), line.get("date") or "", line.get("points", ""))
+            for line in explanation.get("components", [])
+        ]
+        rows.append((gettext("综合得分"), "", explanation.get("total", "")))
+        table = html_table([_("项目"), _("日期"), _("分值")], rows)
+        if explanation.get("veto"):
+            return format_html("{}<p>{}：{}</p>", table, _("一票否决"), explanation["veto"])
+        return table

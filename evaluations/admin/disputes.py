@@ -1,0 +1,260 @@
+"""The bureau's queues for objections and repair applications: each decision through the
+disputes services, on a page that asks for the reason."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from credit_registry import access
+from credit_registry.admin import RegistryModelAdmin, ask_then_run
+from credit_registry.common.errors import error_text
+from evaluations.admin.common import (
+    ReasonForm,
+    decision_page,
+    record_anchor,
+)
+from evaluations.disputes import services
+from evaluations.models import (
+    CatalogItem,
+    Objection,
+    ObjectionStatus,
+    RepairApplication,
+    RepairStatus,
+)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("办理期限")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("处理中")), ("yes", _("已超期")), ("no", _("未超期"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "open":
+            return queryset.filter(status=ObjectionStatus.OPEN)
+        if self.value() == "yes":
+            return queryset.filter(status=ObjectionStatus.OPEN, due_on__lt=today)
+        if self.value() == "no":
+            return queryset.exclude(status=ObjectionStatus.OPEN, due_on__lt=today)
+        return queryset
+
+
+class ObjectionDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("处理结果"),
+        choices=[c for c in ObjectionStatus.choices if c[0] != ObjectionStatus.OPEN],
+    )
+    reason = forms.CharField(label=_("处理理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    points = forms.DecimalField(
+        label=_("更正后分值（仅更正时）"), required=False, max_digits=6, decimal_places=2
+    )
+    item = forms.ModelChoiceField(
+        label=_("更正后的信用事项（仅更正时，可留空）"),
+        queryset=CatalogItem.objects.filter(active=True),
+        required=False,
+    )
+    narrative = forms.CharField(
+        label=_("更正后的事实陈述（仅更正时，可留空）"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+
+class DecidedByServiceAdmin(RegistryModelAdmin):
+    """Objections and repair applications are filed by subjects in their portal and decided by
+    the bureau through a form here: never added, edited or deleted by hand."""
+
+    decide_label = ""
+    open_status = ""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_decide_permission(self, request):
+        return access.is_bureau(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.opts.fields]
+
+    @admin.display(description=_("信用记录"))
+    def record_link(self, obj):
+        return record_anchor(obj.record)
+
+    @admin.display(description=_("处理"))
+    def decide_link(self, obj):
+        if obj.status != self.open_status:
+            return "—"
+        info = self.opts.app_label, self.opts.model_name
+        url = reverse("admin:{}_{}_decide".format(*info), args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, self.decide_label)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="{}_{}_decide".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, pk: int):
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        form = self.decision_form(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                self.decide(request, obj, form.cleaned_data)
+            except (ValidationError, PermissionDenied) as error:
+                messages.error(request, error_text(error))
+            else:
+                messages.success(request, gettext("已处理"))
+                info = self.opts.app_label, self.opts.model_name
+                return redirect("admin:{}_{}_changelist".format(*info))
+        return decision_page(request, self, obj, form, self.decide_label)
+
+
+@admin.register(Objection)
+class ObjectionAdmin(DecidedByServiceAdmin):
+    decision_form = ObjectionDecisionForm
+    decide_label = _("处理异议")
+    open_status = ObjectionStatus.OPEN
+    list_display = (
+        "id",
+        "record_link",
+        "filed_by",
+        "filed_at",
+        "due_on",
+        "overdue",
+        "status",
+        "decide_link",
+    )
+    list_filter = ("status", OverdueFilter)
+    list_select_related = (
+        "record__item",
+        "record__school",
+        "record__teacher",
+        "record__student",
+        "filed_by",
+    )
+    search_fields = ("=record__id", "record__teacher__name", "record__school__name")
+    date_hierarchy = "filed_at"
+    actions = ["uphold", "revoke"]
+
+    @admin.display(description=_("超期"), boolean=True)
+    def overdue(self, objection):
+        return objection.is_overdue(timezone.localdate())
+
+    def decide(self, request, objection, data):
+        services.decide_objection(
+            objection=objection,
+            by=request.user,
+            outcome=data["outcome"],
+            reason=data["reason"],
+            points=data["points"],
+            item=data["item"],
+            narrative=data["narrative"] or None,
+        )
+
+    def _decide_selected(self, request, queryset, outcome, title):
+        return ask_then_run(
+            self,
+            request,
+            queryset,
+            form_class=ReasonForm,
+            title=title,
+            run=lambda objection, data: services.decide_objection(
+                objection=objection, by=request.user, outcome=outcome, reason=data["reason"]
+            ),
+        )
+
+    @admin.action(description=_("维持原记录（异议不成立）"), permissions=["decide"])
+    def uphold(self, request, queryset):
+        return self._decide_selected(
+            request, queryset, ObjectionStatus.UPHELD, gettext("维持原记录")
+        )
+
+    @admin.action(description=_("撤销记录（异议成立）"), permissions=["decide"])
+    def revoke(self, request, queryset):
+        return self._decide_selected(
+            request, queryset, ObjectionStatus.REVOKED, gettext("撤销记录")
+        )
+
+
+class RepairDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("审核结果"),
+        choices=[("1", _("批准修复")), ("0", _("不予批准修复"))],
+        coerce=lambda value: value == "1",
+    )
+    reason = forms.CharField(label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@admin.register(RepairApplication)
+class RepairApplicationAdmin(DecidedByServiceAdmin):
+    decision_form = RepairDecisionForm
+    decide_label = _("审核信用修复申请")
+    open_status = RepairStatus.PENDING
+    list_display = (
+        "id",
+        "record_link",
+        "applicant",
+        "applied_at",
+        "proof_kind",
+        "status",
+        "decided_by",
+        "decide_link",
+    )
+    list_filter = ("status", "proof_kind")
+    list_select_related = (
+        "record__item",
+        "record__school",
+        "record__teacher",
+        "record__student",
+        "applicant",
+        "decided_by",
+    )
+    search_fields = ("=record__id", "record__teacher__name", "record__school__name")
+    date_hierarchy = "applied_at"
+    actions = ["approve_repair", "refuse_repair"]
+
+    def decide(self, request, application, data):
+        services.decide_repair(
+            application=application, by=request.user, approve=data["approve"], reason=data["reason"]
+        )
+
+    def _decide_selected(self, request, queryset, approve, title):
+        return ask_then_run(
+            self,
+            request,
+            queryset,
+            form_class=ReasonForm,
+            title=title,
+            run=lambda application, data: services.decide_repair(
+                application=application, by=request.user, approve=approve, reason=data["reason"]
+            ),
+        )
+
+    @admin.action(description=_("批准修复"), permissions=["decide"])
+    def approve_repair(self, request, queryset):
+        return self._decide_selected(request, queryset, True, gettext("批准信用修复"))
+
+    @admin.action(description=_("不予批准修复"), permissions=["decide"])
+    def refuse_repair(self, request, queryset):
+        return self._decide_selected(request, queryset, False, gettext("不予批准信用修复"))

@@ -1,0 +1,170 @@
+"""The eligibility check (SPEC §5): may this subject be put forward for this purpose in this
+year? Yes or no, with the reasons, from the consequence rules of the years that still reach it."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from credit_registry.common.years import academic_year_label
+from evaluations.models import (
+    AssessmentPolicy,
+    AssessmentResult,
+    ConsequenceRule,
+    CreditRecord,
+    Effect,
+    Grade,
+    Purpose,
+    Severity,
+    SubjectKind,
+    Trigger,
+    subject_field,
+)
+
+
+@dataclass
+class Eligibility:
+    subject: object
+    purpose: str
+    year: int
+    eligible: bool = True
+    preferred: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def purpose_label(self) -> str:
+        return Purpose(self.purpose).label
+
+    @property
+    def answer(self) -> str:
+        return "可以" if self.eligible else "不可以"
+
+
+def _kind_of(subject) -> str:
+    return {"school": SubjectKind.SCHOOL, "teacher": SubjectKind.TEACHER}.get(
+        subject_field(subject), SubjectKind.STUDENT
+    )
+
+
+def _latest_policies(years: Sequence[int]) -> dict[int, AssessmentPolicy]:
+    policies: dict[int, AssessmentPolicy] = {}
+    rules = Prefetch("rules", queryset=ConsequenceRule.objects.all())
+    for policy in (
+        AssessmentPolicy.objects.filter(year_id__in=years)
+        .order_by("year_id", "version")
+        .prefetch_related(rules)
+    ):
+        policies[policy.year_id] = policy  # the last version wins
+    return policies
+
+
+def check_eligibility_many(subjects: Sequence, purpose: str, year: int) -> list[Eligibility]:
+    """May each subject be put forward for ``purpose`` in ``year``? Yes or no, with reasons.
+
+    Rules come from the policy of the year in which their trigger happened (a grade, or a
+    counting veto record), and last that year plus the rule's ``extra_years``.
+    """
+    answers = check_eligibility_purposes(subjects, [purpose], year)
+    return [answers[subject.pk][0] for subject in subjects]
+
+
+def check_eligibility_purposes(
+    subjects: Sequence, purposes: Sequence[str], year: int
+) -> dict[int, list[Eligibility]]:
+    """``check_eligibility_many`` for several purposes at once: {subject pk: one answer per
+    purpose, in the order of ``purposes``}, with the same few queries as for one purpose."""
+    if not subjects:
+        return {}
+    kind = _kind_of(subjects[0])
+    column = subject_field(subjects[0])
+    ids = [s.pk for s in subjects]
+    # Which trigger years can still reach `year`: the longest rule reach of any policy involved.
+    window = range(year - 3, year + 1)
+    policies = _latest_policies(list(window))
+    results = defaultdict(dict)
+    for result in AssessmentResult.objects.filter(
+        **{f"{column}_id__in": ids}, year_id__in=list(window)
+    ).only("id", "year_id", "grade", f"{column}_id"):
+        results[getattr(result, f"{column}_id")][result.year_id] = result.grade
+    vetoes = defaultdict(list)
+    for record in (
+        CreditRecord.objects.counting()
+        .filter(
+            **{f"{column}_id__in": ids},
+            year__in=list(window),
+            vetoes=True,
+            severity=Severity.SEVERE,
+        )
+        .select_related("item")
+        .order_by("occurred_on")
+    ):
+        vetoes[getattr(record, f"{column}_id")].append(record)
+
+    answers: dict[int, list[Eligibility]] = {}
+    for subject in subjects:
+        answers[subject.pk] = [
+            _eligibility(subject, purpose, year, kind, policies, results, vetoes)
+            for purpose in purposes
+        ]
+    return answers
+
+
+def _eligibility(
+    subject, purpose: str, year: int, kind: str, policies, results, vetoes
+) -> Eligibility:
+    answer = Eligibility(subject=subject, purpose=purpose, year=year)
+    required_met: bool | None = None
+    for trigger_year, policy in sorted(policies.items()):
+        for rule in policy.rules.all():
+            if rule.subject_kind != kind or rule.purpose != purpose:
+                continue
+            if not trigger_year <= year <= trigger_year + rule.extra_years:
+                continue
+            grade = results[subject.pk].get(trigger_year)
+            fired, because = _trigger_fired(rule, grade, vetoes[subject.pk], trigger_year)
+            reach = academic_year_label(trigger_year)
+            if rule.extra_years:
+                reach += f"至{academic_year_label(trigger_year + rule.extra_years)}"
+            if rule.effect == Effect.REQUIRED and trigger_year == year:
+                required_met = bool(fired) if required_met is None else required_met and fired
+                if not fired:
+                    answer.reasons.append(
+                        f"{because or academic_year_label(trigger_year) + '尚无考核结果'}；"
+                        f"{rule.get_purpose_display()}须{rule.get_trigger_display()}"
+                    )
+                else:
+                    answer.reasons.append(f"{because}，符合{rule.get_purpose_display()}条件")
+            elif fired and rule.effect == Effect.INELIGIBLE:
+                answer.eligible = False
+                answer.reasons.append(
+                    f"{because}：{reach}不得参加{rule.get_purpose_display()}"
+                    f"（{policy}第{rule.pk}条规则）"
+                )
+            elif fired and rule.effect == Effect.PREFERRED:
+                answer.preferred = True
+                answer.reasons.append(f"{because}：{rule.get_purpose_display()}同等条件优先")
+    if required_met is False:
+        answer.eligible = False
+    if not answer.reasons:
+        answer.reasons.append("无影响该事项资格的信用等级或记录")
+    return answer
+
+
+def _trigger_fired(rule: ConsequenceRule, grade: str | None, vetoes, trigger_year: int):
+    label = academic_year_label(trigger_year)
+    if rule.trigger == Trigger.GRADE_D:
+        return grade == Grade.D, f"{label}信用等级为D（不合格）" if grade else ""
+    if rule.trigger == Trigger.GRADE_A:
+        if grade is None:
+            return False, ""
+        return grade == Grade.A, f"{label}信用等级为{grade}"
+    in_year = [r for r in vetoes if r.year == trigger_year]
+    if in_year:
+        first = in_year[0]
+        return True, f"{label}有一票否决记录“{first.item.name}”（{first.occurred_on:%Y-%m-%d}）"
+    return False, ""
+
+
+def check_eligibility(subject, purpose: str, year: int) -> Eligibility:
+    return check_eligibility_many([subject], purpose, year)[0]

@@ -1,0 +1,506 @@
+"""The annual assessment: every subject's score and grade for a year, with its explanation.
+
+The district is recomputed with a fixed number of set-based queries whatever its size: one for
+the policy, one per subject kind for the subjects, one for the year's counting records, one for
+the evaluation scores, then a delete and bulk inserts. No query per subject.
+"""
+
+import datetime
+import json
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from evaluations.models import (
+    COUNTING_STATUSES,
+    AssessmentPolicy,
+    AssessmentResult,
+    AssessmentYear,
+    CreditRecord,
+    Grade,
+    Polarity,
+    Severity,
+    SubjectKind,
+)
+from evaluations.rounds.selectors import evaluation_scores
+from schools.models import School
+from schools.selectors import activity_counts
+from students.models import Student, StudentStatus
+from teachers.models import Teacher
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Contribution:
+    label: str
+    points: Decimal
+    date: datetime.date | None = None
+    record_id: int | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "label": self.label,
+            "points": f"{self.points:.2f}",
+            "date": self.date.isoformat() if self.date else None,
+            "record": self.record_id,
+        }
+
+
+@dataclass
+class Score:
+    record_score: Decimal
+    evaluation_score: Decimal | None
+    total: Decimal
+    grade: str
+    vetoed: bool
+    lines: list[Contribution] = field(default_factory=list)
+    components: list[Contribution] = field(default_factory=list)
+    veto_reason: str = ""
+
+    def explanation(self) -> dict:
+        return {
+            "lines": [line.as_json() for line in self.lines],
+            "record_score": f"{self.record_score:.2f}",
+            "components": [c.as_json() for c in self.components],
+            "total": f"{self.total:.2f}",
+            "veto": self.veto_reason,
+        }
+
+
+@dataclass(frozen=True)
+class CountedRecord:
+    record_id: int
+    label: str
+    points: Decimal
+    occurred_on: datetime.date
+    vetoes: bool
+    positive: bool
+
+
+def score_subject(
+    *,
+    policy: AssessmentPolicy,
+    records: Iterable[CountedRecord],
+    evaluation: Decimal | None = None,
+    evaluation_note: str = "",
+    extra_lines: Iterable[Contribution] = (),
+) -> Score:
+    """Score one subject. Every point of the result is a line of the explanation:
+    ``sum(lines) == record_score`` and ``sum(components) == total``."""
+    lines = [Contribution("基础分", _q(policy.base_score))]
+    positive_total = ZERO
+    veto_reason = ""
+    for record in sorted(records, key=lambda r: (r.occurred_on, r.record_id)):
+        lines.append(
+            Contribution(record.label, _q(record.points), record.occurred_on, record.record_id)
+        )
+        if record.positive:
+            positive_total += record.points
+        if record.vetoes and not veto_reason:
+            veto_reason = f"{record.label}（{record.occurred_on:%Y-%m-%d}）一票否决"
+    for extra in extra_lines:
+        lines.append(extra)
+        positive_total += extra.points if extra.points > 0 else ZERO
+    if positive_total > policy.positive_cap:
+        lines.append(
+            Contribution(
+                f"加分超过上限{policy.positive_cap:.2f}分，超出部分不计",
+                _q(policy.positive_cap - positive_total),
+            )
+        )
+    subtotal = sum((line.points for line in lines), ZERO)
+    if subtotal < 0:
+        lines.append(Contribution("记录分最低为0分", -subtotal))
+        subtotal = ZERO
+    record_score = _q(subtotal)
+
+    components: list[Contribution] = []
+    weights = policy.record_weight + policy.evaluation_weight
+    if evaluation is not None and weights > 0:
+        record_part = _q(record_score * policy.record_weight / weights)
+        evaluation_part = _q(evaluation * policy.evaluation_weight / weights)
+        components = [
+            Contribution(
+                f"记录分{record_score:.2f} × {policy.record_weight / weights:.0%}", record_part
+            ),
+            Contribution(
+                f"测评分{evaluation:.2f} × {policy.evaluation_weight / weights:.0%}"
+                + (f"（{evaluation_note}）" if evaluation_note else ""),
+                evaluation_part,
+            ),
+        ]
+        total = record_part + evaluation_part
+    else:
+        components = [Contribution("记录分", record_score)]
+        total = record_score
+    vetoed = bool(veto_reason) and policy.veto_forces_d
+    grade = Grade.D if vetoed else policy.grade_for(total)
+    return Score(
+        record_score=record_score,
+        evaluation_score=evaluation,
+        total=total,
+        grade=grade,
+        vetoed=vetoed,
+        lines=lines,
+        components=components,
+        veto_reason=veto_reason if vetoed else "",
+    )
+
+
+def current_policy(year: int) -> AssessmentPolicy:
+    policy = AssessmentPolicy.objects.filter(year_id=year).order_by("-version").first()
+    if policy is None:
+        raise ValidationError(
+            f"{year}学年尚未制定考核政策 / No assessment policy for {year} yet.", code="no_policy"
+        )
+    return policy
+
+
+def counted_records(year: int, **subject_filter) -> dict[tuple[str, int], list[CountedRecord]]:
+    """The year's counting records, grouped by (subject kind, subject id), in one query."""
+    rows = (
+        CreditRecord.objects.filter(year=year, status__in=COUNTING_STATUSES, **subject_filter)
+        .values_list(
+            "id",
+            "school_id",
+            "teacher_id",
+            "student_id",
+            "item__name",
+            "points",
+            "occurred_on",
+            "vetoes",
+            "severity",
+            "polarity",
+        )
+        .order_by()
+    )
+    grouped: dict[tuple[str, int], list[CountedRecord]] = defaultdict(list)
+    for (
+        rid,
+        school_id,
+        teacher_id,
+        student_id,
+        name,
+        points,
+        day,
+        vetoes,
+        severity,
+        polarity,
+    ) in rows:
+        if school_id:
+            key = (SubjectKind.SCHOOL, school_id)
+        elif teacher_id:
+            key = (SubjectKind.TEACHER, teacher_id)
+        else:
+            key = (SubjectKind.STUDENT, student_id)
+        grouped[key].append(
+            CountedRecord(
+                record_id=rid,
+                label=name,
+                points=points,
+                occurred_on=day,
+                vetoes=vetoes and severity == Severity.SEVERE,
+                positive=polarity == Polarity.POSITIVE,
+            )
+        )
+    return grouped
+
+
+def activity_lines(year: int, policy: AssessmentPolicy) -> dict[tuple[str, int], list]:
+    """One explanation line per school that held integrity-education activities: n × points,
+    capped by the policy."""
+    lines = {}
+    for school_id, n in activity_counts(year).items():
+        points = min(n * policy.activity_points, policy.activity_cap)
+        label = f"诚信教育活动{n}次×{policy.activity_points:.2f}分"
+        if n * policy.activity_points > policy.activity_cap:
+            label += f"（上限{policy.activity_cap:.2f}分）"
+        lines[(SubjectKind.SCHOOL, school_id)] = [Contribution(label, points.quantize(CENT))]
+    return lines
+
+
+@dataclass(frozen=True)
+class RecomputeSummary:
+    year: int
+    subjects: int
+    by_grade: dict[str, int]
+    seconds: float
+
+
+def recompute_year(*, year: int, batch_size: int = 2000) -> RecomputeSummary:
+    """Recompute every school, teacher and enrolled student of the district for one year."""
+    started = time.perf_counter()
+    assessment_year = AssessmentYear.objects.filter(year=year).first()
+    if assessment_year is None:
+        raise ValidationError(f"{year}学年尚未开设 / The {year} year is not open.")
+    if assessment_year.is_closed:
+        raise ValidationError(
+            "该学年已关闭，考核结果不能再变动 / The year is closed; its results cannot change.",
+            code="year_closed",
+        )
+    policy = current_policy(year)
+    grouped = counted_records(year)
+    evaluations = evaluation_scores(year)
+    extras = activity_lines(year, policy)
+
+    # Subjects with something to count are scored one by one, with their explanation; everyone
+    # else of the district has the base score only, and gets it in one INSERT … SELECT per kind.
+    subjects = list(
+        dict.fromkeys(
+            [
+                *grouped,
+                *extras,
+                *((SubjectKind.TEACHER, pk) for pk in evaluations),
+            ]
+        )
+    )
+
+    now = timezone.now()
+    by_grade: dict[str, int] = defaultdict(int)
+    rows = []
+    for kind, pk in subjects:
+        evaluation = evaluations.get(pk) if kind == SubjectKind.TEACHER else None
+        score = score_subject(
+            policy=policy,
+            records=grouped.get((kind, pk), ()),
+            evaluation=evaluation[0] if evaluation else None,
+            evaluation_note=evaluation[1] if evaluation else "",
+            extra_lines=extras.get((kind, pk), ()),
+        )
+        by_grade[score.grade] += 1
+        rows.append(
+            {
+                "year_id": year,
+                "policy_id": policy.pk,
+                "school_id": pk if kind == SubjectKind.SCHOOL else None,
+                "teacher_id": pk if kind == SubjectKind.TEACHER else None,
+                "student_id": pk if kind == SubjectKind.STUDENT else None,
+                "record_score": score.record_score,
+                "evaluation_score": score.evaluation_score,
+                "total_score": score.total,
+                "grade": score.grade,
+                "vetoed": score.vetoed,
+                "explanation": score.explanation(),
+                "computed_at": now,
+            }
+        )
+    plain = score_subject(policy=policy, records=())
+    with transaction.atomic():
+        _write_difference(year, policy, plain, rows, now, batch_size)
+        total = AssessmentResult.objects.filter(year_id=year).count()
+    by_grade[plain.grade] += total - len(rows)
+    return RecomputeSummary(
+        year=year,
+        subjects=total,
+        by_grade=dict(by_grade),
+        seconds=time.perf_counter() - started,
+    )
+
+
+COMPARED = ("policy_id", "record_score", "evaluation_score", "total_score", "grade", "vetoed")
+
+
+def _comparable(values) -> tuple:
+    """Stored and computed values in one form (SQLite gives numbers back as int or float)."""
+    policy_id, record_score, evaluation_score, total_score, grade, vetoed = values
+
+    def number(v):
+        return None if v is None else _q(Decimal(str(v)))
+
+    return (
+        policy_id,
+        number(record_score),
+        number(evaluation_score),
+        number(total_score),
+        grade,
+        bool(vetoed),
+    )
+
+
+def _id_list() -> str:
+    """A list of ids as one JSON parameter, so that a statement stays one statement at any
+    size."""
+    if connection.vendor == "postgresql":
+        return "(SELECT jsonb_array_elements_text(%s::jsonb)::bigint)"
+    return "(SELECT value FROM json_each(%s))"
+
+
+def _subject_key(row: dict) -> tuple[str, int]:
+    for kind in (SubjectKind.SCHOOL, SubjectKind.TEACHER, SubjectKind.STUDENT):
+        if row[f"{kind}_id"] is not None:
+            return kind, row[f"{kind}_id"]
+    raise ValueError(row)
+
+
+def scored_sql() -> str:
+    """The condition (SQL, no parameters) of a result that is more than the base score: it has
+    an evaluation score or a line besides the base line (a record, an activity, a cap). The
+    partial index ``evaluations_result_scored_idx`` (migration 0007) is built on the same
+    condition, so the scored few of a year are found without reading the rest."""
+    lines = (
+        "jsonb_array_length(explanation -> 'lines')"
+        if connection.vendor == "postgresql"
+        else "json_array_length(explanation, '$.lines')"
+    )
+    return f"(evaluation_score IS NOT NULL OR {lines} > 1)"
+
+
+def _write_difference(
+    year: int, policy, plain: Score, rows: list[dict], now, batch_size: int
+) -> None:
+    """Make the year's results what ``rows`` and the base score say, writing only what changed:
+    most of a district has the base score year after year, and a recompute after a few new
+    records changes a few rows. A result left as it was keeps its ``computed_at``.
+
+    1. results of an older policy version go (all of them are rewritten below);
+    2. the scored results (``SCORED``: read through a partial index, not by comparing every
+       row of the district with the plain one) are compared with ``rows``: equal ones stay,
+       changed or no longer scored ones go. Once the older versions are gone, a result that is
+       not scored is the plain one: same policy, the base line alone, no evaluation;
+    3. ``rows`` missing from the table are inserted; base-score results are inserted for every
+       subject of the district that has none, and deleted for subjects that left it.
+    """
+    table = AssessmentResult._meta.db_table
+    explanation = json.dumps(plain.explanation(), ensure_ascii=False)
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    # Is a result row the plain one? (SQLite stores JSON as text in the same canonical form.)
+    is_plain = (
+        "policy_id = %s AND record_score = %s AND evaluation_score IS NULL AND total_score = %s "
+        f"AND grade = %s AND vetoed = %s AND explanation = %s{cast}"
+    )
+    plain_params = [policy.pk, plain.record_score, plain.total, plain.grade, False, explanation]
+    wanted = {_subject_key(row): row for row in rows}
+    stale: list[int] = []
+    with connection.cursor() as cursor:
+        # Through the policy index: the year's other versions are a handful, usually none.
+        cursor.execute(
+            f"DELETE FROM {table} WHERE year_id = %s AND policy_id IN (SELECT id FROM "
+            f"{AssessmentPolicy._meta.db_table} WHERE year_id = %s AND id <> %s)",
+            [year, year, policy.pk],
+        )
+        cursor.execute(
+            f"SELECT id, school_id, teacher_id, student_id, {', '.join(COMPARED)}, explanation "
+            f"FROM {table} WHERE year_id = %s AND {scored_sql()}",
+            [year],
+        )
+        for rid, school_id, teacher_id, student_id, *values, stored in cursor.fetchall():
+            key = _subject_key(
+                {"school_id": school_id, "teacher_id": teacher_id, "student_id": student_id}
+            )
+            row = wanted.get(key)
+            if isinstance(stored, str):
+                stored = json.loads(stored)
+            if (
+                row is not None
+                and [row[name] for name in COMPARED] == values
+                and (row["explanation"] == stored)
+            ):
+                del wanted[key]  # unchanged
+            else:
+                stale.append(rid)
+        # Subjects scored now whose stored result is the plain one: that row goes too.
+        for kind in (SubjectKind.SCHOOL, SubjectKind.TEACHER, SubjectKind.STUDENT):
+            ids = [pk for (k, pk) in wanted if k == kind]
+            if ids:
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE year_id = %s AND {kind}_id IN {_id_list()}",
+                    [year, json.dumps(ids)],
+                )
+        if stale:
+            cursor.execute(f"DELETE FROM {table} WHERE id IN {_id_list()}", [json.dumps(stale)])
+        # Plain results of subjects that left the district (no longer active, posted, enrolled):
+        # found by an anti-join first, so the explanation is compared on those rows only.
+        cursor.execute(
+            " UNION ALL ".join(
+                f"SELECT r.id FROM {table} r WHERE r.year_id = %s AND r.{kind}_id IS NOT NULL "
+                f"AND NOT EXISTS (SELECT 1 FROM {model._meta.db_table} t "
+                f"WHERE t.id = r.{kind}_id AND {condition})"
+                for kind, (model, condition, _) in DISTRICT_SUBJECTS.items()
+            ),
+            [param for _, _, value in DISTRICT_SUBJECTS.values() for param in (year, value)],
+        )
+        leavers = [rid for (rid,) in cursor.fetchall()]
+        if leavers:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE id IN {_id_list()} AND {is_plain}",
+                [json.dumps(leavers), *plain_params],
+            )
+    _insert_results(list(wanted.values()), batch_size)
+    _insert_plain_results(year, policy, plain, now)
+
+
+def _insert_results(rows: list[dict], batch_size: int) -> None:
+    """PostgreSQL takes a district's results by COPY (one stream, no SQL to compile per row);
+    other databases by bulk_create."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        columns = list(rows[0])
+        table = AssessmentResult._meta.db_table
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(
+                    [
+                        json.dumps(value, ensure_ascii=False) if name == "explanation" else value
+                        for name, value in row.items()
+                    ]
+                )
+        return
+    AssessmentResult.objects.bulk_create(
+        (AssessmentResult(**row) for row in rows), batch_size=batch_size
+    )
+
+
+# Who gets a result every year, by kind: the table, and the rows of it that are in the district.
+DISTRICT_SUBJECTS = {
+    SubjectKind.SCHOOL: (School, "active = %s", True),
+    SubjectKind.TEACHER: (Teacher, "school_id IS NOT NULL AND %s", True),
+    SubjectKind.STUDENT: (Student, "status = %s", StudentStatus.ENROLLED),
+}
+
+
+def _insert_plain_results(year: int, policy, plain: Score, now) -> dict[str, int]:
+    """Base-score results for every subject of the district that has none yet this year."""
+    results = AssessmentResult._meta.db_table
+    explanation = json.dumps(plain.explanation(), ensure_ascii=False)
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    counts = {}
+    with connection.cursor() as cursor:
+        for kind, (model, condition, value) in DISTRICT_SUBJECTS.items():
+            table = model._meta.db_table
+            cursor.execute(
+                f"INSERT INTO {results} (year_id, policy_id, {kind}_id, record_score, "
+                "evaluation_score, total_score, grade, vetoed, explanation, computed_at) "
+                f"SELECT %s, %s, t.id, %s, NULL, %s, %s, %s, %s{cast}, %s FROM {table} t "
+                f"WHERE {condition} AND NOT EXISTS (SELECT 1 FROM {results} r "
+                f"WHERE r.year_id = %s AND r.{kind}_id = t.id)",
+                [
+                    year,
+                    policy.pk,
+                    plain.record_score,
+                    plain.total,
+                    plain.grade,
+                    False,
+                    explanation,
+                    now,
+                    value,
+                    year,
+                ],
+            )
+            counts[kind] = cursor.rowcount
+    return counts

@@ -1,0 +1,178 @@
+"""Objections (异议) and credit repair (信用修复): the subject asks, the bureau decides. Every
+decision that changes a published record moves it with its ledger link."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from credit_registry import rules
+from credit_registry.common import workdays
+from evaluations.models import (
+    CatalogItem,
+    CreditRecord,
+    LedgerAction,
+    Objection,
+    ObjectionStatus,
+    RecordStatus,
+    RepairApplication,
+    RepairStatus,
+)
+from evaluations.records.ledger import move_record, publish
+from evaluations.records.services import check_points, lock_record, notify_subject
+
+OBJECTION_DECISION_WORKING_DAYS = 10
+
+
+@transaction.atomic
+def file_objection(*, record: CreditRecord, by, reason: str) -> Objection:
+    """The subject (the school, for a student) objects within 15 days of publication."""
+    record = lock_record(record)
+    now = timezone.now()
+    rules.may_object(by, record, today=timezone.localdate(now)).enforce()
+    if not reason.strip():
+        raise ValidationError("请填写异议理由 / Give the reason for the objection.")
+    objection = Objection.objects.create(
+        record=record,
+        filed_by=by,
+        filed_at=now,
+        reason=reason.strip(),
+        due_on=workdays.add_working_days(timezone.localdate(now), OBJECTION_DECISION_WORKING_DAYS),
+    )
+    move_record(record=record, action=LedgerAction.OBJECT, by=by, at=now, reason=objection.reason)
+    return objection
+
+
+@transaction.atomic
+def decide_objection(
+    *,
+    objection: Objection,
+    by,
+    outcome: str,
+    reason: str,
+    points: Decimal | None = None,
+    item: CatalogItem | None = None,
+    narrative: str | None = None,
+) -> Objection:
+    """Uphold the record, amend it (a new published record replaces it) or revoke it."""
+    rules.is_bureau_staff(by).enforce()
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    rules.may_decide_objection(by, objection).enforce()
+    if outcome not in (ObjectionStatus.UPHELD, ObjectionStatus.AMENDED, ObjectionStatus.REVOKED):
+        raise ValidationError("处理结果无效 / Unknown outcome.")
+    if not reason.strip():
+        raise ValidationError("请说明处理理由 / Give the reason for the decision.")
+    record = lock_record(objection.record)
+    now = timezone.now()
+    reason = reason.strip()
+    if outcome == ObjectionStatus.UPHELD:
+        move_record(record=record, action=LedgerAction.UPHOLD, by=by, at=now, reason=reason)
+    elif outcome == ObjectionStatus.REVOKED:
+        move_record(record=record, action=LedgerAction.REVOKE, by=by, at=now, reason=reason)
+    else:
+        amendment = _publish_amendment(
+            record=record,
+            by=by,
+            at=now,
+            reason=reason,
+            points=points,
+            item=item,
+            narrative=narrative,
+        )
+        move_record(
+            record=record,
+            action=LedgerAction.AMEND,
+            by=by,
+            at=now,
+            reason=reason,
+            extra={"amended_by_record": amendment.pk},
+        )
+    objection.status = outcome
+    objection.decided_by = by
+    objection.decided_at = now
+    objection.decision_reason = reason
+    objection.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    notify_subject(
+        record,
+        title=f"异议处理结果：{objection.get_status_display()}",
+        body=f"{record.item.name}（{record.occurred_on:%Y-%m-%d}）：{reason}",
+    )
+    return objection
+
+
+def _publish_amendment(*, record, by, at, reason, points, item, narrative) -> CreditRecord:
+    item = item or record.item
+    if item.subject_kind != record.item.subject_kind:
+        raise ValidationError(
+            "更正后的事项须适用于同一对象 / The amended item must fit the subject."
+        )
+    points = check_points(item, points if points is not None else None, reason)
+    if points == record.points and item == record.item and not (narrative or "").strip():
+        raise ValidationError(
+            "更正须改变分值、事项或事实陈述 / An amendment must change the points, item or facts."
+        )
+    amendment = CreditRecord.objects.create(
+        school_id=record.school_id,
+        teacher_id=record.teacher_id,
+        student_id=record.student_id,
+        item=item,
+        points=points,
+        points_reason=reason if points != item.default_points else "",
+        occurred_on=record.occurred_on,
+        year=record.year,
+        source=record.source,
+        narrative=(narrative or record.narrative).strip(),
+        amends=record,
+        status=RecordStatus.APPROVED,
+        recorded_by=by,
+        recorded_at=at,
+        submitted_by=by,
+        submitted_at=at,
+        approved_by=by,
+        approved_at=at,
+    )
+    publish(record=amendment, by=by, at=at, reason=reason)
+    return amendment
+
+
+@transaction.atomic
+def apply_for_repair(*, record: CreditRecord, by, proof_kind: str, proof: str) -> RepairApplication:
+    record = lock_record(record)
+    rules.may_apply_for_repair(by, record).enforce()
+    if not proof.strip():
+        raise ValidationError("请说明整改情况 / Describe what was done to correct it.")
+    return RepairApplication.objects.create(
+        record=record,
+        applicant=by,
+        applied_at=timezone.now(),
+        proof_kind=proof_kind,
+        proof=proof.strip(),
+    )
+
+
+@transaction.atomic
+def decide_repair(
+    *, application: RepairApplication, by, approve: bool, reason: str
+) -> RepairApplication:
+    rules.is_bureau_staff(by).enforce()
+    application = RepairApplication.objects.select_for_update().get(pk=application.pk)
+    rules.may_decide_repair(by, application).enforce()
+    if not reason.strip():
+        raise ValidationError("请填写审核意见 / Give the reason for the decision.")
+    now = timezone.now()
+    record = lock_record(application.record)
+    if approve:
+        if record.status != RecordStatus.PUBLISHED:
+            raise ValidationError(
+                f"记录当前状态为“{record.get_status_display()}”，不能修复 / "
+                f"The record is {record.status}; it cannot be repaired now.",
+                code="wrong_state",
+            )
+        move_record(record=record, action=LedgerAction.REPAIR, by=by, at=now, reason=reason.strip())
+    application.status = RepairStatus.APPROVED if approve else RepairStatus.REFUSED
+    application.decided_by = by
+    application.decided_at = now
+    application.decision_reason = reason.strip()
+    application.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    return application

@@ -1,0 +1,240 @@
+"""Pages anyone may open without an account (SPEC §1, "public"): the red and black lists,
+integrity exemplars and activity news, the complaint-clue form and report verification.
+
+Nothing here ever shows a student, and teachers' names are masked: the lists come from
+``evaluations.selectors`` (which drop records under objection, amended, revoked, repaired or past
+their disclosure period) and ``credit_registry.reports.data.exemplars``. Writes go through
+``evaluations.services``; submissions are rate-limited per client address through the shared
+cache, so every app server counts together.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from credit_registry.common.client import client_address
+from credit_registry.common.ratelimit import RateLimit
+from credit_registry.common.years import academic_year_label
+from credit_registry.reports import data
+from credit_registry.reports.documents import MAX_UPLOAD_BYTES, verify_document
+from evaluations.assessment import lists as selectors
+from evaluations.clues import services
+from evaluations.models import AssessmentResult, AssessmentYear, ClueChannel
+from schools.models import School
+from schools.selectors import activity_news
+
+LIST_PAGE_SIZE = 100
+CLUES_PER_HOUR = 5
+CLUE_ATTEMPTS_PER_HOUR = 20
+VERIFICATIONS_PER_HOUR = 60
+
+
+CLUE_LIMIT = RateLimit("public-clue", CLUES_PER_HOUR)
+CLUE_ATTEMPT_LIMIT = RateLimit("public-clue-attempt", CLUE_ATTEMPTS_PER_HOUR)
+VERIFY_LIMIT = RateLimit("public-verify", VERIFICATIONS_PER_HOUR)
+
+
+def over_limit(request, limit: RateLimit) -> bool:
+    """Count one more hit for the client's address; True once past the limit."""
+    return limit.count(client_address(request)) > limit.limit
+
+
+def index(request):
+    return render(request, "public/index.html")
+
+
+def _page(request, entries):
+    return Paginator(entries, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _page_of_records(request, records, build):
+    """A page of a public list of records: the database counts the list and picks the page's
+    ids from an index; only the rows shown are read and built (``build``: queryset -> rows)."""
+    page = _page(request, records.values_list("pk", flat=True))
+    page.object_list = build(records.filter(pk__in=page.object_list))
+    return page
+
+
+def black_list(request):
+    page = _page_of_records(request, selectors.black_list_records(), selectors.black_list_entries)
+    return render(
+        request,
+        "public/black_list.html",
+        {"page": page, "count": page.paginator.count},
+    )
+
+
+def red_list(request):
+    years = list(
+        AssessmentYear.objects.filter(closed_at__isnull=False).values_list("year", flat=True)
+    )
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = None
+    if year not in years:
+        year = years[0] if years else None
+    results = (
+        selectors.red_list_results(year) if year is not None else AssessmentResult.objects.none()
+    )
+    counts = results.aggregate(
+        schools=Count("id", filter=Q(school__isnull=False)),
+        teachers=Count("id", filter=Q(teacher__isnull=False)),
+    )
+    page = _page(request, results)
+    page.object_list = (
+        selectors.red_list_entries(page.object_list, year) if year is not None else []
+    )
+    return render(
+        request,
+        "public/red_list.html",
+        {
+            "page": page,
+            "count": counts["schools"] + counts["teachers"],
+            "schools": counts["schools"],
+            "teachers": counts["teachers"],
+            "year": year,
+            "year_label": academic_year_label(year) if year is not None else "",
+            "years": [(y, academic_year_label(y)) for y in years],
+        },
+    )
+
+
+def exemplars(request):
+    page = _page_of_records(request, data.exemplar_records(), data.exemplar_entries)
+    return render(
+        request,
+        "public/exemplars.html",
+        {"page": page, "count": page.paginator.count, "news": activity_news()},
+    )
+
+
+class ClueForm(forms.Form):
+    school = forms.ModelChoiceField(
+        label=_("涉及学校"),
+        queryset=School.objects.filter(active=True).order_by("name"),
+        required=False,
+        empty_label=_("（不确定或不在列表中）"),
+    )
+    subject_description = forms.CharField(
+        label=_("反映对象"),
+        max_length=100,
+        help_text=_("如学校名称、教师姓名或培训机构名称"),
+        error_messages={"required": "请填写反映对象 / Say whom the clue is about."},
+    )
+    content = forms.CharField(
+        label=_("反映内容"),
+        min_length=10,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 7}),
+        help_text=_("请写明时间、地点、经过，便于核查"),
+        error_messages={
+            "required": "请填写反映内容 / Say what happened.",
+            "min_length": "反映内容太短，请至少写10个字 / Please describe what happened in at "
+            "least 10 characters.",
+        },
+    )
+    reporter_name = forms.CharField(label=_("您的姓名（可不填）"), max_length=50, required=False)
+    reporter_contact = forms.CharField(
+        label=_("联系方式（可不填，便于回访）"), max_length=60, required=False
+    )
+    # Left empty by people; filled by form-spamming robots, whose posts are then dropped.
+    website = forms.CharField(label=_("网址"), required=False)
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise ValidationError("提交被拒绝 / Submission refused.")
+        return ""
+
+
+@require_http_methods(["GET", "POST"])
+def complaint(request):
+    if request.method == "GET":
+        return _complaint_page(request, ClueForm())
+    if over_limit(request, CLUE_ATTEMPT_LIMIT):
+        return _too_many(request)
+    form = ClueForm(request.POST)
+    if not form.is_valid():
+        return _complaint_page(request, form, status=400)
+    if over_limit(request, CLUE_LIMIT):
+        return _too_many(request)
+    values = form.cleaned_data
+    try:
+        services.receive_clue(
+            channel=ClueChannel.PUBLIC,
+            subject_description=values["subject_description"],
+            content=values["content"],
+            school=values["school"],
+            reporter_name=values["reporter_name"],
+            reporter_contact=values["reporter_contact"],
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _complaint_page(request, form, status=400)
+    return redirect("public:complaint_received")
+
+
+def _complaint_page(request, form: ClueForm, status: int = 200):
+    context = {"form": form, "limit": CLUES_PER_HOUR}
+    return render(request, "public/complaint.html", context, status=status)
+
+
+def complaint_received(request):
+    return render(request, "public/complaint_received.html")
+
+
+def _too_many(request):
+    return render(request, "public/too_many.html", status=429)
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=30,
+        required=False,
+        help_text=_("文书页脚或首页右上角的12位验证码"),
+    )
+    pdf = forms.FileField(label=_("电子文件（可选，PDF）"), required=False)
+
+    def clean_pdf(self):
+        upload = self.cleaned_data.get("pdf")
+        if upload is None:
+            return None
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError("文件不能超过10MB / The file must not exceed 10 MB.")
+        content = upload.read()
+        if not content.startswith(b"%PDF-"):
+            raise ValidationError("请上传PDF文件 / Please upload a PDF file.")
+        return content
+
+    def clean(self):
+        values = super().clean()
+        if not values.get("code") and not values.get("pdf") and not self.errors:
+            raise ValidationError(
+                "请输入验证码或上传电子文件 / Enter a verification code or upload the file."
+            )
+        return values
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    """Check a presented code (GET ``?code=``, as the QR code links) or code and file (POST)."""
+    result = None
+    if request.method == "POST" or request.GET.get("code"):
+        if over_limit(request, VERIFY_LIMIT):
+            return _too_many(request)
+        form = (
+            VerifyForm(request.POST, request.FILES)
+            if request.method == "POST"
+            else (VerifyForm({"code": request.GET["code"]}))
+        )
+        if form.is_valid():
+            result = verify_document(code=form.cleaned_data["code"], pdf=form.cleaned_data["pdf"])
+    else:
+        form = VerifyForm()
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "public/verify.html", {"form": form, "result": result}, status=status)

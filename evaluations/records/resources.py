@@ -1,0 +1,140 @@
+"""Credit records from a spreadsheet. Imported records are proposals: they land as submitted
+(or as drafts) for the bureau to approve and publish, never directly published."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from import_export import fields
+from import_export.instance_loaders import ModelInstanceLoader
+
+from credit_registry.common.errors import error_text
+from credit_registry.common.spreadsheets import (
+    CachedForeignKeyWidget,
+    ChoiceWidget,
+    FlexibleDateWidget,
+    TextWidget,
+)
+from credit_registry.common.years import academic_year_of
+from credit_registry.importing import RegistryResource
+from evaluations.models import CatalogItem, CreditRecord, RecordSource, RecordStatus, SubjectKind
+from evaluations.records import services
+from schools.models import School
+from students.models import Student
+from teachers.models import Teacher
+
+SUBJECT_COLUMNS = {
+    SubjectKind.SCHOOL: ("学校标识码", School, "code"),
+    SubjectKind.TEACHER: ("教师身份证号", Teacher, "id_number"),
+    SubjectKind.STUDENT: ("学生学籍号", Student, "student_number"),
+}
+
+
+class CreditRecordResource(RegistryResource):
+    record_id = fields.Field(attribute="id", column_name="记录编号", readonly=True)
+    school = fields.Field(
+        attribute="school",
+        column_name="学校标识码",
+        widget=CachedForeignKeyWidget(School, field="code", label="学校标识码"),
+    )
+    teacher = fields.Field(
+        attribute="teacher",
+        column_name="教师身份证号",
+        widget=CachedForeignKeyWidget(Teacher, field="id_number", label="教师身份证号"),
+    )
+    student = fields.Field(
+        attribute="student",
+        column_name="学生学籍号",
+        widget=CachedForeignKeyWidget(Student, field="student_number", label="学生学籍号"),
+    )
+    item = fields.Field(
+        attribute="item",
+        column_name="事项代码",
+        widget=CachedForeignKeyWidget(CatalogItem, field="code", label="事项代码"),
+    )
+    points = fields.Field(attribute="points", column_name="分值")
+    points_reason = fields.Field(
+        attribute="points_reason", column_name="分值调整理由", widget=TextWidget()
+    )
+    occurred_on = fields.Field(
+        attribute="occurred_on", column_name="发生日期", widget=FlexibleDateWidget()
+    )
+    source = fields.Field(
+        attribute="source", column_name="来源", widget=ChoiceWidget(RecordSource.choices)
+    )
+    narrative = fields.Field(attribute="narrative", column_name="事实陈述", widget=TextWidget())
+    status = fields.Field(attribute="status", column_name="状态", readonly=True)
+
+    required_columns = ("事项代码", "发生日期", "事实陈述")
+
+    class Meta(RegistryResource.Meta):
+        model = CreditRecord
+        import_id_fields = ()
+        force_init_instance = True  # every row is a new proposal; published rows never change
+        instance_loader_class = ModelInstanceLoader
+        skip_unchanged = False
+        fields = (
+            "record_id",
+            "school",
+            "teacher",
+            "student",
+            "item",
+            "points",
+            "points_reason",
+            "occurred_on",
+            "source",
+            "narrative",
+            "status",
+        )
+        name = "信用记录"
+
+    def check_file(self, dataset):
+        super().check_file(dataset)
+        if not any(column in dataset.headers for column, _, _ in SUBJECT_COLUMNS.values()):
+            raise ValidationError(
+                "须有“学校标识码”“教师身份证号”或“学生学籍号”之一列 / The file needs a school code, "
+                "teacher ID number or student number column."
+            )
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.attribute == "points" and row.get("分值") in (None, ""):
+            return
+        if field.attribute == "points":
+            try:
+                instance.points = services.parse_points(row.get("分值"))
+            except ValidationError as error:
+                raise ValueError(error_text(error)) from None
+            return
+        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        now = timezone.now()
+        instance.recorded_by = self.user
+        instance.recorded_at = now
+        instance.status = RecordStatus.SUBMITTED
+        instance.submitted_at = now
+        subjects = [s for s in (instance.school, instance.teacher, instance.student) if s]
+        if len(subjects) != 1 and not errors:
+            errors["__all__"] = [
+                "每行须且只能填写一个对象（学校、教师或学生） / Each row needs exactly one subject."
+            ]
+        if not errors:
+            if not instance.source:
+                instance.source = RecordSource.IMPORT
+            try:
+                instance.points = services.check_proposal(
+                    by=self.user,
+                    subject=subjects[0],
+                    item=instance.item,
+                    occurred_on=instance.occurred_on,
+                    narrative=instance.narrative,
+                    points=instance.points,
+                    points_reason=instance.points_reason,
+                )
+                instance.year = academic_year_of(instance.occurred_on)
+            except ValidationError as error:
+                errors["__all__"] = error.messages
+            except PermissionDenied as error:
+                errors["__all__"] = [str(error)]
+        if errors:
+            raise ValidationError(errors)
+        super().validate_instance(instance, errors)

@@ -1,0 +1,71 @@
+"""Pages every signed-in role shares: one credit record with its whole chain, its evidence, and
+the subject's objection and repair forms. Scoping comes from ``credit_registry.access``."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from credit_registry import rules
+from credit_registry.access import records_visible_to
+from credit_registry.common.errors import error_text
+from evaluations.disputes.forms import ObjectionForm, RepairForm
+from evaluations.models import Evidence, Notice
+from evaluations.records import selectors
+
+
+def visible_record(user, pk: int):
+    return get_object_or_404(
+        records_visible_to(user).select_related(
+            "item", "school", "teacher__school", "student__school", "recorded_by", "amends"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def record_detail(request, pk: int):
+    record = visible_record(request.user, pk)
+    context = {
+        **selectors.record_chain(record),
+        "evidence": record.evidence.all(),
+        "actions": rules.record_actions(request.user, record, today=timezone.localdate()),
+        "objection_form": ObjectionForm(),
+        "repair_form": RepairForm(),
+    }
+    return render(request, "evaluations/record_detail.html", context)
+
+
+def run_service(request, action, **kwargs) -> bool:
+    try:
+        action(**kwargs)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, error_text(error))
+        return False
+    return True
+
+
+@login_required
+def evidence_file(request, pk: int, evidence_pk: int):
+    """Evidence is served only through here, to those who may see the record."""
+    record = visible_record(request.user, pk)
+    evidence = get_object_or_404(Evidence, pk=evidence_pk, record=record)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=evidence.content_type == "application/pdf",
+        filename=evidence.original_name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def notices(request):
+    items = Notice.objects.filter(recipient=request.user)[:100]
+    Notice.objects.filter(recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return render(request, "evaluations/notices.html", {"notices": items})

@@ -1,0 +1,147 @@
+"""Forms of the evaluation pages: the code box, the 1–5 questionnaire, code generation."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from evaluations.models import CODE_GROUPS, RaterGroup
+from evaluations.rounds.selectors import normalize_access_code
+from schools.models import School
+
+SCALE = [
+    (5, "5 非常满意"),
+    (4, "4 满意"),
+    (3, "3 一般"),
+    (2, "2 不满意"),
+    (1, "1 非常不满意"),
+]
+
+
+class CodeEntryForm(forms.Form):
+    code = forms.CharField(
+        label="测评码 / Code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "inputmode": "text"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return normalize_access_code(self.cleaned_data["code"])
+
+
+class RatingForm(forms.Form):
+    """One radio row per item per teacher. With ``require_all`` (an assignment: one teacher)
+    every item is required; otherwise a respondent rates the teachers they choose, each one
+    completely or not at all."""
+
+    def __init__(self, *args, teachers, items, require_all: bool = False, labels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.teachers = list(teachers)
+        self.labels = labels or {t.pk: t.name for t in self.teachers}
+        self.items = list(items)
+        self.require_all = require_all
+        for teacher in self.teachers:
+            for item in self.items:
+                self.fields[self.field_name(teacher, item)] = forms.TypedChoiceField(
+                    label=item.title,
+                    help_text=item.text,
+                    choices=SCALE,
+                    coerce=int,
+                    required=require_all,
+                    widget=forms.RadioSelect,
+                    error_messages={"required": "请选择评分 / Choose a score."},
+                )
+
+    @staticmethod
+    def field_name(teacher, item) -> str:
+        return f"t{teacher.pk}_i{item.pk}"
+
+    def rows(self):
+        """(teacher's label, [bound fields]) for the template."""
+        return [
+            (self.labels[teacher.pk], [self[self.field_name(teacher, item)] for item in self.items])
+            for teacher in self.teachers
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        ratings = {}
+        for teacher in self.teachers:
+            scores = {
+                item.pk: cleaned.get(self.field_name(teacher, item))
+                for item in self.items
+                if cleaned.get(self.field_name(teacher, item)) not in (None, "")
+            }
+            if not scores:
+                continue
+            if len(scores) != len(self.items):
+                raise ValidationError(
+                    "所评价的每位教师，每个项目都须评分 / Answer every item for each teacher "
+                    "you rate.",
+                    code="incomplete",
+                )
+            ratings[teacher.pk] = scores
+        if not ratings and not self.errors:
+            raise ValidationError("请至少评价一位教师 / Rate at least one teacher.", code="empty")
+        self.ratings = ratings
+        return cleaned
+
+
+class ChooseTeachersForm(forms.Form):
+    teachers = forms.TypedMultipleChoiceField(
+        label="请选择您了解的教师 / Choose the teachers you know",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一位教师 / Choose at least one teacher."},
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teachers"].choices = choices
+
+
+class GenerateCodesForm(forms.Form):
+    """A school's own codes: one class (students, parents) or the school (the public)."""
+
+    group = forms.ChoiceField(
+        label="评价组 / Group", choices=[(g.value, g.label) for g in CODE_GROUPS]
+    )
+    classroom = forms.TypedChoiceField(
+        label="班级 / Class", coerce=int, required=False, empty_value=None
+    )
+    count = forms.IntegerField(label="数量 / Number", min_value=1, max_value=500, initial=50)
+
+    def __init__(self, *args, classrooms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["classroom"].choices = [("", "—（社会评价按学校生成）")] + [
+            (c.pk, str(c)) for c in classrooms
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("group") != RaterGroup.PUBLIC and not cleaned.get("classroom"):
+            self.add_error("classroom", "学生和家长测评码须选择班级 / Choose the class.")
+        return cleaned
+
+
+class SchoolCodesAdminForm(forms.Form):
+    """The bureau's batch over the chosen schools."""
+
+    group = forms.ChoiceField(
+        label="评价组 / Group", choices=[(g.value, g.label) for g in CODE_GROUPS]
+    )
+    per_class = forms.IntegerField(
+        label="每班（社会评价：每校）份数 / Per class (public: per school)",
+        min_value=1,
+        max_value=500,
+        required=False,
+        help_text="留空：学生、家长按班级在读人数生成；社会评价每校50份 / Blank: one per "
+        "enrolled student; 50 per school for the public.",
+    )
+    schools = forms.ModelMultipleChoiceField(
+        label="学校 / Schools",
+        queryset=School.objects.active().order_by("code"),
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+        help_text="不选则为全部在办学校 / None chosen: every active school.",
+        required=False,
+    )

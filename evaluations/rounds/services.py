@@ -1,0 +1,572 @@
+"""Writes of evaluation rounds (测评) and of degree verification (学历甄别核查).
+
+Plain functions with keyword-only arguments, one transaction each, checks before the write;
+errors are ``ValidationError`` (bad input, wrong state) or ``PermissionDenied`` (wrong role),
+with Chinese and English messages. The admin site, the survey pages and the teacher's pages all
+call these.
+
+Peer assignment (同事互评): inside each school the teachers are put in a circle in a random but
+reproducible order (seeded by round and school); each teacher rates the next ``k`` colleagues of
+the circle, ``k = min(round.peers_per_teacher, teachers of the school − 1)``. So everyone rates
+exactly ``k`` colleagues and is rated by exactly ``k``, never themself, never outside the school.
+"""
+
+import datetime
+import random
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from credit_registry.access import (
+    Role,
+    assignments_visible_to,
+    is_bureau,
+    role_of,
+    school_of,
+)
+from credit_registry.common.ratelimit import RateLimit
+from evaluations.assessment.scoring import recompute_year
+from evaluations.models import (
+    CODE_ALPHABET,
+    CODE_GROUPS,
+    CODE_LENGTH,
+    WEIGHT_FIELDS,
+    AccessCode,
+    Answer,
+    AssessmentYear,
+    EvaluationRound,
+    Questionnaire,
+    RaterAssignment,
+    RaterGroup,
+    Response,
+    RoundStatus,
+    SubjectKind,
+)
+from evaluations.rounds import selectors
+from schools.models import School
+from students.models import Classroom, StudentStatus
+from teachers.models import Teacher
+
+MAX_CODES_PER_BATCH = 500
+MAX_CODES_PER_CALL = 50_000
+DEFAULT_PUBLIC_CODES = 50
+MAX_RATEES_PER_ANSWER = 20
+PUBLIC_SUBMISSIONS_PER_HOUR = 30
+CODE_MISSES_PER_HOUR = 30
+
+
+def _require_bureau(user) -> None:
+    if not is_bureau(user):
+        raise PermissionDenied("只有局机关工作人员可以执行此操作 / Only bureau staff may do this.")
+
+
+def _lock_round(evaluation_round: EvaluationRound) -> EvaluationRound:
+    return (
+        EvaluationRound.objects.select_for_update()
+        .select_related("questionnaire")
+        .get(pk=evaluation_round.pk)
+    )
+
+
+def _require_status(evaluation_round: EvaluationRound, status: str, doing: str) -> None:
+    if evaluation_round.status != status:
+        raise ValidationError(
+            f"测评轮次当前为“{evaluation_round.get_status_display()}”，不能{doing} / "
+            f"The round is {evaluation_round.status}; this step needs it {status}.",
+            code="round_state",
+        )
+
+
+# --- rate limits -------------------------------------------------------------------------------
+
+
+# Public questionnaire links: submissions per school per client address per hour.
+PUBLIC_LINK_LIMIT = RateLimit("survey-public", PUBLIC_SUBMISSIONS_PER_HOUR)
+# Codes typed that are not valid: guesses per client address per hour.
+CODE_MISS_LIMIT = RateLimit("survey-code-miss", CODE_MISSES_PER_HOUR)
+
+
+# --- rounds ------------------------------------------------------------------------------------
+
+
+def _check_weights(weights: dict[str, Decimal]) -> None:
+    if any(w < 0 for w in weights.values()):
+        raise ValidationError("权重不能为负 / Weights cannot be negative.", code="weights")
+    if sum(weights.values(), Decimal(0)) <= 0:
+        raise ValidationError(
+            "至少一个评价组的权重须大于0 / At least one rater group needs a weight.",
+            code="weights",
+        )
+
+
+def check_new_round(*, year: int, weights: dict[str, Decimal]) -> None:
+    """What a new teacher round must satisfy (the admin form asks the same)."""
+    assessment_year = AssessmentYear.objects.filter(year=year).first()
+    if assessment_year is None:
+        raise ValidationError(f"{year}学年尚未开设 / The {year} year is not open.")
+    if assessment_year.is_closed:
+        raise ValidationError("该学年已关闭 / The assessment year is closed.", code="year_closed")
+    if EvaluationRound.objects.filter(year=year, subject_kind=SubjectKind.TEACHER).exists():
+        raise ValidationError(
+            "该学年已有教师测评轮次 / This year already has a teacher evaluation round.",
+            code="round_exists",
+        )
+    _check_weights(weights)
+
+
+@transaction.atomic
+def create_round(
+    *,
+    by,
+    year: int,
+    name: str,
+    closes_on: datetime.date,
+    questionnaire: Questionnaire | None = None,
+    peers_per_teacher: int = 3,
+    weights: dict[str, Decimal] | None = None,
+) -> EvaluationRound:
+    """A teacher round of an academic year, in preparation (not yet open)."""
+    _require_bureau(by)
+    questionnaire = questionnaire or (
+        Questionnaire.objects.filter(active=True, subject_kind=SubjectKind.TEACHER)
+        .order_by("pk")
+        .first()
+    )
+    if questionnaire is None:
+        raise ValidationError("请先建立测评问卷 / Create a questionnaire first.")
+    values = {WEIGHT_FIELDS[RaterGroup(g)]: Decimal(w) for g, w in (weights or {}).items()}
+    evaluation_round = EvaluationRound(
+        year_id=year,
+        subject_kind=SubjectKind.TEACHER,
+        name=name.strip() or f"{year}—{year + 1}学年教师师德测评",
+        questionnaire=questionnaire,
+        closes_on=closes_on,
+        peers_per_teacher=peers_per_teacher,
+        created_by=by,
+        **values,
+    )
+    check_new_round(year=year, weights=evaluation_round.weights())
+    evaluation_round.full_clean(exclude=["year", "questionnaire", "created_by"])
+    evaluation_round.save()
+    return evaluation_round
+
+
+@transaction.atomic
+def open_round(*, evaluation_round: EvaluationRound, by) -> EvaluationRound:
+    """Open a round for answers: its questionnaire and weights are fixed from now on."""
+    _require_bureau(by)
+    evaluation_round = _lock_round(evaluation_round)
+    _require_status(evaluation_round, RoundStatus.DRAFT, "开始")
+    if AssessmentYear.objects.filter(pk=evaluation_round.year_id, closed_at__isnull=False).exists():
+        raise ValidationError("该学年已关闭 / The assessment year is closed.", code="year_closed")
+    if not evaluation_round.questionnaire.items.exists():
+        raise ValidationError("问卷没有测评项目 / The questionnaire has no items.")
+    if evaluation_round.closes_on < timezone.localdate():
+        raise ValidationError("截止日期已过 / The closing date has passed.")
+    _check_weights(evaluation_round.weights())
+    evaluation_round.status = RoundStatus.OPEN
+    evaluation_round.opened_at = timezone.now()
+    evaluation_round.save(update_fields=["status", "opened_at"])
+    return evaluation_round
+
+
+@dataclass(frozen=True)
+class AssignmentSummary:
+    self_created: int
+    peer_created: int
+    principal_created: int
+    schools_with_peers: int
+
+
+def peer_pairs(teacher_ids: list[int], per_teacher: int, seed: str) -> list[tuple[int, int]]:
+    """(rater, ratee) pairs of one school: a seeded circle, each rating the next ``k``."""
+    circle = sorted(teacher_ids)
+    random.Random(seed).shuffle(circle)
+    k = min(per_teacher, len(circle) - 1)
+    n = len(circle)
+    return [(circle[i], circle[(i + step) % n]) for i in range(n) for step in range(1, k + 1)]
+
+
+@transaction.atomic
+def assign_raters(*, evaluation_round: EvaluationRound, by) -> AssignmentSummary:
+    """Give every teacher of the district a self-evaluation and the school's principal
+    evaluation, and assign peers inside each school (see the module docstring). Safe to run
+    again: it adds what is missing (teachers who arrived since get self and principal tasks;
+    a school's peers are assigned once)."""
+    _require_bureau(by)
+    evaluation_round = _lock_round(evaluation_round)
+    _require_status(evaluation_round, RoundStatus.OPEN, "分配评价任务")
+    teachers = list(
+        Teacher.objects.filter(school__isnull=False, school__active=True).values_list(
+            "pk", "school_id"
+        )
+    )
+    existing = defaultdict(set)
+    for group, ratee_id in evaluation_round.assignments.filter(
+        group__in=[RaterGroup.SELF, RaterGroup.PRINCIPAL]
+    ).values_list("group", "ratee_id"):
+        existing[group].add(ratee_id)
+    schools_with_peers = set(
+        evaluation_round.assignments.filter(group=RaterGroup.PEER).values_list(
+            "rater_teacher__school_id", flat=True
+        )
+    )
+    by_school = defaultdict(list)
+    new = []
+    counts = defaultdict(int)
+    for teacher_id, school_id in teachers:
+        by_school[school_id].append(teacher_id)
+        if teacher_id not in existing[RaterGroup.SELF]:
+            new.append(
+                RaterAssignment(
+                    round=evaluation_round,
+                    group=RaterGroup.SELF,
+                    ratee_id=teacher_id,
+                    rater_teacher_id=teacher_id,
+                )
+            )
+            counts[RaterGroup.SELF] += 1
+        if teacher_id not in existing[RaterGroup.PRINCIPAL]:
+            new.append(
+                RaterAssignment(
+                    round=evaluation_round,
+                    group=RaterGroup.PRINCIPAL,
+                    ratee_id=teacher_id,
+                    rater_school_id=school_id,
+                )
+            )
+            counts[RaterGroup.PRINCIPAL] += 1
+    for school_id, teacher_ids in by_school.items():
+        if school_id in schools_with_peers or len(teacher_ids) < 2:
+            continue
+        seed = f"{evaluation_round.pk}:{school_id}"
+        for rater, ratee in peer_pairs(teacher_ids, evaluation_round.peers_per_teacher, seed):
+            new.append(
+                RaterAssignment(
+                    round=evaluation_round,
+                    group=RaterGroup.PEER,
+                    ratee_id=ratee,
+                    rater_teacher_id=rater,
+                )
+            )
+            counts[RaterGroup.PEER] += 1
+        schools_with_peers.add(school_id)
+    RaterAssignment.objects.bulk_create(new, batch_size=2000)
+    return AssignmentSummary(
+        self_created=counts[RaterGroup.SELF],
+        peer_created=counts[RaterGroup.PEER],
+        principal_created=counts[RaterGroup.PRINCIPAL],
+        schools_with_peers=len(schools_with_peers),
+    )
+
+
+@transaction.atomic
+def close_round(*, evaluation_round: EvaluationRound, by) -> EvaluationRound:
+    """Close a round: no more answers, and its scores go into the year's annual assessment,
+    which is recomputed at once."""
+    _require_bureau(by)
+    evaluation_round = _lock_round(evaluation_round)
+    _require_status(evaluation_round, RoundStatus.OPEN, "结束")
+    evaluation_round.status = RoundStatus.CLOSED
+    evaluation_round.closed_at = timezone.now()
+    evaluation_round.closed_by = by
+    evaluation_round.save(update_fields=["status", "closed_at", "closed_by"])
+    recompute_year(year=evaluation_round.year_id)
+    return evaluation_round
+
+
+# --- one-time codes ----------------------------------------------------------------------------
+
+
+def _may_generate_for(user, school: School) -> bool:
+    role = role_of(user)
+    if role == Role.BUREAU_ADMIN:
+        return True
+    return role == Role.PRINCIPAL and school_of(user) == school
+
+
+def _new_codes(count: int) -> list[str]:
+    """``count`` fresh random codes of unambiguous characters, none already in the database."""
+    codes: set[str] = set()
+    while len(codes) < count:
+        wanted = count - len(codes)
+        batch = {
+            "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            for _ in range(wanted)
+        }
+        taken = set(AccessCode.objects.filter(code__in=batch).values_list("code", flat=True))
+        codes |= batch - taken
+    return list(codes)
+
+
+def _check_code_target(group: str, school: School, classroom: Classroom | None) -> None:
+    if group not in CODE_GROUPS:
+        raise ValidationError(
+            "测评码只用于学生、家长和社会评价 / Codes are for students, parents and the public."
+        )
+    if group != RaterGroup.PUBLIC and classroom is None:
+        raise ValidationError(
+            "学生和家长测评码须按班级生成 / Student and parent codes are made per class."
+        )
+    if classroom is not None and classroom.school_id != school.pk:
+        raise ValidationError("班级不属于该学校 / The class is not of this school.")
+
+
+@transaction.atomic
+def generate_codes(
+    *,
+    evaluation_round: EvaluationRound,
+    by,
+    group: str,
+    school: School,
+    classroom: Classroom | None = None,
+    count: int,
+    expires_at: datetime.datetime | None = None,
+) -> list[AccessCode]:
+    """One-time codes for one class (students, parents) or one school (the public)."""
+    if not _may_generate_for(by, school):
+        raise PermissionDenied("您无权为该学校生成测评码 / You may not make codes for this school.")
+    evaluation_round = _lock_round(evaluation_round)
+    _require_status(evaluation_round, RoundStatus.OPEN, "生成测评码")
+    _check_code_target(group, school, classroom)
+    if not 1 <= count <= MAX_CODES_PER_BATCH:
+        raise ValidationError(
+            f"每次可生成1至{MAX_CODES_PER_BATCH}个测评码 / Make 1 to {MAX_CODES_PER_BATCH} "
+            "codes at a time."
+        )
+    expires_at = _expiry(evaluation_round, expires_at)
+    return AccessCode.objects.bulk_create(
+        AccessCode(
+            round=evaluation_round,
+            group=group,
+            school=school,
+            classroom=classroom,
+            code=code,
+            expires_at=expires_at,
+            created_by=by,
+        )
+        for code in _new_codes(count)
+    )
+
+
+def _expiry(evaluation_round, expires_at):
+    latest = selectors.code_expiry(evaluation_round)
+    expires_at = min(expires_at or latest, latest)
+    if expires_at <= timezone.now():
+        raise ValidationError("失效时间须晚于现在 / The expiry must be in the future.")
+    return expires_at
+
+
+@transaction.atomic
+def generate_school_codes(
+    *,
+    evaluation_round: EvaluationRound,
+    by,
+    group: str,
+    schools: list[School],
+    per_class: int | None = None,
+) -> int:
+    """The bureau's batch: codes for every class of the schools (as many as the class has
+    enrolled students, or ``per_class``), or ``per_class`` public codes per school."""
+    _require_bureau(by)
+    evaluation_round = _lock_round(evaluation_round)
+    _require_status(evaluation_round, RoundStatus.OPEN, "生成测评码")
+    if group not in CODE_GROUPS:
+        raise ValidationError(
+            "测评码只用于学生、家长和社会评价 / Codes are for students, parents and the public."
+        )
+    if per_class is not None and not 1 <= per_class <= MAX_CODES_PER_BATCH:
+        raise ValidationError(
+            f"每班（校）份数须在1至{MAX_CODES_PER_BATCH}之间 / 1 to {MAX_CODES_PER_BATCH} each."
+        )
+    targets: list[tuple[int, int | None, int]] = []
+    if group == RaterGroup.PUBLIC:
+        targets = [(s.pk, None, per_class or DEFAULT_PUBLIC_CODES) for s in schools]
+    else:
+        classrooms = Classroom.objects.filter(school__in=schools).annotate(
+            enrolled=Count("students", filter=Q(students__status=StudentStatus.ENROLLED))
+        )
+        targets = [(c.school_id, c.pk, per_class or c.enrolled) for c in classrooms]
+    total = sum(n for _, _, n in targets)
+    if total > MAX_CODES_PER_CALL:
+        raise ValidationError(
+            f"一次最多生成{MAX_CODES_PER_CALL}个测评码 / At most {MAX_CODES_PER_CALL} codes "
+            "at a time; choose fewer schools."
+        )
+    codes = iter(_new_codes(total))
+    expires_at = _expiry(evaluation_round, None)
+    AccessCode.objects.bulk_create(
+        (
+            AccessCode(
+                round=evaluation_round,
+                group=group,
+                school_id=school_id,
+                classroom_id=classroom_id,
+                code=next(codes),
+                expires_at=expires_at,
+                created_by=by,
+            )
+            for school_id, classroom_id, n in targets
+            for _ in range(n)
+        ),
+        batch_size=2000,
+    )
+    return total
+
+
+# --- answers -----------------------------------------------------------------------------------
+
+Ratings = dict[int, dict[int, int]]  # teacher id -> item id -> score 1..5
+
+
+def _check_ratings(ratings: Ratings, items: list, allowed: set[int]) -> None:
+    if not ratings:
+        raise ValidationError("请至少评价一位教师 / Rate at least one teacher.", code="empty")
+    if len(ratings) > MAX_RATEES_PER_ANSWER:
+        raise ValidationError(
+            f"一次最多评价{MAX_RATEES_PER_ANSWER}位教师 / At most {MAX_RATEES_PER_ANSWER} "
+            "teachers at a time.",
+        )
+    item_ids = {item.pk for item in items}
+    for teacher_id, scores in ratings.items():
+        if teacher_id not in allowed:
+            raise ValidationError(
+                "所选教师不在可评价范围内 / That teacher cannot be rated here.", code="ratee"
+            )
+        if set(scores) != item_ids:
+            raise ValidationError(
+                "请完成每一个测评项目 / Answer every item of the questionnaire.",
+                code="incomplete",
+            )
+        for score in scores.values():
+            if type(score) is not int or not 1 <= score <= 5:
+                raise ValidationError("评分须为1至5分 / Scores run from 1 to 5.", code="score")
+
+
+def _save(evaluation_round, group: str, ratings: Ratings, assignment=None) -> list[Response]:
+    today = timezone.localdate()
+    responses = Response.objects.bulk_create(
+        Response(
+            round=evaluation_round,
+            group=group,
+            ratee_id=teacher_id,
+            assignment=assignment,
+            submitted_on=today,
+        )
+        for teacher_id in ratings
+    )
+    Answer.objects.bulk_create(
+        Answer(response=response, item_id=item_id, score=score)
+        for response, scores in zip(responses, ratings.values(), strict=True)
+        for item_id, score in scores.items()
+    )
+    return responses
+
+
+@transaction.atomic
+def submit_answers(
+    *,
+    ratings: Ratings,
+    assignment: RaterAssignment | None = None,
+    by=None,
+    code: AccessCode | None = None,
+) -> list[Response]:
+    """Answer a questionnaire, once: through an assignment (self, peer, principal; ``by`` is
+    the rater) or through a one-time code (students, parents, the public; no account).
+
+    Two answers with the same code or assignment at the same moment: the row lock makes one
+    wait, and it then finds the code used; the conditional update and the response's unique
+    assignment are the database's own guarantee behind it."""
+    if (assignment is None) == (code is None):
+        raise ValueError("exactly one of assignment and code")
+    if assignment is not None:
+        return _answer_assignment(assignment=assignment, by=by, ratings=ratings)
+    _hold_round(code.round_id)
+    locked = (
+        AccessCode.objects.select_for_update(of=("self",))
+        .select_related("round__questionnaire", "school", "classroom")
+        .filter(pk=code.pk)
+        .first()
+    )
+    selectors.check_code(locked)
+    _check_ratings(
+        ratings,
+        selectors.questionnaire_items(locked.round),
+        {t.pk for t in selectors.ratees_for_school(locked.school, locked.classroom)},
+    )
+    used = AccessCode.objects.filter(pk=locked.pk, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+    if used != 1:  # pragma: no cover - the row lock already serialised us
+        raise selectors.CodeRefused("该测评码已经使用过 / This code has already been used.")
+    return _save(locked.round, locked.group, ratings)
+
+
+def _hold_round(round_id: int) -> None:
+    """An answer holds a shared lock on its round while it is written: closing the round (an
+    exclusive lock) waits for answers under way, and an answer that had to wait finds the round
+    closed. So no answer lands after the round's scores went into the annual assessment.
+    (SQLite writes one transaction at a time anyway.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT 1 FROM {EvaluationRound._meta.db_table} WHERE id = %s FOR SHARE",
+                [round_id],
+            )
+
+
+def _answer_assignment(*, assignment, by, ratings: Ratings) -> list[Response]:
+    _hold_round(assignment.round_id)
+    locked = (
+        assignments_visible_to(by)
+        .select_for_update(of=("self",))
+        .filter(pk=assignment.pk)
+        .select_related("round__questionnaire")
+        .first()
+    )
+    if locked is None:
+        raise PermissionDenied("这不是您的评价任务 / This is not your evaluation task.")
+    if locked.answered_at is not None:
+        raise ValidationError(
+            "该评价任务已经完成 / You have already answered this evaluation.", code="used"
+        )
+    reason = selectors.round_accepts_answers(locked.round)
+    if reason:
+        raise ValidationError(reason, code="closed")
+    _check_ratings(ratings, selectors.questionnaire_items(locked.round), {locked.ratee_id})
+    locked.answered_at = timezone.now()
+    locked.save(update_fields=["answered_at"])
+    return _save(locked.round, locked.group, ratings, assignment=locked)
+
+
+def submit_public_answers(
+    *, evaluation_round: EvaluationRound, school: School, client_ip: str, ratings: Ratings
+) -> list[Response]:
+    """Answer through a school's public questionnaire link: no code, so each address may
+    submit at most ``PUBLIC_SUBMISSIONS_PER_HOUR`` times per school and hour (attempts count
+    whether or not they are valid; the counter lives outside the transaction)."""
+    PUBLIC_LINK_LIMIT.hit(f"{evaluation_round.pk}:{school.pk}:{client_ip}")
+    with transaction.atomic():
+        return _save_public(evaluation_round, school, ratings)
+
+
+def _save_public(evaluation_round, school, ratings: Ratings) -> list[Response]:
+    _hold_round(evaluation_round.pk)
+    evaluation_round = EvaluationRound.objects.select_related("questionnaire").get(
+        pk=evaluation_round.pk
+    )
+    reason = selectors.round_accepts_answers(evaluation_round)
+    if reason:
+        raise selectors.CodeRefused(reason, code="closed")
+    _check_ratings(
+        ratings,
+        selectors.questionnaire_items(evaluation_round),
+        {t.pk for t in selectors.ratees_for_school(school)},
+    )
+    return _save(evaluation_round, RaterGroup.PUBLIC, ratings)
