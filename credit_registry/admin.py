@@ -7,31 +7,17 @@ where a page says so (credit records, notes on their clues). Django's per-model 
 not used: the four role groups carry none, the role decides.
 """
 
-from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin import ActionLocation, helpers
+from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group, User
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db import connections
-from django.db.models import Q
-from django.template.response import TemplateResponse
-from django.utils.functional import cached_property
-from django.utils.text import smart_split, unescape_string_literal
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
 from credit_registry.access import Role
-from credit_registry.audit import log_access
-from credit_registry.common.errors import error_text
-from credit_registry.common.identity import normalize_code
-from credit_registry.common.search import name_contains
-from credit_registry.models import AccessAction
-from schools.models import School
 
 
 def registry_has_permission(request) -> bool:
@@ -59,242 +45,7 @@ admin.site.has_permission = registry_has_permission
 admin.site.login_form = RegistryAdminAuthenticationForm
 
 
-class EstimatedCountPaginator(Paginator):
-    """A whole large table is counted from PostgreSQL's statistics, not by COUNT(*).
-
-    An unfiltered list of a table above ``EXACT_BELOW`` rows (a million credit records) shows
-    ``pg_class.reltuples``, which ANALYZE and autovacuum keep within a few percent; a smaller
-    table, any filtered or searched list, and other databases are counted exactly. One query
-    either way, so a page runs the same queries whatever the size of the table.
-    """
-
-    EXACT_BELOW = 100_000
-
-    @cached_property
-    def count(self):
-        queryset = self.object_list
-        query = getattr(queryset, "query", None)
-        connection = connections[getattr(queryset, "db", "default")]
-        if query is None or query.where or query.distinct or connection.vendor != "postgresql":
-            return super().count
-        table = connection.ops.quote_name(queryset.model._meta.db_table)
-        with connection.cursor() as cursor:
-            # The exact count runs only when the estimate is small (an init plan is lazy).
-            cursor.execute(
-                "SELECT CASE WHEN reltuples >= %s THEN reltuples::bigint "
-                f"ELSE (SELECT COUNT(*) FROM {table}) END FROM pg_class WHERE oid = %s::regclass",
-                [self.EXACT_BELOW, table],
-            )
-            return int(cursor.fetchone()[0])
-
-
-class RegistryModelAdmin(admin.ModelAdmin):
-    """Bureau admins may do everything the page allows; inspectors may look at what their scope
-    covers (``scope``, a function user -> queryset from ``credit_registry.access``) when the page
-    sets ``inspector_may_view``, and add when it sets ``inspector_may_add``. Nobody else gets in."""
-
-    scope = None
-    inspector_may_view = False
-    inspector_may_add = False
-    list_per_page = 50
-    show_full_result_count = False  # no COUNT(*) over a whole table on every filtered page
-    paginator = EstimatedCountPaginator
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if self.scope is None or self._role(request) == Role.BUREAU_ADMIN:
-            return queryset  # the bureau sees everything; no IN (SELECT …) over a large table
-        return queryset.filter(pk__in=self.scope(request.user).values("pk"))
-
-    @staticmethod
-    def _role(request) -> Role:
-        return access.role_of(request.user)
-
-    def has_module_permission(self, request):
-        role = self._role(request)
-        return role == Role.BUREAU_ADMIN or (role == Role.INSPECTOR and self.inspector_may_view)
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        role = self._role(request)
-        return role == Role.BUREAU_ADMIN or (role == Role.INSPECTOR and self.inspector_may_add)
-
-    def has_change_permission(self, request, obj=None):
-        return self._role(request) == Role.BUREAU_ADMIN
-
-    def has_delete_permission(self, request, obj=None):
-        return self._role(request) == Role.BUREAU_ADMIN
-
-
-class ReadOnlyAdmin(RegistryModelAdmin):
-    """A page that only lists and shows: rows are written by the services, never by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class RegistryInline(admin.TabularInline):
-    """Inline rows follow the page they sit on: whoever may view the parent sees them, only the
-    bureau changes them (and nobody when ``read_only``)."""
-
-    extra = 0
-    read_only = False
-
-    def has_view_permission(self, request, obj=None):
-        return access.role_of(request.user) in access.STAFF_ROLES
-
-    def has_add_permission(self, request, obj=None):
-        return not self.read_only and access.is_bureau(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return not self.read_only and access.is_bureau(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return not self.read_only and access.is_bureau(request.user)
-
-
-class MaskedIdNumberMixin:
-    """ID numbers (身份证号) appear masked in lists and, for anyone but a bureau admin, on the
-    object page too; only a bureau admin sees, searches and edits the full number, and each
-    object page showing it leaves a line in the access log."""
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and access.is_bureau(request.user):
-            log_access(request.user, AccessAction.VIEW_PERSONAL_DATA, obj, detail="身份证号")
-        return super().render_change_form(request, context, add, change, form_url, obj)
-
-    @admin.display(description=_("身份证号"))
-    def masked_id(self, obj):
-        return obj.masked_id_number or "—"
-
-    def get_fields(self, request, obj=None):
-        fields = list(super().get_fields(request, obj))
-        if access.is_bureau(request.user):
-            return fields
-        return ["masked_id" if name == "id_number" else name for name in fields]
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if not access.is_bureau(request.user):
-            readonly.append("masked_id")
-        return readonly
-
-    def get_search_fields(self, request):
-        fields = super().get_search_fields(request)
-        if access.is_bureau(request.user):
-            return fields
-        return tuple(name for name in fields if "id_number" not in name)
-
-
-class SchoolFirstSearchMixin:
-    """Searches of a list of people whose ``search_fields`` include ``school__name``: each word
-    is looked up in the small schools table first, and the people then matched by their own
-    columns or by those schools' ids — not by joining every teacher or student to their school
-    and matching the school's name on each row, which on a district doubled a search's time.
-    Words are split and quoted as in Django's own search; every word must match (AND), each in
-    any field (OR).
-
-    ``normalized_fields`` are identifiers stored normalized (``identity.normalize_code``: upper
-    case, half-width, no spaces); a word is normalized the same way and looked up exactly in
-    them, through their unique indexes, instead of comparing the upper case of every row."""
-
-    normalized_fields: tuple[str, ...] = ()
-
-    def get_search_results(self, request, queryset, search_term):
-        fields = [name for name in self.get_search_fields(request) if name != "school__name"]
-        # PostgreSQL refuses NUL bytes in a query; nobody types them.
-        for word in smart_split(search_term.replace("\x00", "")):
-            if word[:1] in "\"'" and word[-1:] == word[:1]:
-                word = unescape_string_literal(word)
-            if not word:
-                continue
-            schools = School.objects.filter(name_contains("name", word)).values_list(
-                "pk", flat=True
-            )
-            matches = Q(school_id__in=list(schools))
-            for name in fields:
-                if name.lstrip("=") in self.normalized_fields:
-                    matches |= Q(**{name.lstrip("="): normalize_code(word)})
-                else:
-                    matches |= _search_lookup(name, word)
-            queryset = queryset.filter(matches)
-        return queryset, False
-
-
-def _search_lookup(name: str, word: str) -> Q:
-    """Django's search-field prefixes: ``=`` exact, ``^`` starts with (case-insensitive), none
-    contains (``search.name_contains``)."""
-    if name.startswith("="):
-        return Q(**{f"{name[1:]}__iexact": word})
-    if name.startswith("^"):
-        return Q(**{f"{name[1:]}__istartswith": word})
-    return name_contains(name, word)
-
-
 # --- a reason asked between choosing an action and running it ------------------------------------
-
-
-def _action_field_name(request) -> str:
-    """An action chosen on an object's page posts ``CHANGE_FORM-action``, on a list ``action``."""
-    prefixed = f"{ActionLocation.CHANGE_FORM.value}-action"
-    return prefixed if prefixed in request.POST else "action"
-
-
-def ask_then_run(model_admin, request, queryset, *, form_class, title: str, run):
-    """An admin action that needs more than a click (a reason, an inspector): show ``form_class``
-    for the selected rows, then call ``run(obj, cleaned_data)`` for each, through the services.
-    A refused step is reported with ``messages.error`` and the others still run."""
-    action_name = request.POST.get(_action_field_name(request), "")
-    if "_confirm" in request.POST:
-        form = form_class(request.POST)
-        if form.is_valid():
-            run_each(request, queryset, lambda obj: run(obj, form.cleaned_data))
-            return None
-    else:
-        form = form_class()
-    hidden = {
-        _action_field_name(request): action_name,
-        helpers.ACTION_CHECKBOX_NAME: [str(pk) for pk in queryset.values_list("pk", flat=True)],
-        "_confirm": "1",
-    }
-    for name, value in hidden.items():
-        widget = forms.MultipleHiddenInput if isinstance(value, list) else forms.HiddenInput
-        form.fields[name] = forms.Field(widget=widget, initial=value, required=False)
-    return TemplateResponse(
-        request,
-        "admin/credit_registry/decision.html",
-        {
-            **model_admin.admin_site.each_context(request),
-            "opts": model_admin.opts,
-            "title": title,
-            "object": _("已选择 %(count)d 项")
-            % {"count": len(hidden[helpers.ACTION_CHECKBOX_NAME])},
-            "form": form,
-        },
-    )
-
-
-def run_each(request, objects, step) -> int:
-    """Run one service step per object; report each refusal by id and count the successes."""
-    done = 0
-    for obj in objects:
-        try:
-            step(obj)
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, f"#{obj.pk}：{error_text(error)}")
-        else:
-            done += 1
-    if done:
-        messages.success(request, _("已完成 %(count)d 项") % {"count": done})
-    return done
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -370,4 +121,4 @@ class RegistryUserAdmin(UserAdmin):
 
 
 # Report batches and issued documents register themselves on the same base classes.
-from credit_registry import admin_reports  # noqa: E402, F401
+from credit_registry import admin_reports  # noqa: E402, F401  (registers the report pages)

@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from credit_registry import access
-from credit_registry.admin import ReadOnlyAdmin, RegistryModelAdmin
+from credit_registry.admin_bases import ReadOnlyAdmin, RegistryModelAdmin
 from credit_registry.models import AccessLog, BatchStatus, IssuedDocument, ReportBatch
 from credit_registry.report_tasks import start_batch
 from credit_registry.reports.documents import public_base_url

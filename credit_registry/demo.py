@@ -62,7 +62,7 @@ from evaluations.models import (
 )
 from evaluations.records import services as record_services
 from evaluations.records.ledger import append_publications_bulk, verify_chain
-from schools import services as school_services
+from evaluations.schoolwork import services as school_services
 from schools.models import (
     ChecklistArea,
     ChecklistEntry,

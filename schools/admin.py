@@ -9,13 +9,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
-from credit_registry.admin import ReadOnlyAdmin, RegistryInline, RegistryModelAdmin
+from credit_registry.admin_bases import ReadOnlyAdmin, RegistryInline, RegistryModelAdmin
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
 from credit_registry.common.errors import error_text
 from credit_registry.common.years import academic_year_of
 from evaluations.assessment import standing
 from evaluations.models import AssessmentYear
-from schools import services
+from evaluations.schoolwork import services
 from schools.forms import InspectionForm
 from schools.models import (
     ActivityPhoto,

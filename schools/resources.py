@@ -11,8 +11,8 @@ from credit_registry.common.spreadsheets import (
 )
 from credit_registry.common.years import academic_year_of
 from credit_registry.importing import RegistryResource
+from evaluations.schoolwork.services import check_activity
 from schools.models import ActivityKind, IntegrityActivity, Ownership, School, SchoolKind
-from schools.services import check_activity
 
 
 class SchoolResource(RegistryResource):

@@ -34,8 +34,8 @@ from evaluations.assessment import standing as school_standing
 from evaluations.assessment.eligibility import check_eligibility_many
 from evaluations.models import AssessmentYear, SubjectKind
 from evaluations.records import services as record_services
+from evaluations.schoolwork import services
 from schools import selectors as school_selectors
-from schools import services
 from schools.forms import ActivityForm, ChecklistForm, ProposeRecordForm
 from schools.models import ActivityPhoto, ChecklistKind
 from students.models import Classroom, StudentStatus

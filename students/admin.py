@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access, rules
-from credit_registry.admin import (
+from credit_registry.admin_bases import (
     MaskedIdNumberMixin,
     ReadOnlyAdmin,
     RegistryInline,

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from credit_registry import access
-from credit_registry.admin import (
+from credit_registry.admin_bases import (
     MaskedIdNumberMixin,
     RegistryInline,
     RegistryModelAdmin,

@@ -32,7 +32,7 @@ from evaluations.models import ClueChannel, RaterAssignment, RaterGroup, RecordS
 from evaluations.records import services as record_services
 from evaluations.rounds import selectors as evaluation_selectors
 from evaluations.rounds import services as evaluation_services
-from schools import services as school_services
+from evaluations.schoolwork import services as school_services
 from schools.models import ActivityKind, ChecklistArea, ChecklistKind, LeadingGroupMember
 from students import services as student_services
 from students.models import Enrolment, EnrolmentEvent, Guardian, PledgeKind

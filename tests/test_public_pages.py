@@ -86,7 +86,7 @@ def test_exemplars_show_commendations_masked_never_students(client, bureau, scho
 def test_exemplars_show_the_schools_activities_as_news(client, bureau, school):
     from django.utils import timezone
 
-    from schools.services import record_activity
+    from evaluations.schoolwork.services import record_activity
 
     record_activity(
         by=bureau,

@@ -20,7 +20,7 @@ from credit_registry.reports.documents import Verdict, code_in_pdf, verify_docum
 from evaluations.assessment import services as assessment_services
 from evaluations.assessment.scoring import recompute_year
 from evaluations.disputes import services as dispute_services
-from schools.services import record_activity
+from evaluations.schoolwork.services import record_activity
 from teachers.models import Degree, DegreeLevel, Posting, VerificationStatus
 from tests import factories
 

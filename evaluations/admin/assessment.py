@@ -7,12 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
-from credit_registry.admin import (
-    ReadOnlyAdmin,
-    RegistryInline,
-    RegistryModelAdmin,
-    run_each,
-)
+from credit_registry.admin_bases import ReadOnlyAdmin, RegistryInline, RegistryModelAdmin, run_each
 from evaluations.admin.common import (
     html_table,
     subject_label,

@@ -13,7 +13,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
-from credit_registry.admin import ReadOnlyAdmin, RegistryInline, RegistryModelAdmin, ask_then_run
+from credit_registry.admin_bases import (
+    ReadOnlyAdmin,
+    RegistryInline,
+    RegistryModelAdmin,
+    ask_then_run,
+)
 from credit_registry.common.errors import error_text
 from evaluations.admin.common import (
     decision_page,

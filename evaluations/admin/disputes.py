@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
-from credit_registry.admin import RegistryModelAdmin, ask_then_run
+from credit_registry.admin_bases import RegistryModelAdmin, ask_then_run
 from credit_registry.common.errors import error_text
 from evaluations.admin.common import (
     ReasonForm,

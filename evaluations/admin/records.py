@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access, rules
-from credit_registry.admin import (
+from credit_registry.admin_bases import (
     ReadOnlyAdmin,
     RegistryInline,
     RegistryModelAdmin,

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
-from credit_registry.admin import (
+from credit_registry.admin_bases import (
     ReadOnlyAdmin,
     RegistryInline,
     RegistryModelAdmin,
@@ -16,6 +16,7 @@ from credit_registry.admin import (
     run_each,
 )
 from credit_registry.common.errors import error_text
+from evaluations.assessment import services as assessment_services
 from evaluations.models import (
     WEIGHT_FIELDS,
     AccessCode,
@@ -123,7 +124,7 @@ def close_rounds(modeladmin, request, queryset):
         queryset,
         form_class=forms.Form,
         title="结束测评：不再接受答卷，测评得分计入该学年年度考核并立即重新计算",
-        run=lambda evaluation_round, data: services.close_round(
+        run=lambda evaluation_round, data: assessment_services.close_round(
             evaluation_round=evaluation_round, by=request.user
         ),
     )

@@ -12,10 +12,13 @@ from evaluations.models import (
     AssessmentYear,
     ConsequenceRule,
     Effect,
+    EvaluationRound,
     Purpose,
+    RoundStatus,
     SubjectKind,
     Trigger,
 )
+from evaluations.rounds.services import lock_round, require_round_status
 
 # --- years and policies ------------------------------------------------------------------------
 
@@ -135,3 +138,18 @@ def close_year(*, year: int, by) -> AssessmentYear:
     assessment_year.closed_by = by
     assessment_year.save(update_fields=["closed_at", "closed_by"])
     return assessment_year
+
+
+@transaction.atomic
+def close_round(*, evaluation_round: EvaluationRound, by) -> EvaluationRound:
+    """Close a round: no more answers, and its scores go into the year's annual assessment,
+    which is recomputed at once."""
+    rules.is_bureau_staff(by).enforce()
+    evaluation_round = lock_round(evaluation_round)
+    require_round_status(evaluation_round, RoundStatus.OPEN, "结束")
+    evaluation_round.status = RoundStatus.CLOSED
+    evaluation_round.closed_at = timezone.now()
+    evaluation_round.closed_by = by
+    evaluation_round.save(update_fields=["status", "closed_at", "closed_by"])
+    recompute_year(year=evaluation_round.year_id)
+    return evaluation_round

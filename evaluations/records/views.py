@@ -5,12 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from credit_registry import rules
 from credit_registry.access import records_visible_to
 from credit_registry.common.errors import error_text
+from evaluations.disputes import services as dispute_services
 from evaluations.disputes.forms import ObjectionForm, RepairForm
 from evaluations.models import Evidence, Notice
 from evaluations.records import selectors
@@ -69,3 +71,39 @@ def notices(request):
         read_at=timezone.now()
     )
     return render(request, "evaluations/notices.html", {"notices": items})
+
+
+@login_required
+@require_POST
+def object_to_record(request, pk: int):
+    record = visible_record(request.user, pk)
+    form = ObjectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写异议理由 / Give the reason for the objection.")
+    elif run_service(
+        request,
+        dispute_services.file_objection,
+        record=record,
+        by=request.user,
+        reason=form.cleaned_data["reason"],
+    ):
+        messages.success(request, "异议已提交，局机关将在10个工作日内处理。")
+    return redirect("record_detail", pk=record.pk)
+
+
+@login_required
+@require_POST
+def apply_for_repair(request, pk: int):
+    record = visible_record(request.user, pk)
+    form = RepairForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请完整填写修复申请 / Complete the repair application.")
+    elif run_service(
+        request,
+        dispute_services.apply_for_repair,
+        record=record,
+        by=request.user,
+        **form.cleaned_data,
+    ):
+        messages.success(request, "信用修复申请已提交。")
+    return redirect("record_detail", pk=record.pk)

@@ -39,19 +39,21 @@ from evaluations.models import (
 from schools.models import School
 from teachers.models import Teacher
 
-CENT = Decimal("0.01")
 SCALE_TO_100 = Decimal(20)
+
+CENT = Decimal("0.01")
+
+
 # The self-evaluation has a single rater, the teacher: the threshold protects raters from the
 # person rated, and here they are the same person.
 THRESHOLD_EXEMPT = frozenset({RaterGroup.SELF})
+
+
 DEFAULT_MIN_ANSWERS = 5
 
 
 def _q(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-# --- combining groups --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -266,6 +268,9 @@ def evaluation_scores(year: int) -> dict[int, tuple[Decimal, str]]:
         if result.score is not None:
             scores[result.teacher_id] = (result.score, result.note)
     return scores
+
+
+# --- combining groups --------------------------------------------------------------------------
 
 
 # --- progress ----------------------------------------------------------------------------------

@@ -31,7 +31,6 @@ from credit_registry.access import (
     school_of,
 )
 from credit_registry.common.ratelimit import RateLimit
-from evaluations.assessment.scoring import recompute_year
 from evaluations.models import (
     CODE_ALPHABET,
     CODE_GROUPS,
@@ -66,7 +65,7 @@ def _require_bureau(user) -> None:
         raise PermissionDenied("只有局机关工作人员可以执行此操作 / Only bureau staff may do this.")
 
 
-def _lock_round(evaluation_round: EvaluationRound) -> EvaluationRound:
+def lock_round(evaluation_round: EvaluationRound) -> EvaluationRound:
     return (
         EvaluationRound.objects.select_for_update()
         .select_related("questionnaire")
@@ -74,7 +73,7 @@ def _lock_round(evaluation_round: EvaluationRound) -> EvaluationRound:
     )
 
 
-def _require_status(evaluation_round: EvaluationRound, status: str, doing: str) -> None:
+def require_round_status(evaluation_round: EvaluationRound, status: str, doing: str) -> None:
     if evaluation_round.status != status:
         raise ValidationError(
             f"测评轮次当前为“{evaluation_round.get_status_display()}”，不能{doing} / "
@@ -161,8 +160,8 @@ def create_round(
 def open_round(*, evaluation_round: EvaluationRound, by) -> EvaluationRound:
     """Open a round for answers: its questionnaire and weights are fixed from now on."""
     _require_bureau(by)
-    evaluation_round = _lock_round(evaluation_round)
-    _require_status(evaluation_round, RoundStatus.DRAFT, "开始")
+    evaluation_round = lock_round(evaluation_round)
+    require_round_status(evaluation_round, RoundStatus.DRAFT, "开始")
     if AssessmentYear.objects.filter(pk=evaluation_round.year_id, closed_at__isnull=False).exists():
         raise ValidationError("该学年已关闭 / The assessment year is closed.", code="year_closed")
     if not evaluation_round.questionnaire.items.exists():
@@ -200,8 +199,8 @@ def assign_raters(*, evaluation_round: EvaluationRound, by) -> AssignmentSummary
     again: it adds what is missing (teachers who arrived since get self and principal tasks;
     a school's peers are assigned once)."""
     _require_bureau(by)
-    evaluation_round = _lock_round(evaluation_round)
-    _require_status(evaluation_round, RoundStatus.OPEN, "分配评价任务")
+    evaluation_round = lock_round(evaluation_round)
+    require_round_status(evaluation_round, RoundStatus.OPEN, "分配评价任务")
     teachers = list(
         Teacher.objects.filter(school__isnull=False, school__active=True).values_list(
             "pk", "school_id"
@@ -266,21 +265,6 @@ def assign_raters(*, evaluation_round: EvaluationRound, by) -> AssignmentSummary
     )
 
 
-@transaction.atomic
-def close_round(*, evaluation_round: EvaluationRound, by) -> EvaluationRound:
-    """Close a round: no more answers, and its scores go into the year's annual assessment,
-    which is recomputed at once."""
-    _require_bureau(by)
-    evaluation_round = _lock_round(evaluation_round)
-    _require_status(evaluation_round, RoundStatus.OPEN, "结束")
-    evaluation_round.status = RoundStatus.CLOSED
-    evaluation_round.closed_at = timezone.now()
-    evaluation_round.closed_by = by
-    evaluation_round.save(update_fields=["status", "closed_at", "closed_by"])
-    recompute_year(year=evaluation_round.year_id)
-    return evaluation_round
-
-
 # --- one-time codes ----------------------------------------------------------------------------
 
 
@@ -332,8 +316,8 @@ def generate_codes(
     """One-time codes for one class (students, parents) or one school (the public)."""
     if not _may_generate_for(by, school):
         raise PermissionDenied("您无权为该学校生成测评码 / You may not make codes for this school.")
-    evaluation_round = _lock_round(evaluation_round)
-    _require_status(evaluation_round, RoundStatus.OPEN, "生成测评码")
+    evaluation_round = lock_round(evaluation_round)
+    require_round_status(evaluation_round, RoundStatus.OPEN, "生成测评码")
     _check_code_target(group, school, classroom)
     if not 1 <= count <= MAX_CODES_PER_BATCH:
         raise ValidationError(
@@ -375,8 +359,8 @@ def generate_school_codes(
     """The bureau's batch: codes for every class of the schools (as many as the class has
     enrolled students, or ``per_class``), or ``per_class`` public codes per school."""
     _require_bureau(by)
-    evaluation_round = _lock_round(evaluation_round)
-    _require_status(evaluation_round, RoundStatus.OPEN, "生成测评码")
+    evaluation_round = lock_round(evaluation_round)
+    require_round_status(evaluation_round, RoundStatus.OPEN, "生成测评码")
     if group not in CODE_GROUPS:
         raise ValidationError(
             "测评码只用于学生、家长和社会评价 / Codes are for students, parents and the public."

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from credit_registry.access import Role
 from credit_registry.common.years import academic_year_of
+from evaluations.assessment import services as assessment_services
 from evaluations.assessment.scoring import recompute_year
 from evaluations.assessment.services import create_policy_version, ensure_year
 from evaluations.models import (
@@ -101,7 +102,7 @@ def test_only_the_bureau_opens_assigns_and_closes(principal, teacher, evaluation
         with pytest.raises(PermissionDenied):
             services.assign_raters(evaluation_round=evaluation_round, by=user)
         with pytest.raises(PermissionDenied):
-            services.close_round(evaluation_round=evaluation_round, by=user)
+            assessment_services.close_round(evaluation_round=evaluation_round, by=user)
 
 
 # --- one-time codes ----------------------------------------------------------------------------
@@ -263,7 +264,7 @@ def test_a_closed_round_refuses_its_codes(client, bureau, school, teacher, evalu
         classroom=classroom,
         count=1,
     )
-    services.close_round(evaluation_round=evaluation_round, by=bureau)
+    assessment_services.close_round(evaluation_round=evaluation_round, by=bureau)
     response = client.get(reverse("survey:code", args=[code.code]))
     assert response.status_code == 410 and "已结束" in response.content.decode()
 
@@ -404,7 +405,7 @@ def test_closing_a_round_changes_the_annual_score_as_the_policy_says(
     assert before.evaluation_score is None and before.total_score == Decimal("100.00")
     assert selectors.evaluation_scores(year) == {}  # an open round feeds nothing
 
-    services.close_round(evaluation_round=evaluation_round, by=bureau)
+    assessment_services.close_round(evaluation_round=evaluation_round, by=bureau)
 
     after = _result(teacher, year)
     # self 80 (weight .1) and students 100 (weight .2) count; parents (2 < 5) do not:
@@ -435,7 +436,7 @@ def test_the_policy_threshold_and_weights_decide(bureau, teacher):
     factories.answer_with_codes(
         evaluation_round, group=RaterGroup.PARENT, teacher=teacher, scores=[2, 2], by=bureau
     )
-    services.close_round(evaluation_round=evaluation_round, by=bureau)
+    assessment_services.close_round(evaluation_round=evaluation_round, by=bureau)
     result = _result(teacher, year)
     # students 100 and parents 40, equal weights: 70; total 100 × 50% + 70 × 50% = 85
     assert result.evaluation_score == Decimal("70.00")
@@ -509,7 +510,7 @@ def test_no_answer_lands_after_the_round_is_closed():
     def close():
         try:
             barrier.wait()
-            services.close_round(evaluation_round=evaluation_round, by=bureau)
+            assessment_services.close_round(evaluation_round=evaluation_round, by=bureau)
         finally:
             connections.close_all()
 

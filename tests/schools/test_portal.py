@@ -22,7 +22,7 @@ from evaluations.models import (
     RecordStatus,
 )
 from evaluations.records import services as record_services
-from schools import services
+from evaluations.schoolwork import services
 from schools.models import (
     ChecklistArea,
     ChecklistKind,

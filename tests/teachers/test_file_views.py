@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from evaluations.assessment import services as assessment_services
 from evaluations.assessment.scoring import recompute_year
 from evaluations.assessment.services import ensure_year
 from evaluations.models import AccessCode, RaterAssignment, RaterGroup, Response
@@ -109,7 +110,7 @@ def test_evaluation_results_are_aggregates_over_the_threshold_only(
     while_open = client.get(reverse("teachers:my_file")).content.decode()
     assert "尚无已结束的测评" in while_open  # nothing is shown while answers still come in
 
-    services.close_round(evaluation_round=evaluation_round, by=bureau)
+    assessment_services.close_round(evaluation_round=evaluation_round, by=bureau)
     body = client.get(reverse("teachers:my_file")).content.decode()
     section = body[body.index('id="evaluations"') : body.index('id="consequences"')]
     rows = {

@@ -1,5 +1,6 @@
-"""A school's own integrity work (SPEC §6): integrity-education activities with their photos, and
-the yearly lawful-operation checklist whose failed areas become proposed credit records.
+"""Schools' own integrity work (诚信校园, SPEC §6): integrity-education activities, which count
+toward the school's record score, and the lawful-operation checklist, whose failed areas become
+proposed credit records. Both feed the ledger, so they live above it.
 
 Every function checks who acts before it writes and writes in one transaction; views, the admin
 site and the demo data call these, never the models directly.
