@@ -15,7 +15,6 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.db.models import Q, QuerySet
 
 from evaluations.models import (
-    COUNTING_STATUSES,
     PUBLISHED_STATUSES,
     AccessCode,
     ComplaintClue,
@@ -199,10 +198,6 @@ def records_visible_to(user) -> QuerySet[CreditRecord]:
         # student's file goes with them and the former class teacher no longer reads it.
         return records.filter(own | class_students)
     return records.none()
-
-
-def counting_records_visible_to(user) -> QuerySet[CreditRecord]:
-    return records_visible_to(user).filter(status__in=COUNTING_STATUSES)
 
 
 def can_propose_record_for(user, subject) -> bool:

@@ -5,6 +5,7 @@ ways an action runs a service (each object, or after a small form)."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation, helpers
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
@@ -91,6 +92,48 @@ class RegistryModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self._role(request) == Role.BUREAU_ADMIN
+
+    # The object's 历史 page: besides the admin's own log, every stored version of the object
+    # (django-simple-history) with who changed which field from what to what.
+    object_history_template = "admin/registry_object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        versions = field_history(obj) if obj is not None else []
+        return super().history_view(
+            request, object_id, {**(extra_context or {}), "field_history": versions}
+        )
+
+
+HISTORY_ROWS = 100
+
+
+def field_history(obj) -> list[dict]:
+    """The newest versions of ``obj`` (at most ``HISTORY_ROWS``), each with who, when and the
+    fields it changed (before, after). Empty for a model that keeps no history."""
+    history = getattr(obj, "history", None)
+    if history is None:
+        return []
+    rows = list(history.select_related("history_user").order_by("-history_id")[: HISTORY_ROWS + 1])
+    versions = []
+    for newer, older in zip(rows, [*rows[1:], None], strict=False):
+        if len(versions) == HISTORY_ROWS:
+            break
+        changes = []
+        if older is not None:
+            for change in newer.diff_against(older).changes:
+                label = obj._meta.get_field(change.field).verbose_name
+                changes.append((label, change.old, change.new))
+        versions.append(
+            {
+                "at": newer.history_date,
+                "who": newer.history_user,
+                "kind": newer.get_history_type_display(),
+                "reason": newer.history_change_reason or "",
+                "changes": changes,
+            }
+        )
+    return versions
 
 
 class ReadOnlyAdmin(RegistryModelAdmin):

@@ -11,10 +11,10 @@ with the calendar, since the history is laid out backwards from today.
 
 How the ledger stays honest: plain rows go in with ``bulk_create`` (the whole district takes
 seconds). Historical publications are created as published rows with past dates and are then
-chained with :func:`evaluations.ledger.append_publications_bulk` in publication order, exactly as
+chained with :func:`evaluations.records.ledger.append_publications_bulk` in publication order, exactly as
 ``publish_record`` would have chained them on the day — that is what lets a record published last
 spring be repaired today. Everything that happens "now" (publications, objections and their
-decisions, a credit repair, complaint clues) goes through ``evaluations.services`` as the demo
+decisions, a credit repair, complaint clues) goes through the evaluations services as the demo
 users themselves, so those paths are exercised with their permission checks.
 """
 
@@ -1488,7 +1488,7 @@ class _DistrictBuilder:
 
     def run_today(self) -> None:
         """Publications, objections, decisions, a repair and complaint clues, done by the demo
-        users through ``evaluations.services`` with its permission checks."""
+        users through the evaluations services with their permission checks."""
         users = self.users
         bureau, principal, principal2 = users["bureau"], users["principal"], users["principal2"]
         teacher_user = users["teacher"]

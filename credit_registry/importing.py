@@ -49,6 +49,30 @@ class RegistryResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.user = user
 
+    # Bulk writes send no signals: the history rows (who imported what, and when) are written
+    # here, in the import's transaction, for the models that keep a history.
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        written = list(self.create_instances)
+        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
+        self._record_history(written, dry_run=dry_run, update=False)
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        written = list(self.update_instances)
+        super().bulk_update(using_transactions, dry_run, raise_errors, batch_size, result)
+        self._record_history(written, dry_run=dry_run, update=True)
+
+    def _record_history(self, instances, *, dry_run: bool, update: bool) -> None:
+        history = getattr(self._meta.model, "history", None)
+        if dry_run or history is None or not instances or any(i.pk is None for i in instances):
+            return
+        history.bulk_history_create(
+            instances,
+            batch_size=self._meta.batch_size,
+            update=update,
+            default_user=self.user,
+            default_change_reason="批量导入",
+        )
+
     def check_file(self, dataset: tablib.Dataset) -> None:
         """Checks of the file as a whole, before any row: headers and duplicates."""
         check_required_headers(dataset, self.required_columns)

@@ -7,9 +7,11 @@ typeset (the code has to be inside it) and completed with the hash of the final 
 """
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history import register
 
 from schools.models import School
 
@@ -202,3 +204,8 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.subject_description}"
+
+
+# Accounts keep a history too (who changed a role, a name or the active flag, and when); the
+# password hash and the last login are left out of it.
+register(User, app="credit_registry", excluded_fields=["password", "last_login"])

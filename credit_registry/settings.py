@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks_db",
     "axes",
+    "simple_history",
     "credit_registry",
     "schools",
     "teachers",
@@ -57,6 +58,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Names the signed-in user on every history row of people, schools, accounts, the catalog
+    # and policies (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during login into its response.

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from credit_registry.common.identity import normalize_code
 
@@ -57,6 +58,8 @@ class School(models.Model):
 
     objects = SchoolQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("学校")
         verbose_name_plural = _("学校")
@@ -100,6 +103,8 @@ class LeadingGroupMember(models.Model):
     position = models.CharField(_("职务"), max_length=60, blank=True)
     role = models.CharField(_("小组职务"), max_length=10, choices=LeadingGroupRole.choices)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("领导小组成员")
         verbose_name_plural = _("领导小组成员")
@@ -122,6 +127,8 @@ class SchoolAccount(models.Model):
         School, verbose_name=_("学校"), on_delete=models.PROTECT, related_name="accounts"
     )
     position = models.CharField(_("职务"), max_length=40, default="校长")
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("学校管理账号")

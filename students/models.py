@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from credit_registry.common.identity import (
     birth_date_from_id,
@@ -38,6 +39,8 @@ class Classroom(models.Model):
         blank=True,
         related_name="head_of_classes",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("班级")
@@ -95,6 +98,8 @@ class Student(models.Model):
         help_text=_("14周岁以下学生超出学校职责范围处理个人信息时须取得监护人同意"),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("学生")
         verbose_name_plural = _("学生")
@@ -139,6 +144,8 @@ class Guardian(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     relation = models.CharField(_("关系"), max_length=20)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("监护人")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from credit_registry.common.identity import mask_id_number, normalize_code, validate_id_number
 from schools.models import School
@@ -57,6 +58,8 @@ class Teacher(models.Model):
 
     objects = TeacherQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("教师")
         verbose_name_plural = _("教师")
@@ -86,6 +89,8 @@ class Posting(models.Model):
     post = models.CharField(_("岗位"), max_length=40, blank=True)
     start_date = models.DateField(_("起始日期"))
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("任职记录")
@@ -150,6 +155,8 @@ class Degree(models.Model):
     )
     verified_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
     verification_note = models.TextField(_("核查说明"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("学历")

@@ -957,6 +957,18 @@ def test_every_url_has_an_expectation():
     )
 
 
+def test_every_expectation_still_matches_a_url():
+    """An entry whose URL was renamed or removed would silently test nothing."""
+    keys = {p.key for p in PATTERNS}
+    stale = sorted(set(EXPECTATIONS) - keys)
+    assert not stale, "EXPECTATIONS entries that match no URL any more: " + ", ".join(stale)
+    admin_labels = {
+        f"{m['app']}.{m['model']}" for p in PATTERNS if p.name and (m := ADMIN_NAME.match(p.name))
+    }
+    unused = sorted(set(ADMIN_MODELS) - admin_labels)
+    assert not unused, "ADMIN_MODELS entries with no admin page: " + ", ".join(unused)
+
+
 def test_matrix_size():
     urls = sum(1 for p in PATTERNS if expectation(p) is not None)
     print(f"access matrix: {urls} URLs × {len(ROLES)} roles × cases = {len(CASES)} test cases")

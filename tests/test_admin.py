@@ -187,6 +187,8 @@ def test_every_registered_model_of_ours_is_in_the_admin():
     unlisted = {"evaluations.Response", "evaluations.Answer"}  # anonymous answers: no page
     for app_label in ("schools", "teachers", "students", "evaluations"):
         for model in apps.get_app_config(app_label).get_models():
+            if model.__name__.startswith("Historical"):
+                continue  # read on the object's own history page
             if model._meta.label in unlisted:
                 assert not site.is_registered(model), model
             else:

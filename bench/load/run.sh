@@ -19,6 +19,8 @@ PORT=${LOAD_PORT:-8765}
 OUT=bench/out/load
 PY=.venv/bin/python
 mkdir -p "$OUT"
+# locust and gunicorn come with the project's "load" extra, not with the development install.
+[ -x .venv/bin/locust ] && [ -x .venv/bin/gunicorn ] || .venv/bin/python -m pip install --quiet -e ".[dev,load]"
 rm -f "$OUT"/stats*.csv "$OUT"/gunicorn.log
 
 # Not DJANGO_PRODUCTION: that switch also forces HTTPS redirects and secure-only cookies, which

@@ -1,6 +1,6 @@
 """What the reports say: read helpers that gather a report's data with a fixed number of queries.
 
-They read through the ledger's own querysets and selectors (``evaluations.selectors``) and never
+They read through the ledger's own querysets and selectors (``evaluations.assessment`` and ``evaluations.records``) and never
 write. Who may ask for which report is decided by the caller through ``credit_registry.access``.
 """
 

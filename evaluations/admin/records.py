@@ -1,4 +1,4 @@
-"""The bureau's ledger pages. Every state change goes through ``evaluations.services``: the admin
+"""The bureau's ledger pages. Every state change goes through the records services: the admin
 site offers the steps (as actions on the list and on the record's own page, or as a small form),
 the services decide whether they are allowed, and a refusal is shown as an error message.
 

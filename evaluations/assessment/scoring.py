@@ -312,23 +312,6 @@ def recompute_year(*, year: int, batch_size: int = 2000) -> RecomputeSummary:
 COMPARED = ("policy_id", "record_score", "evaluation_score", "total_score", "grade", "vetoed")
 
 
-def _comparable(values) -> tuple:
-    """Stored and computed values in one form (SQLite gives numbers back as int or float)."""
-    policy_id, record_score, evaluation_score, total_score, grade, vetoed = values
-
-    def number(v):
-        return None if v is None else _q(Decimal(str(v)))
-
-    return (
-        policy_id,
-        number(record_score),
-        number(evaluation_score),
-        number(total_score),
-        grade,
-        bool(vetoed),
-    )
-
-
 def _id_list() -> str:
     """A list of ids as one JSON parameter, so that a statement stays one statement at any
     size."""

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from credit_registry.common.years import academic_year_label
 from evaluations.models.records import SubjectKind
@@ -94,6 +95,8 @@ class AssessmentPolicy(models.Model):
     )
     created_at = models.DateTimeField(_("制定时间"), auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("考核政策")
         verbose_name_plural = _("考核政策")
@@ -165,6 +168,8 @@ class ConsequenceRule(models.Model):
     purpose = models.CharField(_("事项"), max_length=24, choices=Purpose.choices)
     effect = models.CharField(_("效果"), max_length=12, choices=Effect.choices)
     extra_years = models.PositiveSmallIntegerField(_("延续学年数"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("奖惩规则")

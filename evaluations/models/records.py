@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from schools.models import School
 from students.models import Student
@@ -53,6 +54,8 @@ class CatalogItem(models.Model):
     repair_min_days = models.PositiveIntegerField(_("最短修复期（天）"))
     description = models.TextField(_("说明"), blank=True)
     active = models.BooleanField(_("启用"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("信用事项")

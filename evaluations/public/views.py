@@ -2,9 +2,9 @@
 integrity exemplars and activity news, the complaint-clue form and report verification.
 
 Nothing here ever shows a student, and teachers' names are masked: the lists come from
-``evaluations.selectors`` (which drop records under objection, amended, revoked, repaired or past
+``evaluations.assessment.lists`` (which drop records under objection, amended, revoked, repaired or past
 their disclosure period) and ``credit_registry.reports.data.exemplars``. Writes go through
-``evaluations.services``; submissions are rate-limited per client address through the shared
+the clue services; submissions are rate-limited per client address through the shared
 cache, so every app server counts together.
 """
 
