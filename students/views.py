@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from credit_registry import rules
 from credit_registry.access import (
     Role,
     classrooms_visible_to,
@@ -68,15 +69,15 @@ def student_file(request, pk: int):
     log_access(request.user, AccessAction.VIEW_STUDENT_FILE, student)
     context = _file_context(student)
     manages = role_of(request.user) in MANAGING_ROLES
+    changes_enrolment = bool(rules.may_change_enrolment(request.user, student))
     context.update(
         manages=manages,
-        may_propose=not student.file_frozen_at,
-        transfer_form=TransferForm(student=student)
-        if manages and not student.file_frozen_at
-        else None,
+        may_propose=bool(rules.may_propose(request.user, student)),
+        may_issue_code=bool(rules.may_issue_parent_code(request.user, student)),
+        transfer_form=TransferForm(student=student) if changes_enrolment else None,
         place_form=(
             PlaceForm(classrooms=Classroom.objects.filter(school=student.school_id))
-            if manages and student.classroom_id is None and not student.file_frozen_at
+            if changes_enrolment and student.classroom_id is None
             else None
         ),
     )

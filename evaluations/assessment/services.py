@@ -5,49 +5,31 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from credit_registry import rules
+from credit_registry import reference_data, rules
 from evaluations.assessment.scoring import recompute_year
 from evaluations.models import (
     AssessmentPolicy,
     AssessmentYear,
     ConsequenceRule,
-    Effect,
     EvaluationRound,
-    Purpose,
     RoundStatus,
-    SubjectKind,
-    Trigger,
 )
 from evaluations.rounds.services import lock_round, require_round_status
 
 # --- years and policies ------------------------------------------------------------------------
 
-DEFAULT_RULES = [
-    # teacher D or veto: not eligible for promotion, awards, projects that year and the next
-    *[
-        (SubjectKind.TEACHER, trigger, purpose, Effect.INELIGIBLE, 1)
-        for trigger in (Trigger.GRADE_D, Trigger.VETO_RECORD)
-        for purpose in (
-            Purpose.TITLE_PROMOTION,
-            Purpose.PROMOTION,
-            Purpose.AWARDS,
-            Purpose.PROJECT,
-            Purpose.ANNUAL_REVIEW_EXCELLENT,
-        )
-    ],
-    (SubjectKind.TEACHER, Trigger.GRADE_A, Purpose.AWARDS, Effect.PREFERRED, 0),
-    (SubjectKind.TEACHER, Trigger.GRADE_A, Purpose.TITLE_PROMOTION, Effect.PREFERRED, 0),
-    (SubjectKind.SCHOOL, Trigger.GRADE_D, Purpose.INSPECTION_QUALIFIED, Effect.INELIGIBLE, 0),
-    (SubjectKind.SCHOOL, Trigger.VETO_RECORD, Purpose.INSPECTION_QUALIFIED, Effect.INELIGIBLE, 0),
-    (SubjectKind.SCHOOL, Trigger.GRADE_D, Purpose.AWARDS, Effect.INELIGIBLE, 0),
-    (SubjectKind.STUDENT, Trigger.GRADE_D, Purpose.AWARDS, Effect.INELIGIBLE, 0),
-    (SubjectKind.STUDENT, Trigger.GRADE_A, Purpose.INTEGRITY_STAR, Effect.REQUIRED, 0),
-]
+
+def _default_policy() -> tuple[dict, list[tuple]]:
+    """The values and consequence rules of a first policy, from the reviewed reference data
+    (``fixtures/policy.json``); every later policy starts from a copy of the one before."""
+    defaults = reference_data.policy()
+    return dict(defaults.defaults), [tuple(rule) for rule in defaults.rules]
 
 
 @transaction.atomic
 def ensure_year(*, year: int, by=None) -> AssessmentYear:
-    """Open an assessment year with a first policy (defaults, or a copy of last year's)."""
+    """Open an assessment year with a first policy (the reference data's defaults, or a copy of
+    last year's)."""
     assessment_year, created = AssessmentYear.objects.get_or_create(year=year)
     if not assessment_year.policies.exists():
         previous = (
@@ -55,8 +37,11 @@ def ensure_year(*, year: int, by=None) -> AssessmentYear:
             .order_by("-year", "-version")
             .first()
         )
-        values = _policy_values(previous) if previous else {}
-        _create_policy(assessment_year, by, values, note="初始版本", rules_from=previous)
+        if previous is not None:
+            values, policy_rules = _policy_values(previous), _policy_rules(previous)
+        else:
+            values, policy_rules = _default_policy()
+        _create_policy(assessment_year, by, values, note="初始版本", policy_rules=policy_rules)
     return assessment_year
 
 
@@ -78,7 +63,13 @@ def _policy_values(policy: AssessmentPolicy) -> dict:
     return {name: getattr(policy, name) for name in fields}
 
 
-def _create_policy(assessment_year, by, values, note, rules_from) -> AssessmentPolicy:
+def _policy_rules(policy: AssessmentPolicy) -> list[tuple]:
+    return [
+        (r.subject_kind, r.trigger, r.purpose, r.effect, r.extra_years) for r in policy.rules.all()
+    ]
+
+
+def _create_policy(assessment_year, by, values, note, policy_rules) -> AssessmentPolicy:
     latest = assessment_year.policies.order_by("-version").first()
     policy = AssessmentPolicy(
         year=assessment_year,
@@ -89,13 +80,6 @@ def _create_policy(assessment_year, by, values, note, rules_from) -> AssessmentP
     )
     policy.full_clean(exclude=["year"])
     policy.save()
-    if rules_from is not None:
-        rules = [
-            (r.subject_kind, r.trigger, r.purpose, r.effect, r.extra_years)
-            for r in rules_from.rules.all()
-        ]
-    else:
-        rules = DEFAULT_RULES
     ConsequenceRule.objects.bulk_create(
         ConsequenceRule(
             policy=policy,
@@ -105,7 +89,7 @@ def _create_policy(assessment_year, by, values, note, rules_from) -> AssessmentP
             effect=effect,
             extra_years=extra,
         )
-        for kind, trigger, purpose, effect, extra in rules
+        for kind, trigger, purpose, effect, extra in policy_rules
     )
     return policy
 
@@ -121,9 +105,12 @@ def create_policy_version(*, year: int, by, note: str, **values) -> AssessmentPo
             code="year_closed",
         )
     current = assessment_year.policies.order_by("-version").first()
-    merged = _policy_values(current) if current else {}
+    if current is not None:
+        merged, policy_rules = _policy_values(current), _policy_rules(current)
+    else:
+        merged, policy_rules = _default_policy()
     merged.update(values)
-    return _create_policy(assessment_year, by, merged, note=note, rules_from=current)
+    return _create_policy(assessment_year, by, merged, note=note, policy_rules=policy_rules)
 
 
 @transaction.atomic

@@ -5,33 +5,26 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
 
-
-# The default teacher questionnaire of the plan (SPEC §4); the bureau keeps it in the admin site.
-DEFAULT_ITEMS = [
-    ("爱岗敬业", "热爱教育事业，工作认真负责，不敷衍塞责"),
-    ("关爱学生", "尊重学生人格，公平对待学生，不体罚或变相体罚学生"),
-    ("廉洁从教", "不索要、不收受学生及家长礼品礼金"),
-    ("拒绝有偿补课", "不组织、不参与有偿补课，不向学生推销教辅资料"),
-    ("为人师表", "言行雅正，诚实守信，遵守社会公德"),
-]
+from credit_registry.reference_data import read_questionnaires
 
 
+# The questionnaires of the plan (SPEC §4), among them the default teacher questionnaire, are
+# reference data kept in fixtures/questionnaires.json; the bureau keeps them in the admin site.
 def add_default_questionnaire(apps, schema_editor):
     Questionnaire = apps.get_model("evaluations", "Questionnaire")
     QuestionItem = apps.get_model("evaluations", "QuestionItem")
-    questionnaire, created = Questionnaire.objects.get_or_create(
-        name="教师师德诚信测评问卷",
-        defaults={
-            "subject_kind": "teacher",
-            "instructions": "请根据您的了解如实评价：5分为非常满意，1分为非常不满意。答卷匿名，"
-            "任何教师和学校都看不到单份答卷。",
-        },
-    )
-    if created:
-        QuestionItem.objects.bulk_create(
-            QuestionItem(questionnaire=questionnaire, order=n, title=title, text=text)
-            for n, (title, text) in enumerate(DEFAULT_ITEMS, start=1)
+    for row in read_questionnaires().questionnaires:
+        questionnaire, created = Questionnaire.objects.get_or_create(
+            name=row.name,
+            defaults={"subject_kind": row.subject_kind, "instructions": row.instructions},
         )
+        if created:
+            QuestionItem.objects.bulk_create(
+                QuestionItem(
+                    questionnaire=questionnaire, order=item.order, title=item.title, text=item.text
+                )
+                for item in row.items
+            )
 
 
 class Migration(migrations.Migration):

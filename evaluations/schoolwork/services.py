@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from credit_registry import reference_data
 from credit_registry.access import Role, is_bureau, role_of, school_of
 from credit_registry.common.years import academic_year_of
 from evaluations.models import CatalogItem, RecordSource
@@ -32,15 +33,11 @@ PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PHOTOS_PER_ACTIVITY = 9
 PHOTO_FORMATS = {"PNG": (".png", "image/png"), "JPEG": (".jpg", "image/jpeg")}
 
-# The catalog item a failed checklist area turns into (codes of the catalog's data migration).
-AREA_ITEMS = {
-    ChecklistArea.CURRICULUM: "S-CURRICULUM",
-    ChecklistArea.TEACHING_ROUTINE: "S-TEACHING-ROUTINE",
-    ChecklistArea.ADMISSION: "S-IRREGULAR-ENROLMENT",
-    ChecklistArea.FEES: "S-ARBITRARY-FEES",
-    ChecklistArea.ADVERTISING: "S-FALSE-ADVERTISING",
-    ChecklistArea.OPENNESS: "S-DISCLOSURE",
-}
+
+def area_items() -> dict[str, str]:
+    """The code of the catalog item each failed checklist area turns into, from the reviewed
+    reference data (``fixtures/checklist_areas.json``)."""
+    return {area.code: area.catalog_item for area in reference_data.checklist_areas()}
 
 
 def _acting_school(user, school: School) -> None:
@@ -211,7 +208,8 @@ def file_checklist(
             "本学年的检查表已经填报，不能重复填报 / This year's checklist has been filed already.",
             code="already_filed",
         ) from None
-    items = {item.code: item for item in CatalogItem.objects.filter(code__in=AREA_ITEMS.values())}
+    item_codes = area_items()
+    items = {item.code: item for item in CatalogItem.objects.filter(code__in=item_codes.values())}
     source = (
         RecordSource.SELF_REPORT
         if kind == ChecklistKind.SELF_ASSESSMENT
@@ -225,7 +223,7 @@ def file_checklist(
             record = record_services.propose_record(
                 by=by,
                 subject=school,
-                item=items[AREA_ITEMS[area]],
+                item=items[item_codes[area]],
                 occurred_on=today,
                 narrative=f"{checklist.get_kind_display()}（{area.label}）：{finding.strip()}",
                 source=source,
