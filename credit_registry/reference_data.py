@@ -57,6 +57,7 @@ class CatalogRow(NamedTuple):
     vetoes: bool
     disclosure_days: int
     repair_min_days: int
+    sanction_months: int | None = None  # teachers' disciplinary sanctions only
 
     def values(self) -> dict[str, Any]:
         """The item's fields but its code, as a catalog item stores them."""
@@ -273,7 +274,7 @@ def read_catalog() -> Catalog:
     rows, codes = [], set()
     for n, entry in enumerate(file.entries(data, "items"), start=1):
         where = file.where(f"items #{n}", entry)
-        file.object(entry, where, required=CatalogRow._fields, optional=())
+        file.object(entry, where, required=CatalogRow._fields[:-1], optional=("sanction_months",))
         code = file.code(entry, "code", where)
         file.unique(codes, code, where, "code")
         row = CatalogRow(
@@ -289,6 +290,11 @@ def read_catalog() -> Catalog:
             ),
             repair_min_days=file.integer(
                 entry, "repair_min_days", where, minimum=0, maximum=2**31 - 1
+            ),
+            sanction_months=(
+                file.integer(entry, "sanction_months", where, minimum=1, maximum=120)
+                if "sanction_months" in entry
+                else None
             ),
         )
         if (row.polarity == "positive" and row.default_points < 0) or (

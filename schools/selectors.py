@@ -6,6 +6,7 @@ module knows only the schools' own data.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet, Sum
@@ -38,9 +39,12 @@ def counted_activities(year: int) -> QuerySet[IntegrityActivity]:
     return IntegrityActivity.objects.filter(year=year, excluded_reason="")
 
 
-def activity_counts(year: int) -> dict[int, int]:
-    """How many counting activities each school held in the year (school id -> count)."""
-    rows = counted_activities(year).values("school").annotate(n=Count("id")).order_by()
+def activity_counts(year: int, *, school_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """How many counting activities each school (or each of ``school_ids``) held in the year."""
+    activities = counted_activities(year)
+    if school_ids is not None:
+        activities = activities.filter(school_id__in=list(school_ids))
+    rows = activities.values("school").annotate(n=Count("id")).order_by()
     return {row["school"]: row["n"] for row in rows}
 
 

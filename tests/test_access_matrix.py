@@ -299,6 +299,7 @@ EXPECTATIONS: dict[str, Url] = {
     "public:index": Url(get=everyone(200)),
     "public:red_list": Url(get=everyone(200)),
     "public:black_list": Url(get=everyone(200)),
+    "public:disclosure": Url(get=everyone(200)),
     "public:exemplars": Url(get=everyone(200)),
     # Anyone may send a clue (rate-limited): no role is refused, so no POST is sent.
     "public:complaint": Url(get=everyone(200)),

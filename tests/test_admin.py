@@ -708,6 +708,8 @@ def test_policy_versions_are_added_never_changed(client, bureau, district):
         "grade_b": "75",
         "grade_c": "60",
         "veto_forces_d": "on",
+        "grade_a_needs_clean_year": "on",
+        "institution_listing_years": "1",
         "min_group_answers": "5",
         "target_assessment_points": "10",
         "note": "加分上限调整为8分",

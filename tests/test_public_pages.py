@@ -55,11 +55,14 @@ def test_red_list_never_shows_a_minor_or_a_subject_with_a_record_under_objection
     assessment_services.ensure_year(year=YEAR)
     student = factories.make_student(school, name="李小明")
     factories.make_record(student, "ST-INTEGRITY-STAR", by=bureau)
+    factories.make_record(teacher, "T-ETHICS-COMMENDATION", by=bureau)
+    factories.make_record(school, "S-COLLECTIVE-HONOUR", by=bureau)
+    factories.make_record(other_teacher, "T-ETHICS-COMMENDATION", by=bureau)
     objected = factories.make_record(other_teacher, "T-GIFTS", by=bureau)
     dispute_services.file_objection(record=objected, by=other_teacher.user, reason="事实有误")
-    assessment_services.close_year(
-        year=YEAR, by=bureau
-    )  # everyone else has the base score: grade A
+    # Commended and graded A: 王老师 and the school; 赵老师 is commended too, but her negative
+    # record under objection still counts (no A, not listed).
+    assessment_services.close_year(year=YEAR, by=bureau)
     body = client.get(reverse("public:red_list")).content.decode()
     assert "王*师" in body and school.name in body
     assert "王老师" not in body

@@ -1,11 +1,13 @@
 """The eligibility check (SPEC §5): may this subject be put forward for this purpose in this
 year? Yes or no, with the reasons, from the consequence rules of the years that still reach it."""
 
+import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from credit_registry.common.years import academic_year_label
 from evaluations.models import (
@@ -15,6 +17,7 @@ from evaluations.models import (
     CreditRecord,
     Effect,
     Grade,
+    Polarity,
     Purpose,
     Severity,
     SubjectKind,
@@ -87,31 +90,32 @@ def check_eligibility_purposes(
         **{f"{column}_id__in": ids}, year_id__in=list(window)
     ).only("id", "year_id", "grade", f"{column}_id"):
         results[getattr(result, f"{column}_id")][result.year_id] = result.grade
-    vetoes = defaultdict(list)
+    # The counting negative records that can fire a rule: of the window's years, or carrying a
+    # sanction (which reaches as far as its period, whatever the year of the record).
+    negatives = defaultdict(list)
     for record in (
         CreditRecord.objects.counting()
         .filter(
+            Q(year__in=list(window)) | Q(sanction_until__isnull=False),
             **{f"{column}_id__in": ids},
-            year__in=list(window),
-            vetoes=True,
-            severity=Severity.SEVERE,
+            polarity=Polarity.NEGATIVE,
         )
         .select_related("item")
-        .order_by("occurred_on")
+        .order_by("occurred_on", "id")
     ):
-        vetoes[getattr(record, f"{column}_id")].append(record)
+        negatives[getattr(record, f"{column}_id")].append(record)
 
     answers: dict[int, list[Eligibility]] = {}
     for subject in subjects:
         answers[subject.pk] = [
-            _eligibility(subject, purpose, year, kind, policies, results, vetoes)
+            _eligibility(subject, purpose, year, kind, policies, results, negatives)
             for purpose in purposes
         ]
     return answers
 
 
 def _eligibility(
-    subject, purpose: str, year: int, kind: str, policies, results, vetoes
+    subject, purpose: str, year: int, kind: str, policies, results, negatives
 ) -> Eligibility:
     answer = Eligibility(subject=subject, purpose=purpose, year=year)
     required_met: bool | None = None
@@ -119,13 +123,20 @@ def _eligibility(
         for rule in policy.rules.all():
             if rule.subject_kind != kind or rule.purpose != purpose:
                 continue
-            if not trigger_year <= year <= trigger_year + rule.extra_years:
-                continue
-            grade = results[subject.pk].get(trigger_year)
-            fired, because = _trigger_fired(rule, grade, vetoes[subject.pk], trigger_year)
-            reach = academic_year_label(trigger_year)
-            if rule.extra_years:
-                reach += f"至{academic_year_label(trigger_year + rule.extra_years)}"
+            if rule.trigger == Trigger.SANCTION:
+                # A sanction reaches as far as its own period: the asked year's rule decides.
+                if trigger_year != year:
+                    continue
+                fired, because = _sanction_in_force(negatives[subject.pk], year)
+                reach = "处分期内"
+            else:
+                if not trigger_year <= year <= trigger_year + rule.extra_years:
+                    continue
+                grade = results[subject.pk].get(trigger_year)
+                fired, because = _trigger_fired(rule, grade, negatives[subject.pk], trigger_year)
+                reach = academic_year_label(trigger_year)
+                if rule.extra_years:
+                    reach += f"至{academic_year_label(trigger_year + rule.extra_years)}"
             if rule.effect == Effect.REQUIRED and trigger_year == year:
                 required_met = bool(fired) if required_met is None else required_met and fired
                 if not fired:
@@ -151,7 +162,7 @@ def _eligibility(
     return answer
 
 
-def _trigger_fired(rule: ConsequenceRule, grade: str | None, vetoes, trigger_year: int):
+def _trigger_fired(rule: ConsequenceRule, grade: str | None, negatives, trigger_year: int):
     label = academic_year_label(trigger_year)
     if rule.trigger == Trigger.GRADE_D:
         return grade == Grade.D, f"{label}信用等级为D（不合格）" if grade else ""
@@ -159,10 +170,32 @@ def _trigger_fired(rule: ConsequenceRule, grade: str | None, vetoes, trigger_yea
         if grade is None:
             return False, ""
         return grade == Grade.A, f"{label}信用等级为{grade}"
-    in_year = [r for r in vetoes if r.year == trigger_year]
+    in_year = [r for r in negatives if r.year == trigger_year]
+    if rule.trigger == Trigger.VETO_RECORD:
+        in_year = [r for r in in_year if r.vetoes and r.severity == Severity.SEVERE]
+        kind = "一票否决记录"
+    else:
+        kind = "失信记录"
     if in_year:
         first = in_year[0]
-        return True, f"{label}有一票否决记录“{first.item.name}”（{first.occurred_on:%Y-%m-%d}）"
+        return True, f"{label}有{kind}“{first.item.name}”（{first.occurred_on:%Y-%m-%d}）"
+    return False, ""
+
+
+def _sanction_in_force(negatives, year: int) -> tuple[bool, str]:
+    """Is a teacher's disciplinary sanction in force in ``year``: on today's date for the
+    current year, on the year's last day for a past one, on its first day for a later one."""
+    first_day, last_day = datetime.date(year, 9, 1), datetime.date(year + 1, 8, 31)
+    as_of = max(first_day, min(timezone.localdate(), last_day))
+    for record in negatives:
+        if record.sanction_until is None:
+            continue
+        decided = timezone.localdate(record.published_at)
+        if decided <= as_of <= record.sanction_until:
+            return True, (
+                f"受“{record.item.name}”（{decided:%Y-%m-%d}公布，处分期至"
+                f"{record.sanction_until:%Y-%m-%d}）"
+            )
     return False, ""
 
 

@@ -9,8 +9,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from credit_registry.common.identity import mask_name
-from credit_registry.common.years import academic_year_label
+from credit_registry.common.years import academic_year_label, academic_year_of
 from evaluations.models import (
+    AssessmentPolicy,
     AssessmentResult,
     AssessmentYear,
     CreditRecord,
@@ -20,7 +21,7 @@ from evaluations.models import (
     Severity,
     SubjectKind,
 )
-from schools.models import School
+from schools.models import Ownership, School, SchoolKind
 from teachers.models import Teacher
 
 
@@ -63,6 +64,20 @@ def black_list_records(today: datetime.date | None = None) -> QuerySet[CreditRec
     ).order_by("-published_at", "-id")
 
 
+def disclosure_records(today: datetime.date | None = None) -> QuerySet[CreditRecord]:
+    """失信信息公示 as a queryset, newest first: every published negative record of a school or a
+    teacher inside the disclosure period it was published with, of every tier (minor, general,
+    severe). Off the list: records under objection, amended, revoked or repaired, and students.
+    Build the rows shown with ``black_list_entries``."""
+    today = today or timezone.localdate()
+    return CreditRecord.objects.filter(
+        disclosed_on(today),
+        polarity=Polarity.NEGATIVE,
+        status=RecordStatus.PUBLISHED,
+        student__isnull=True,
+    ).order_by("-published_at", "-id")
+
+
 def black_list_entries(records: QuerySet[CreditRecord]) -> list[ListEntry]:
     entries = []
     for record in records.select_related("item", "school", "teacher__school"):
@@ -86,15 +101,65 @@ def black_list(today: datetime.date | None = None) -> list[ListEntry]:
 
 
 def red_list_results(year: int) -> QuerySet[AssessmentResult]:
-    """诚信红名单 of ``year`` as a queryset: schools and teachers graded A with no counting
-    negative record that year. Never a student. Build the rows shown with ``red_list_entries``."""
-    negatives = CreditRecord.objects.counting().filter(year=year, polarity=Polarity.NEGATIVE)
+    """诚信红名单 of ``year`` as a queryset: schools and teachers graded A that earned at least
+    one commendation (a counting positive record) in the year and have no counting negative
+    record. Not everyone without a record; never a student. Build the rows shown with
+    ``red_list_entries``."""
+    counting = CreditRecord.objects.counting().filter(year=year)
+    negatives = counting.filter(polarity=Polarity.NEGATIVE)
+    commended = counting.filter(polarity=Polarity.POSITIVE)
     return (
         AssessmentResult.objects.filter(year_id=year, grade=Grade.A, student__isnull=True)
+        .filter(
+            Q(teacher__in=commended.filter(teacher__isnull=False).values("teacher"))
+            | Q(school__in=commended.filter(school__isnull=False).values("school"))
+        )
         .exclude(teacher__in=negatives.filter(teacher__isnull=False).values("teacher"))
         .exclude(school__in=negatives.filter(school__isnull=False).values("school"))
         .order_by("school__name", "teacher__name", "id")
     )
+
+
+def listed_institutions(today: datetime.date | None = None) -> QuerySet[AssessmentResult]:
+    """The D-graded private schools and training institutions on the black list today: a D of
+    academic year Y lists the institution (with 限期整改) in Y and in the policy's further years
+    (``institution_listing_years``). Newest year first."""
+    today = today or timezone.localdate()
+    current = academic_year_of(today)
+    listed_years = [
+        year
+        for year, reach in AssessmentPolicy.objects.filter(year_id__lte=current)
+        .order_by("year_id", "version")
+        .values_list("year_id", "institution_listing_years")
+        if year + reach >= current
+    ]
+    return (
+        AssessmentResult.objects.filter(
+            Q(school__ownership=Ownership.PRIVATE) | Q(school__kind=SchoolKind.TRAINING),
+            year_id__in=sorted(set(listed_years)),
+            grade=Grade.D,
+            school__isnull=False,
+        )
+        .select_related("school", "policy")
+        .order_by("-year_id", "school__name")
+    )
+
+
+def institution_entries(results) -> list[ListEntry]:
+    entries = []
+    for result in results:
+        reach = result.policy.institution_listing_years
+        entries.append(
+            ListEntry(
+                kind=SubjectKind.SCHOOL,
+                name=result.school.name,
+                school=result.school.name,
+                reason=f"{academic_year_label(result.year_id)}信用等级D（不合格），限期整改",
+                since=datetime.date(result.year_id, 9, 1),
+                until=datetime.date(result.year_id + reach + 1, 8, 31),
+            )
+        )
+    return entries
 
 
 def red_list_entries(results: QuerySet[AssessmentResult], year: int) -> list[ListEntry]:

@@ -68,6 +68,7 @@ class Score:
     lines: list[Contribution] = field(default_factory=list)
     components: list[Contribution] = field(default_factory=list)
     veto_reason: str = ""
+    grade_note: str = ""
 
     def explanation(self) -> dict:
         return {
@@ -76,6 +77,7 @@ class Score:
             "components": [c.as_json() for c in self.components],
             "total": f"{self.total:.2f}",
             "veto": self.veto_reason,
+            "grade_note": self.grade_note,
         }
 
 
@@ -102,7 +104,10 @@ def score_subject(
     lines = [Contribution("基础分", _q(policy.base_score))]
     positive_total = ZERO
     veto_reason = ""
+    first_negative = None
     for record in sorted(records, key=lambda r: (r.occurred_on, r.record_id)):
+        if not record.positive and first_negative is None:
+            first_negative = record
         lines.append(
             Contribution(record.label, _q(record.points), record.occurred_on, record.record_id)
         )
@@ -143,10 +148,19 @@ def score_subject(
         ]
         total = record_part + evaluation_part
     else:
-        components = [Contribution("记录分", record_score)]
+        # A teacher rated only by themself has no evaluation score: the note says why.
+        note = f"（{evaluation_note}）" if evaluation_note else ""
+        components = [Contribution("记录分" + note, record_score)]
         total = record_score
     vetoed = bool(veto_reason) and policy.veto_forces_d
-    grade = Grade.D if vetoed else policy.grade_for(total)
+    clean = first_negative is None
+    grade = Grade.D if vetoed else policy.grade_for(total, clean_year=clean)
+    grade_note = ""
+    if not vetoed and not clean and grade != policy.grade_for(total):
+        grade_note = (
+            f"当年有失信记录（{first_negative.label}，{first_negative.occurred_on:%Y-%m-%d}），"
+            f"综合分{total:.2f}虽达到A的下限，等级评为{grade}"
+        )
     return Score(
         record_score=record_score,
         evaluation_score=evaluation,
@@ -156,6 +170,7 @@ def score_subject(
         lines=lines,
         components=components,
         veto_reason=veto_reason if vetoed else "",
+        grade_note=grade_note,
     )
 
 
@@ -218,17 +233,93 @@ def counted_records(year: int, **subject_filter) -> dict[tuple[str, int], list[C
     return grouped
 
 
-def activity_lines(year: int, policy: AssessmentPolicy) -> dict[tuple[str, int], list]:
+def activity_lines(
+    year: int, policy: AssessmentPolicy, *, school_ids: Iterable[int] | None = None
+) -> dict[tuple[str, int], list]:
     """One explanation line per school that held integrity-education activities: n × points,
     capped by the policy."""
     lines = {}
-    for school_id, n in activity_counts(year).items():
+    for school_id, n in activity_counts(year, school_ids=school_ids).items():
         points = min(n * policy.activity_points, policy.activity_cap)
         label = f"诚信教育活动{n}次×{policy.activity_points:.2f}分"
         if n * policy.activity_points > policy.activity_cap:
             label += f"（上限{policy.activity_cap:.2f}分）"
         lines[(SubjectKind.SCHOOL, school_id)] = [Contribution(label, points.quantize(CENT))]
     return lines
+
+
+def _result_row(year: int, policy, kind: str, pk: int, score: Score, now) -> dict:
+    return {
+        "year_id": year,
+        "policy_id": policy.pk,
+        "school_id": pk if kind == SubjectKind.SCHOOL else None,
+        "teacher_id": pk if kind == SubjectKind.TEACHER else None,
+        "student_id": pk if kind == SubjectKind.STUDENT else None,
+        "record_score": score.record_score,
+        "evaluation_score": score.evaluation_score,
+        "total_score": score.total,
+        "grade": score.grade,
+        "vetoed": score.vetoed,
+        "explanation": score.explanation(),
+        "computed_at": now,
+    }
+
+
+def subject_key(subject) -> tuple[str, int]:
+    """(kind, id) of a school, teacher or student."""
+    if isinstance(subject, School):
+        return SubjectKind.SCHOOL, subject.pk
+    if isinstance(subject, Teacher):
+        return SubjectKind.TEACHER, subject.pk
+    if isinstance(subject, Student):
+        return SubjectKind.STUDENT, subject.pk
+    raise TypeError(f"not a credit subject: {subject!r}")
+
+
+def recompute_subjects(*, year: int, subjects: Iterable) -> int:
+    """Recompute the year's result of a few subjects now, through the same scoring as the
+    district recompute (which gives identical rows), in a few queries whatever the district's
+    size. Every service that changes what counts for a subject calls this in its transaction, so
+    no page, PDF or eligibility answer reads a result older than the records it explains. A year
+    that is not open, or closed, is left as it is. Returns the number of results written."""
+    keys = list(dict.fromkeys(subject_key(s) for s in subjects))
+    assessment_year = AssessmentYear.objects.filter(year=year).first()
+    if not keys or assessment_year is None or assessment_year.is_closed:
+        return 0
+    policy = current_policy(year)
+    ids = defaultdict(list)
+    for kind, pk in keys:
+        ids[kind].append(pk)
+    grouped: dict[tuple[str, int], list[CountedRecord]] = {}
+    for kind, pks in ids.items():
+        grouped.update(counted_records(year, **{f"{kind}_id__in": pks}))
+    evaluations = (
+        evaluation_scores(year, teacher_ids=ids[SubjectKind.TEACHER])
+        if ids.get(SubjectKind.TEACHER)
+        else {}
+    )
+    extras = (
+        activity_lines(year, policy, school_ids=ids[SubjectKind.SCHOOL])
+        if ids.get(SubjectKind.SCHOOL)
+        else {}
+    )
+    now = timezone.now()
+    rows = []
+    for kind, pk in keys:
+        evaluation = evaluations.get(pk) if kind == SubjectKind.TEACHER else None
+        score = score_subject(
+            policy=policy,
+            records=grouped.get((kind, pk), ()),
+            evaluation=evaluation[0] if evaluation else None,
+            evaluation_note=evaluation[1] if evaluation else "",
+            extra_lines=extras.get((kind, pk), ()),
+        )
+        rows.append(_result_row(year, policy, kind, pk, score, now))
+    with transaction.atomic():
+        for kind, pks in ids.items():
+            AssessmentResult.objects.filter(year_id=year, **{f"{kind}_id__in": pks}).delete()
+        AssessmentResult.objects.bulk_create(AssessmentResult(**row) for row in rows)
+    return len(rows)
 
 
 @dataclass(frozen=True)
@@ -280,22 +371,7 @@ def recompute_year(*, year: int, batch_size: int = 2000) -> RecomputeSummary:
             extra_lines=extras.get((kind, pk), ()),
         )
         by_grade[score.grade] += 1
-        rows.append(
-            {
-                "year_id": year,
-                "policy_id": policy.pk,
-                "school_id": pk if kind == SubjectKind.SCHOOL else None,
-                "teacher_id": pk if kind == SubjectKind.TEACHER else None,
-                "student_id": pk if kind == SubjectKind.STUDENT else None,
-                "record_score": score.record_score,
-                "evaluation_score": score.evaluation_score,
-                "total_score": score.total,
-                "grade": score.grade,
-                "vetoed": score.vetoed,
-                "explanation": score.explanation(),
-                "computed_at": now,
-            }
-        )
+        rows.append(_result_row(year, policy, kind, pk, score, now))
     plain = score_subject(policy=policy, records=())
     with transaction.atomic():
         _write_difference(year, policy, plain, rows, now, batch_size)

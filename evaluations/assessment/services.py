@@ -110,7 +110,9 @@ def create_policy_version(*, year: int, by, note: str, **values) -> AssessmentPo
     else:
         merged, policy_rules = _default_policy()
     merged.update(values)
-    return _create_policy(assessment_year, by, merged, note=note, policy_rules=policy_rules)
+    policy = _create_policy(assessment_year, by, merged, note=note, policy_rules=policy_rules)
+    recompute_year(year=year)  # results are always those of the policy in force
+    return policy
 
 
 @transaction.atomic

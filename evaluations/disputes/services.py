@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from credit_registry import rules
 from credit_registry.common import workdays
+from evaluations.assessment.scoring import recompute_subjects
 from evaluations.models import (
     CatalogItem,
     CreditRecord,
@@ -93,6 +94,8 @@ def decide_objection(
     objection.decided_at = now
     objection.decision_reason = reason
     objection.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    # What counts for the subject changed (amended, revoked) or is confirmed (upheld).
+    recompute_subjects(year=record.year, subjects=[record.subject])
     notify_subject(
         record,
         title=f"异议处理结果：{objection.get_status_display()}",
@@ -170,6 +173,7 @@ def decide_repair(
                 code="wrong_state",
             )
         move_record(record=record, action=LedgerAction.REPAIR, by=by, at=now, reason=reason.strip())
+        recompute_subjects(year=record.year, subjects=[record.subject])
     application.status = RepairStatus.APPROVED if approve else RepairStatus.REFUSED
     application.decided_by = by
     application.decided_at = now

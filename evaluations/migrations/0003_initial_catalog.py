@@ -15,8 +15,11 @@ from credit_registry.reference_data import read_catalog
 
 def load(apps, schema_editor):
     CatalogItem = apps.get_model("evaluations", "CatalogItem")
+    # Only the fields the catalog had at this point; later migrations fill in the others.
+    known = {field.name for field in CatalogItem._meta.get_fields()}
     for row in read_catalog().items:
-        CatalogItem.objects.update_or_create(code=row.code, defaults=row.values())
+        values = {name: value for name, value in row.values().items() if name in known}
+        CatalogItem.objects.update_or_create(code=row.code, defaults=values)
 
 
 def unload(apps, schema_editor):

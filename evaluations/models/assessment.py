@@ -76,6 +76,16 @@ class AssessmentPolicy(models.Model):
         _("合格（C）下限"), max_digits=6, decimal_places=2, default=Decimal(60)
     )
     veto_forces_d = models.BooleanField(_("严重一票否决事项定为D"), default=True)
+    grade_a_needs_clean_year = models.BooleanField(
+        _("评为A须当年无失信记录"),
+        default=True,
+        help_text=_("有计分的失信记录时，即使分数达到A的下限，也只评为B"),
+    )
+    institution_listing_years = models.PositiveSmallIntegerField(
+        _("D级民办学校、培训机构列入黑名单的学年数"),
+        default=1,
+        help_text=_("从被评为D的学年起算，另加的学年数；0表示只在当学年列入"),
+    )
     min_group_answers = models.PositiveSmallIntegerField(_("测评组最少有效答卷数"), default=5)
     target_assessment_points = models.DecimalField(
         _("目标考核中诚信分值"),
@@ -117,8 +127,10 @@ class AssessmentPolicy(models.Model):
     def __str__(self) -> str:
         return f"{academic_year_label(self.year_id)} v{self.version}"
 
-    def grade_for(self, score: Decimal) -> str:
-        if score >= self.grade_a:
+    def grade_for(self, score: Decimal, *, clean_year: bool = True) -> str:
+        """The grade of a total; ``clean_year`` is False when the subject has a counting
+        negative record in the year (no A then, when the policy says so)."""
+        if score >= self.grade_a and (clean_year or not self.grade_a_needs_clean_year):
             return Grade.A
         if score >= self.grade_b:
             return Grade.B
@@ -148,6 +160,8 @@ class Trigger(models.TextChoices):
     GRADE_A = "grade_a", _("等级为A")
     GRADE_D = "grade_d", _("等级为D")
     VETO_RECORD = "veto_record", _("有一票否决记录")
+    NEGATIVE_RECORD = "negative_record", _("有失信记录")
+    SANCTION = "sanction", _("处分期内")
 
 
 class Effect(models.TextChoices):
@@ -164,7 +178,7 @@ class ConsequenceRule(models.Model):
         AssessmentPolicy, verbose_name=_("考核政策"), on_delete=models.CASCADE, related_name="rules"
     )
     subject_kind = models.CharField(_("适用对象"), max_length=10, choices=SubjectKind.choices)
-    trigger = models.CharField(_("触发条件"), max_length=12, choices=Trigger.choices)
+    trigger = models.CharField(_("触发条件"), max_length=20, choices=Trigger.choices)
     purpose = models.CharField(_("事项"), max_length=24, choices=Purpose.choices)
     effect = models.CharField(_("效果"), max_length=12, choices=Effect.choices)
     extra_years = models.PositiveSmallIntegerField(_("延续学年数"), default=0)

@@ -7,6 +7,7 @@ revocation, repair — is a new row that points at it, and a new link in the has
 (:class:`LedgerEntry`).
 """
 
+import calendar
 import datetime
 
 from django.conf import settings
@@ -40,6 +41,14 @@ class Polarity(models.TextChoices):
     NEGATIVE = "negative", _("失信（扣分）")
 
 
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later (the month's last day when it has no such day)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last))
+
+
 class CatalogItem(models.Model):
     """A kind of behaviour the bureau records (信用事项)."""
 
@@ -52,6 +61,14 @@ class CatalogItem(models.Model):
     vetoes = models.BooleanField(_("一票否决"), default=False)
     disclosure_days = models.PositiveIntegerField(_("公示期（天）"))
     repair_min_days = models.PositiveIntegerField(_("最短修复期（天）"))
+    sanction_months = models.PositiveSmallIntegerField(
+        _("处分期（月）"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "教师纪律处分的影响期，自公布之日起算（警告6个月，记过12个月，降低岗位等级或撤职24个月）"
+        ),
+    )
     description = models.TextField(_("说明"), blank=True)
     active = models.BooleanField(_("启用"), default=True)
 
@@ -147,6 +164,7 @@ PROTECTED_FIELDS = (
     "vetoes",
     "disclosed_until",
     "repairable_from",
+    "sanction_until",
 )
 
 
@@ -297,6 +315,7 @@ class CreditRecord(models.Model):
     vetoes = models.BooleanField(_("一票否决（公布时）"), default=False)
     disclosed_until = models.DateField(_("公示截止日期"), null=True, blank=True)
     repairable_from = models.DateField(_("可申请修复日期"), null=True, blank=True)
+    sanction_until = models.DateField(_("处分期至"), null=True, blank=True)
 
     objects = CreditRecordQuerySet.as_manager()
 
@@ -404,6 +423,8 @@ class CreditRecord(models.Model):
         self.vetoes = self.item.vetoes
         self.disclosed_until = published_on + datetime.timedelta(days=self.item.disclosure_days)
         self.repairable_from = published_on + datetime.timedelta(days=self.item.repair_min_days)
+        months = self.item.sanction_months
+        self.sanction_until = add_months(published_on, months) if months else None
 
     @property
     def is_negative(self) -> bool:

@@ -105,7 +105,9 @@ class EvaluationRound(models.Model):
     )
     closes_on = models.DateField(_("截止日期"), help_text=_("测评码在当日结束时失效"))
     peers_per_teacher = models.PositiveSmallIntegerField(
-        _("每位教师互评人数"), default=3, help_text=_("系统在同校同事中均衡分配")
+        _("每位教师互评人数"),
+        default=5,
+        help_text=_("系统在同校同事中均衡分配；不少于测评组最少有效答卷数，互评组才能计入"),
     )
     weight_self = _weight(_("自评权重"), "0.10")
     weight_peer = _weight(_("同事互评权重"), "0.20")

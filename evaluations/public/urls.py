@@ -8,6 +8,7 @@ urlpatterns = [
     path("", public_views.index, name="index"),
     path("red-list/", public_views.red_list, name="red_list"),
     path("black-list/", public_views.black_list, name="black_list"),
+    path("disclosure/", public_views.disclosure, name="disclosure"),
     path("exemplars/", public_views.exemplars, name="exemplars"),
     path("complaint/", public_views.complaint, name="complaint"),
     path("complaint/received/", public_views.complaint_received, name="complaint_received"),

@@ -61,9 +61,20 @@ def _page_of_records(request, records, build):
 
 def black_list(request):
     page = _page_of_records(request, selectors.black_list_records(), selectors.black_list_entries)
+    institutions = selectors.institution_entries(selectors.listed_institutions())
     return render(
         request,
         "public/black_list.html",
+        {"page": page, "count": page.paginator.count, "institutions": institutions},
+    )
+
+
+def disclosure(request):
+    """失信信息公示: every negative record of a school or teacher within its disclosure period."""
+    page = _page_of_records(request, selectors.disclosure_records(), selectors.black_list_entries)
+    return render(
+        request,
+        "public/disclosure.html",
         {"page": page, "count": page.paginator.count},
     )
 

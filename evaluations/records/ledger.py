@@ -43,6 +43,7 @@ def record_digest(record: CreditRecord) -> dict:
         "vetoes": record.vetoes,
         "disclosed_until": _day(record.disclosed_until),
         "repairable_from": _day(record.repairable_from),
+        "sanction_until": _day(record.sanction_until),
         "id": record.pk,
         "school": record.school_id,
         "teacher": record.teacher_id,
@@ -185,6 +186,7 @@ def publish(*, record: CreditRecord, by, at: datetime.datetime, reason: str = ""
                 "vetoes",
                 "disclosed_until",
                 "repairable_from",
+                "sanction_until",
             ]
         )
     return entry

@@ -19,6 +19,7 @@ from django.utils import timezone
 from credit_registry import rules
 from credit_registry.common.years import academic_year_of
 from credit_registry.rules import OBJECTION_WINDOW_DAYS
+from evaluations.assessment.scoring import recompute_subjects
 from evaluations.models import (
     CatalogItem,
     CreditRecord,
@@ -257,6 +258,7 @@ def publish_record(*, record: CreditRecord, by) -> CreditRecord:
     record = lock_record(record)
     rules.may_publish(by, record).enforce()
     publish(record=record, by=by, at=timezone.now())
+    recompute_subjects(year=record.year, subjects=[record.subject])
     notify_subject(
         record,
         title=f"新的信用记录已公布：{record.item.name}",

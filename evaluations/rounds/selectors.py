@@ -44,9 +44,12 @@ SCALE_TO_100 = Decimal(20)
 CENT = Decimal("0.01")
 
 
-# The self-evaluation has a single rater, the teacher: the threshold protects raters from the
-# person rated, and here they are the same person.
-THRESHOLD_EXEMPT = frozenset({RaterGroup.SELF})
+# Single-rater groups count from one answer: the self-evaluation (the threshold protects raters
+# from the person rated, and here they are the same person) and the principal's evaluation (one
+# principal per school, who rates by name anyway).
+THRESHOLD_EXEMPT = frozenset({RaterGroup.SELF, RaterGroup.PRINCIPAL})
+# An evaluation score needs at least one counted group besides the teacher's own.
+OWN_GROUPS = frozenset({RaterGroup.SELF})
 
 
 DEFAULT_MIN_ANSWERS = 5
@@ -104,6 +107,11 @@ class RoundResult:
     def note(self) -> str:
         """One line for the assessment's explanation: which groups counted, with what share,
         and which did not."""
+        if self.score is None:
+            return (
+                f"{self.evaluation_round.name}：除自评外没有达到份数的评价组，不计测评分，"
+                "综合分即记录分"
+            )
         parts = [
             "、".join(f"{g.label}{g.score:.2f}×{g.share:.1%}" for g in self.groups if g.counted)
         ]
@@ -141,6 +149,12 @@ def combine_groups(
         provisional.append(
             (group, weight, tally.responses, needed, average, enough and weight > 0, reason)
         )
+    if not any(p[5] and p[0] not in OWN_GROUPS for p in provisional):
+        # Only the teacher's own view would count: no evaluation score, no weight shared.
+        provisional = [
+            (group, weight, answers, needed, average, False, reason or "仅有本人自评，不单独计入")
+            for group, weight, answers, needed, average, counted, reason in provisional
+        ]
     counted_weight = sum((p[1] for p in provisional if p[5]), Decimal(0))
     results = []
     total = Decimal(0)
@@ -255,18 +269,21 @@ def teacher_round_results(teacher: Teacher) -> list[RoundResult]:
     return results
 
 
-def evaluation_scores(year: int) -> dict[int, tuple[Decimal, str]]:
-    """For the annual assessment (``scoring.recompute_year``): the evaluation score of
-    every teacher rated in the year's closed teacher round, with the line that explains it."""
+def evaluation_scores(
+    year: int, *, teacher_ids: Sequence[int] | None = None
+) -> dict[int, tuple[Decimal | None, str]]:
+    """For the annual assessment (``scoring``): the evaluation score of every teacher (or of
+    ``teacher_ids``) rated in the year's closed teacher round, with the line that explains it."""
     rounds = list(
         EvaluationRound.objects.filter(
             year_id=year, status=RoundStatus.CLOSED, subject_kind=SubjectKind.TEACHER
         )
     )
     scores = {}
-    for result in _results_for_rounds(rounds, None).values():
-        if result.score is not None:
-            scores[result.teacher_id] = (result.score, result.note)
+    for result in _results_for_rounds(rounds, teacher_ids).values():
+        # A teacher with answers but no counting group besides self: the record score alone,
+        # and the explanation says why.
+        scores[result.teacher_id] = (result.score, result.note)
     return scores
 
 

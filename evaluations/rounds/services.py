@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from credit_registry.access import (
@@ -38,6 +38,7 @@ from evaluations.models import (
     WEIGHT_FIELDS,
     AccessCode,
     Answer,
+    AssessmentPolicy,
     AssessmentYear,
     EvaluationRound,
     Questionnaire,
@@ -48,6 +49,7 @@ from evaluations.models import (
     SubjectKind,
 )
 from evaluations.rounds import selectors
+from evaluations.rounds.selectors import DEFAULT_MIN_ANSWERS
 from schools.models import School
 from students.models import Classroom, StudentStatus
 from teachers.models import Teacher
@@ -119,6 +121,21 @@ def check_new_round(*, year: int, weights: dict[str, Decimal]) -> None:
     _check_weights(weights)
 
 
+def min_answers_of(year: int) -> int:
+    """The answers a rater group needs to count in ``year`` (the latest policy version's)."""
+    policy = AssessmentPolicy.objects.filter(year_id=year).order_by("-version").first()
+    return max(policy.min_group_answers if policy else DEFAULT_MIN_ANSWERS, 1)
+
+
+def principal_teachers() -> set[int]:
+    """Teachers who are their school's principal (named as such on the school)."""
+    return set(
+        Teacher.objects.filter(school__isnull=False, school__principal_name=F("name"))
+        .exclude(name="")
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def create_round(
     *,
@@ -127,11 +144,15 @@ def create_round(
     name: str,
     closes_on: datetime.date,
     questionnaire: Questionnaire | None = None,
-    peers_per_teacher: int = 3,
+    peers_per_teacher: int | None = None,
     weights: dict[str, Decimal] | None = None,
 ) -> EvaluationRound:
-    """A teacher round of an academic year, in preparation (not yet open)."""
+    """A teacher round of an academic year, in preparation (not yet open). Each teacher is
+    rated by as many peers as a group needs answers to count (the policy's minimum), unless
+    the bureau says otherwise."""
     _require_bureau(by)
+    if peers_per_teacher is None:
+        peers_per_teacher = min_answers_of(year)
     questionnaire = questionnaire or (
         Questionnaire.objects.filter(active=True, subject_kind=SubjectKind.TEACHER)
         .order_by("pk")
@@ -219,6 +240,7 @@ def assign_raters(*, evaluation_round: EvaluationRound, by) -> AssignmentSummary
     by_school = defaultdict(list)
     new = []
     counts = defaultdict(int)
+    principals = principal_teachers()
     for teacher_id, school_id in teachers:
         by_school[school_id].append(teacher_id)
         if teacher_id not in existing[RaterGroup.SELF]:
@@ -231,7 +253,8 @@ def assign_raters(*, evaluation_round: EvaluationRound, by) -> AssignmentSummary
                 )
             )
             counts[RaterGroup.SELF] += 1
-        if teacher_id not in existing[RaterGroup.PRINCIPAL]:
+        # Nobody rates themself: a principal who also teaches is not rated by their own account.
+        if teacher_id not in existing[RaterGroup.PRINCIPAL] and teacher_id not in principals:
             new.append(
                 RaterAssignment(
                     round=evaluation_round,

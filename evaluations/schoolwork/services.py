@@ -17,6 +17,7 @@ from PIL import Image, UnidentifiedImageError
 from credit_registry import reference_data
 from credit_registry.access import Role, is_bureau, role_of, school_of
 from credit_registry.common.years import academic_year_of
+from evaluations.assessment.scoring import recompute_subjects
 from evaluations.models import CatalogItem, RecordSource
 from evaluations.records import services as record_services
 from schools.models import (
@@ -98,6 +99,7 @@ def record_activity(
     )
     for photo in photos:
         add_activity_photo(activity=activity, by=by, uploaded_file=photo)
+    recompute_subjects(year=activity.year, subjects=[school])
     return activity
 
 
@@ -151,11 +153,12 @@ def add_activity_photo(*, activity: IntegrityActivity, by, uploaded_file) -> Act
 def exclude_activity(*, activity: IntegrityActivity, by, reason: str) -> IntegrityActivity:
     """The bureau decides an activity does not count (it took place outside the rules, or the
     photos show something else) and says why; an empty reason makes it count again. The
-    activity stays on file either way; the next recompute of the year reflects it."""
+    activity stays on file either way; the school's result follows at once."""
     if not is_bureau(by):
         raise PermissionDenied("只有局机关可以核减活动 / Only the bureau may exclude activities.")
     activity.excluded_reason = reason.strip()[:200]
     activity.save(update_fields=["excluded_reason"])
+    recompute_subjects(year=activity.year, subjects=[activity.school])
     return activity
 
 

@@ -45,7 +45,9 @@ def test_explanation_lists_every_contribution_and_adds_up(year, bureau, teacher)
     assert labels[0] == "基础分" and {"有偿补课", "师德典型表彰", "违规收受礼品礼金"} <= set(labels)
     assert _sum(explanation["lines"]) == result.record_score == Decimal("92.00")
     assert _sum(explanation["components"]) == result.total_score
-    assert result.grade == Grade.A
+    # 92 reaches A's lower bound, but the year has counting negative records: B, and it says why.
+    assert result.grade == Grade.B
+    assert "当年有失信记录（有偿补课" in explanation["grade_note"]
 
 
 def test_positive_points_are_capped_and_the_cap_is_a_line(year):
@@ -213,15 +215,21 @@ def test_black_list_ends_each_record_with_its_own_items_disclosure_period(
     ]
 
 
-def test_red_list_shows_grade_a_teachers_and_schools_never_students(year, bureau, school, teacher):
+def test_red_list_shows_grade_a_teachers_and_schools_never_students(
+    year, bureau, school, other_school, teacher
+):
     student = factories.make_student(school)
     factories.make_record(student, "ST-INTEGRITY-STAR", by=bureau)
     factories.make_record(teacher, "T-ETHICS-COMMENDATION", by=bureau)
+    factories.make_record(school, "S-COLLECTIVE-HONOUR", by=bureau)
     assessment_services.close_year(year=year, by=bureau)
     entries = red_list()
     names = {e.name for e in entries}
     assert "王*师" in names and school.name in names
     assert student.name not in names and all(e.kind != "student" for e in entries)
+    # Graded A with no commendation: not on the red list (it is not "everyone without a record").
+    assert AssessmentResult.objects.get(school=other_school, year_id=year).grade == Grade.A
+    assert other_school.name not in names and len(entries) == 2
 
 
 def _stored_results(year: int) -> list[tuple]:
