@@ -116,14 +116,27 @@ def field_history(obj) -> list[dict]:
         return []
     rows = list(history.select_related("history_user").order_by("-history_id")[: HISTORY_ROWS + 1])
     versions = []
+    names: dict = {}  # (model, pk) -> str, so that a changed school reads as its name
+
+    def shown(field, value):
+        if value is None or not field.is_relation:
+            return value
+        key = (field.related_model, value)
+        if key not in names:
+            found = field.related_model._default_manager.filter(pk=value).first()
+            names[key] = str(found) if found is not None else f"#{value}"
+        return names[key]
+
     for newer, older in zip(rows, [*rows[1:], None], strict=False):
         if len(versions) == HISTORY_ROWS:
             break
         changes = []
         if older is not None:
             for change in newer.diff_against(older).changes:
-                label = obj._meta.get_field(change.field).verbose_name
-                changes.append((label, change.old, change.new))
+                field = obj._meta.get_field(change.field)
+                changes.append(
+                    (field.verbose_name, shown(field, change.old), shown(field, change.new))
+                )
         versions.append(
             {
                 "at": newer.history_date,
