@@ -24,6 +24,7 @@ from credit_registry.access import (
     role_of,
     school_of,
     students_visible_to,
+    teacher_of,
 )
 from evaluations.models import (
     AssessmentYear,
@@ -335,6 +336,16 @@ def may_change_enrolment(user, student: Student) -> Verdict:
         return _refuse(
             "该学生已不在读，档案已冻结 / The student has left; the file is frozen.",
             "not_enrolled",
+        )
+    return YES
+
+
+def may_rate_conduct(user, classroom) -> Verdict:
+    """The class teacher (班主任) evaluates the conduct of their own class, nobody else."""
+    teacher = teacher_of(user) if role_of(user) == Role.TEACHER else None
+    if teacher is None or classroom.head_teacher_id != teacher.pk:
+        return _forbid(
+            "只有本班班主任可以评价学生德育品行 / Only the class teacher rates the class's conduct."
         )
     return YES
 

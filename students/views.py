@@ -32,6 +32,7 @@ from credit_registry.common.ratelimit import RateLimit, RateLimited
 from credit_registry.common.years import academic_year_of
 from credit_registry.models import AccessAction
 from credit_registry.reports.data import student_file as student_file_data
+from evaluations.models import EvaluationRound, RoundStatus, SubjectKind
 from students import services
 from students.forms import (
     AcknowledgeForm,
@@ -90,7 +91,16 @@ def my_class(request):
     if role_of(request.user) != Role.TEACHER:
         raise PermissionDenied("此页面只供班主任使用 / This page is for class teachers.")
     classrooms = classrooms_visible_to(request.user).prefetch_related("students")
-    return render(request, "students/my_class.html", {"classrooms": classrooms})
+    conduct_round = (
+        EvaluationRound.objects.filter(subject_kind=SubjectKind.STUDENT, status=RoundStatus.OPEN)
+        .order_by("-year_id")
+        .first()
+    )
+    return render(
+        request,
+        "students/my_class.html",
+        {"classrooms": classrooms, "conduct_round": conduct_round},
+    )
 
 
 # --- transfer and graduation -------------------------------------------------------------------

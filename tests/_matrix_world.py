@@ -28,7 +28,7 @@ from credit_registry.models import (
 from credit_registry.reports.documents import new_code
 from evaluations.clues import services as clue_services
 from evaluations.disputes import services as dispute_services
-from evaluations.models import ClueChannel, RaterAssignment, RaterGroup, RecordStatus
+from evaluations.models import ClueChannel, RaterAssignment, RaterGroup, RecordStatus, SubjectKind
 from evaluations.records import services as record_services
 from evaluations.rounds import selectors as evaluation_selectors
 from evaluations.rounds import services as evaluation_services
@@ -97,6 +97,7 @@ class World:
     activities: dict  # school letter -> activity with one photo
     pledges: dict  # school letter -> pledge of the class teacher's class; "other": colleague's
     parent_codes: dict  # school letter -> parent's code (in clear) for the side's pupil
+    conduct_round: object  # the open students' round (班主任德育品行评价)
 
     # --- who acts ---------------------------------------------------------------------------
 
@@ -154,6 +155,13 @@ class World:
             return tasks.get(group=RaterGroup.PRINCIPAL, ratee=side.teacher)
         teacher = self.teacher(role, case)
         return tasks.get(group=RaterGroup.SELF, rater_teacher=teacher)
+
+    def classroom(self, role: str, case: str):
+        """Own: the class teacher's class; another person: the colleague's class of school A;
+        the other school: school B's class."""
+        return {OWN: self.a.classroom, OTHER_PERSON: self.colleague_class}.get(
+            case, self.b.classroom
+        )
 
     def activity(self, role: str, case: str):
         return self.activities["b" if case == OTHER_SCHOOL else "a"]
@@ -350,4 +358,14 @@ def build_world() -> World:
         activities=activities,
         pledges=pledges,
         parent_codes=parent_codes,
+        conduct_round=evaluation_services.open_round(
+            evaluation_round=evaluation_services.create_round(
+                by=bureau,
+                year=evaluation_round.year_id,
+                name="学生德育品行评价",
+                closes_on=evaluation_round.closes_on,
+                subject_kind=SubjectKind.STUDENT,
+            ),
+            by=bureau,
+        ),
     )

@@ -365,6 +365,31 @@ EXPECTATIONS: dict[str, Url] = {
             bureau=403,  # the bureau makes codes in the admin site
         ),
     ),
+    # A class teacher rates the conduct of their own class only; the bureau and principals see
+    # the class but may not rate it (403); anyone else does not find it (404).
+    "survey:conduct": Url(
+        cases=OBJECT_CASES,
+        kwargs=lambda w, role, case: {
+            "round_id": w.conduct_round.pk,
+            "classroom_id": w.classroom(role, case).pk,
+        },
+        get=by_role(
+            anonymous=LOGIN,
+            teacher=404,  # heads no class
+            class_teacher=own_only(200),
+            principal=own_school(403),
+            inspector=404,
+            bureau=403,
+        ),
+        post=by_role(
+            anonymous=LOGIN,
+            teacher=404,
+            class_teacher=own_only(ALLOWED),
+            principal=own_school(403),
+            inspector=404,
+            bureau=403,
+        ),
+    ),
     "survey:sheet": Url(
         cases=SCHOOL_CASES,
         kwargs=lambda w, role, case: {"pk": w.round.pk, "school_id": w.school(role, case).pk},

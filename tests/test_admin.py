@@ -704,6 +704,8 @@ def test_policy_versions_are_added_never_changed(client, bureau, district):
         "activity_points": "1",
         "evaluation_weight": "0.6",
         "record_weight": "0.4",
+        "school_evaluation_weight": "0.3",
+        "student_evaluation_weight": "0.3",
         "grade_a": "90",
         "grade_b": "75",
         "grade_c": "60",

@@ -172,7 +172,7 @@ def test_the_command_brings_the_registry_back_to_the_files_then_changes_nothing(
         disclosure_days=90,
         repair_min_days=30,
     )
-    questionnaire = Questionnaire.objects.get()
+    questionnaire = Questionnaire.objects.get(subject_kind="teacher")
     questionnaire.items.filter(order=5).delete()
     questionnaire.items.filter(order=2).update(title="旧题目")
 

@@ -18,6 +18,7 @@ from credit_registry.admin_bases import (
 from credit_registry.common.errors import error_text
 from evaluations.assessment import services as assessment_services
 from evaluations.models import (
+    GROUPS_OF_KIND,
     WEIGHT_FIELDS,
     AccessCode,
     EvaluationRound,
@@ -25,6 +26,7 @@ from evaluations.models import (
     Questionnaire,
     RaterAssignment,
     RoundStatus,
+    SubjectKind,
 )
 from evaluations.rounds import selectors, services
 from evaluations.rounds.forms import SchoolCodesAdminForm
@@ -40,6 +42,7 @@ class EvaluationRoundForm(forms.ModelForm):
         model = EvaluationRound
         fields = [
             "year",
+            "subject_kind",
             "name",
             "questionnaire",
             "closes_on",
@@ -50,6 +53,7 @@ class EvaluationRoundForm(forms.ModelForm):
             "weight_student",
             "weight_parent",
             "weight_public",
+            "weight_class_teacher",
         ]
 
     def clean(self):
@@ -58,7 +62,12 @@ class EvaluationRoundForm(forms.ModelForm):
         if year is not None and self.instance.pk is None:
             weights = {k: v for k, v in cleaned.items() if k.startswith("weight_")}
             try:
-                services.check_new_round(year=year.pk, weights=EvaluationRound(**weights).weights())
+                kind = cleaned.get("subject_kind") or SubjectKind.TEACHER
+                services.check_new_round(
+                    year=year.pk,
+                    weights=EvaluationRound(subject_kind=kind, **weights).weights(),
+                    subject_kind=kind,
+                )
             except ValidationError as error:
                 raise ValidationError(error.messages) from None
         return cleaned
@@ -185,7 +194,6 @@ class EvaluationRoundAdmin(RegistryModelAdmin):
     list_select_related = ("year", "questionnaire")
     search_fields = ("name",)
     readonly_fields = (
-        "subject_kind",
         "status",
         "created_by",
         "created_at",
@@ -193,6 +201,10 @@ class EvaluationRoundAdmin(RegistryModelAdmin):
         "closed_by",
         "closed_at",
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        # The kind of subject is chosen when the round is made, never changed afterwards.
+        return self.readonly_fields if obj is None else ("subject_kind", *self.readonly_fields)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (
@@ -216,7 +228,10 @@ class EvaluationRoundAdmin(RegistryModelAdmin):
             closes_on=data["closes_on"],
             questionnaire=data["questionnaire"],
             peers_per_teacher=data["peers_per_teacher"],
-            weights={group: data[field] for group, field in WEIGHT_FIELDS.items()},
+            weights={
+                group: data[WEIGHT_FIELDS[group]] for group in GROUPS_OF_KIND[data["subject_kind"]]
+            },
+            subject_kind=data["subject_kind"],
         )
         obj.pk = created.pk
         obj.refresh_from_db()

@@ -98,6 +98,7 @@ def score_subject(
     evaluation: Decimal | None = None,
     evaluation_note: str = "",
     extra_lines: Iterable[Contribution] = (),
+    kind: str = SubjectKind.TEACHER,
 ) -> Score:
     """Score one subject. Every point of the result is a line of the explanation:
     ``sum(lines) == record_score`` and ``sum(components) == total``."""
@@ -132,16 +133,15 @@ def score_subject(
     record_score = _q(subtotal)
 
     components: list[Contribution] = []
-    weights = policy.record_weight + policy.evaluation_weight
+    record_weight, evaluation_weight = policy.weights_for(kind)
+    weights = record_weight + evaluation_weight
     if evaluation is not None and weights > 0:
-        record_part = _q(record_score * policy.record_weight / weights)
-        evaluation_part = _q(evaluation * policy.evaluation_weight / weights)
+        record_part = _q(record_score * record_weight / weights)
+        evaluation_part = _q(evaluation * evaluation_weight / weights)
         components = [
+            Contribution(f"记录分{record_score:.2f} × {record_weight / weights:.0%}", record_part),
             Contribution(
-                f"记录分{record_score:.2f} × {policy.record_weight / weights:.0%}", record_part
-            ),
-            Contribution(
-                f"测评分{evaluation:.2f} × {policy.evaluation_weight / weights:.0%}"
+                f"测评分{evaluation:.2f} × {evaluation_weight / weights:.0%}"
                 + (f"（{evaluation_note}）" if evaluation_note else ""),
                 evaluation_part,
             ),
@@ -293,11 +293,7 @@ def recompute_subjects(*, year: int, subjects: Iterable) -> int:
     grouped: dict[tuple[str, int], list[CountedRecord]] = {}
     for kind, pks in ids.items():
         grouped.update(counted_records(year, **{f"{kind}_id__in": pks}))
-    evaluations = (
-        evaluation_scores(year, teacher_ids=ids[SubjectKind.TEACHER])
-        if ids.get(SubjectKind.TEACHER)
-        else {}
-    )
+    evaluations = {kind: evaluation_scores(year, kind=kind, ids=pks) for kind, pks in ids.items()}
     extras = (
         activity_lines(year, policy, school_ids=ids[SubjectKind.SCHOOL])
         if ids.get(SubjectKind.SCHOOL)
@@ -306,13 +302,14 @@ def recompute_subjects(*, year: int, subjects: Iterable) -> int:
     now = timezone.now()
     rows = []
     for kind, pk in keys:
-        evaluation = evaluations.get(pk) if kind == SubjectKind.TEACHER else None
+        evaluation = evaluations[kind].get(pk)
         score = score_subject(
             policy=policy,
             records=grouped.get((kind, pk), ()),
             evaluation=evaluation[0] if evaluation else None,
             evaluation_note=evaluation[1] if evaluation else "",
             extra_lines=extras.get((kind, pk), ()),
+            kind=kind,
         )
         rows.append(_result_row(year, policy, kind, pk, score, now))
     with transaction.atomic():
@@ -343,7 +340,7 @@ def recompute_year(*, year: int, batch_size: int = 2000) -> RecomputeSummary:
         )
     policy = current_policy(year)
     grouped = counted_records(year)
-    evaluations = evaluation_scores(year)
+    evaluations = {kind: evaluation_scores(year, kind=kind) for kind in SubjectKind}
     extras = activity_lines(year, policy)
 
     # Subjects with something to count are scored one by one, with their explanation; everyone
@@ -353,7 +350,7 @@ def recompute_year(*, year: int, batch_size: int = 2000) -> RecomputeSummary:
             [
                 *grouped,
                 *extras,
-                *((SubjectKind.TEACHER, pk) for pk in evaluations),
+                *((kind, pk) for kind, scores in evaluations.items() for pk in scores),
             ]
         )
     )
@@ -362,13 +359,14 @@ def recompute_year(*, year: int, batch_size: int = 2000) -> RecomputeSummary:
     by_grade: dict[str, int] = defaultdict(int)
     rows = []
     for kind, pk in subjects:
-        evaluation = evaluations.get(pk) if kind == SubjectKind.TEACHER else None
+        evaluation = evaluations[kind].get(pk)
         score = score_subject(
             policy=policy,
             records=grouped.get((kind, pk), ()),
             evaluation=evaluation[0] if evaluation else None,
             evaluation_note=evaluation[1] if evaluation else "",
             extra_lines=extras.get((kind, pk), ()),
+            kind=kind,
         )
         by_grade[score.grade] += 1
         rows.append(_result_row(year, policy, kind, pk, score, now))

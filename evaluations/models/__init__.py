@@ -51,6 +51,8 @@ from evaluations.models.rounds import (
     CODE_ALPHABET,
     CODE_GROUPS,
     CODE_LENGTH,
+    GROUPS_OF_KIND,
+    RATEE_FIELD,
     WEIGHT_FIELDS,
     AccessCode,
     Answer,
@@ -64,6 +66,8 @@ from evaluations.models.rounds import (
 )
 
 __all__ = [
+    "GROUPS_OF_KIND",
+    "RATEE_FIELD",
     "ASSIGNED_GROUPS",
     "AccessCode",
     "Answer",

@@ -66,6 +66,20 @@ class AssessmentPolicy(models.Model):
     record_weight = models.DecimalField(
         _("记录分权重（教师）"), max_digits=4, decimal_places=2, default=Decimal("0.40")
     )
+    school_evaluation_weight = models.DecimalField(
+        _("测评权重（学校）"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.30"),
+        help_text=_("家长和社会对学校的测评在学校综合分中的权重，其余为记录分"),
+    )
+    student_evaluation_weight = models.DecimalField(
+        _("测评权重（学生）"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.30"),
+        help_text=_("班主任德育品行评价在学生综合分中的权重，其余为记录分"),
+    )
     grade_a = models.DecimalField(
         _("优秀（A）下限"), max_digits=6, decimal_places=2, default=Decimal(90)
     )
@@ -118,6 +132,15 @@ class AssessmentPolicy(models.Model):
                 name="policy_weights_non_negative",
             ),
             models.CheckConstraint(
+                condition=models.Q(
+                    school_evaluation_weight__gte=0,
+                    school_evaluation_weight__lte=1,
+                    student_evaluation_weight__gte=0,
+                    student_evaluation_weight__lte=1,
+                ),
+                name="policy_subject_weights_between_0_and_1",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(grade_a__gte=models.F("grade_b"))
                 & models.Q(grade_b__gte=models.F("grade_c")),
                 name="policy_grade_bands_ordered",
@@ -126,6 +149,14 @@ class AssessmentPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{academic_year_label(self.year_id)} v{self.version}"
+
+    def weights_for(self, kind: str) -> tuple[Decimal, Decimal]:
+        """(record weight, evaluation weight) of a kind of subject."""
+        if kind == "school":
+            return Decimal(1) - self.school_evaluation_weight, self.school_evaluation_weight
+        if kind == "student":
+            return Decimal(1) - self.student_evaluation_weight, self.student_evaluation_weight
+        return self.record_weight, self.evaluation_weight
 
     def grade_for(self, score: Decimal, *, clean_year: bool = True) -> str:
         """The grade of a total; ``clean_year`` is False when the subject has a counting

@@ -19,6 +19,7 @@ class RaterGroup(models.TextChoices):
     STUDENT = "student", _("学生评价")
     PARENT = "parent", _("家长评价")
     PUBLIC = "public", _("社会评价")
+    CLASS_TEACHER = "class_teacher", _("班主任德育品行评价")
 
 
 # Groups that answer with an account, through an assignment; and groups that answer with a
@@ -79,6 +80,26 @@ WEIGHT_FIELDS = {
     RaterGroup.STUDENT: "weight_student",
     RaterGroup.PARENT: "weight_parent",
     RaterGroup.PUBLIC: "weight_public",
+    RaterGroup.CLASS_TEACHER: "weight_class_teacher",
+}
+# Who rates whom, by the kind of subject a round evaluates (the other groups weigh 0).
+GROUPS_OF_KIND = {
+    SubjectKind.TEACHER: (
+        RaterGroup.SELF,
+        RaterGroup.PEER,
+        RaterGroup.PRINCIPAL,
+        RaterGroup.STUDENT,
+        RaterGroup.PARENT,
+        RaterGroup.PUBLIC,
+    ),
+    SubjectKind.SCHOOL: (RaterGroup.PARENT, RaterGroup.PUBLIC),
+    SubjectKind.STUDENT: (RaterGroup.CLASS_TEACHER,),
+}
+# The column of a response that names the one rated, by the kind of round.
+RATEE_FIELD = {
+    SubjectKind.TEACHER: "ratee_id",
+    SubjectKind.SCHOOL: "ratee_school_id",
+    SubjectKind.STUDENT: "ratee_student_id",
 }
 
 
@@ -115,6 +136,7 @@ class EvaluationRound(models.Model):
     weight_student = _weight(_("学生评价权重"), "0.20")
     weight_parent = _weight(_("家长评价权重"), "0.20")
     weight_public = _weight(_("社会评价权重"), "0.10")
+    weight_class_teacher = _weight(_("班主任评价权重"), "0")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("创建人"),
@@ -160,7 +182,11 @@ class EvaluationRound(models.Model):
         return self.name
 
     def weights(self) -> dict[str, Decimal]:
-        return {group: getattr(self, name) for group, name in WEIGHT_FIELDS.items()}
+        """The weight of each group that rates this kind of subject."""
+        return {
+            group: getattr(self, WEIGHT_FIELDS[group])
+            for group in GROUPS_OF_KIND[self.subject_kind]
+        }
 
 
 class RaterAssignment(models.Model):
@@ -307,10 +333,33 @@ class Response(models.Model):
         on_delete=models.CASCADE,
         related_name="responses",
     )
-    group = models.CharField(_("评价组"), max_length=10, choices=RaterGroup.choices)
+    group = models.CharField(_("评价组"), max_length=16, choices=RaterGroup.choices)
     ratee = models.ForeignKey(
-        Teacher, verbose_name=_("被评教师"), on_delete=models.CASCADE, related_name="+"
+        Teacher,
+        verbose_name=_("被评教师"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
     )
+    ratee_school = models.ForeignKey(
+        School,
+        verbose_name=_("被评学校"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    ratee_student = models.ForeignKey(
+        "students.Student",
+        verbose_name=_("被评学生"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    # A student's conduct is evaluated once a term by the class teacher.
+    term = models.PositiveSmallIntegerField(_("学期"), null=True, blank=True)
     assignment = models.OneToOneField(
         RaterAssignment,
         verbose_name=_("评价任务"),
@@ -329,15 +378,43 @@ class Response(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(group__in=["self", "peer", "principal"], assignment__isnull=False)
-                    | models.Q(group__in=["student", "parent", "public"], assignment__isnull=True)
+                    | models.Q(
+                        group__in=["student", "parent", "public", "class_teacher"],
+                        assignment__isnull=True,
+                    )
                 ),
                 name="response_anonymous_groups_unlinked",
             ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        ratee__isnull=False, ratee_school__isnull=True, ratee_student__isnull=True
+                    )
+                    | models.Q(
+                        ratee__isnull=True, ratee_school__isnull=False, ratee_student__isnull=True
+                    )
+                    | models.Q(
+                        ratee__isnull=True, ratee_school__isnull=True, ratee_student__isnull=False
+                    )
+                ),
+                name="response_exactly_one_ratee",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "ratee_student", "term"],
+                condition=models.Q(group="class_teacher"),
+                name="one_conduct_evaluation_per_term",
+            ),
         ]
-        indexes = [models.Index(fields=["round", "ratee", "group"])]
+        indexes = [
+            models.Index(fields=["round", "ratee", "group"]),
+            models.Index(fields=["round", "ratee_school", "group"]),
+            models.Index(fields=["round", "ratee_student", "group"]),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_group_display()} · {self.ratee}"
+        return (
+            f"{self.get_group_display()} · {self.ratee or self.ratee_school or self.ratee_student}"
+        )
 
 
 class Answer(models.Model):

@@ -14,6 +14,8 @@ SCALE = [
     (2, "2 不满意"),
     (1, "1 非常不满意"),
 ]
+# A class teacher's conduct evaluation: a compact grid, one select per item and student.
+CONDUCT_SCALE = [("", "—"), (5, "5 优秀"), (4, "4 良好"), (3, "3 一般"), (2, "2 较差"), (1, "1 差")]
 
 
 class CodeEntryForm(forms.Form):
@@ -34,7 +36,16 @@ class RatingForm(forms.Form):
     every item is required; otherwise a respondent rates the teachers they choose, each one
     completely or not at all."""
 
-    def __init__(self, *args, teachers, items, require_all: bool = False, labels=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        teachers,
+        items,
+        require_all: bool = False,
+        labels=None,
+        grid: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.teachers = list(teachers)
         self.labels = labels or {t.pk: t.name for t in self.teachers}
@@ -45,10 +56,11 @@ class RatingForm(forms.Form):
                 self.fields[self.field_name(teacher, item)] = forms.TypedChoiceField(
                     label=item.title,
                     help_text=item.text,
-                    choices=SCALE,
+                    choices=CONDUCT_SCALE if grid else SCALE,
                     coerce=int,
+                    empty_value=None,
                     required=require_all,
-                    widget=forms.RadioSelect,
+                    widget=forms.Select if grid else forms.RadioSelect,
                     error_messages={"required": "请选择评分 / Choose a score."},
                 )
 
@@ -111,8 +123,12 @@ class GenerateCodesForm(forms.Form):
     )
     count = forms.IntegerField(label="数量 / Number", min_value=1, max_value=500, initial=50)
 
-    def __init__(self, *args, classrooms, **kwargs):
+    def __init__(self, *args, classrooms, groups=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if groups is not None:  # the groups that rate this round's kind of subject
+            self.fields["group"].choices = [
+                (g.value, g.label) for g in CODE_GROUPS if g.value in groups
+            ]
         self.fields["classroom"].choices = [("", "—（社会评价按学校生成）")] + [
             (c.pk, str(c)) for c in classrooms
         ]

@@ -26,6 +26,7 @@ from credit_registry.common.identity import normalize_code
 from evaluations.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
+    RATEE_FIELD,
     AccessCode,
     Answer,
     AssessmentPolicy,
@@ -33,6 +34,7 @@ from evaluations.models import (
     QuestionItem,
     RaterAssignment,
     RaterGroup,
+    Response,
     RoundStatus,
     SubjectKind,
 )
@@ -45,9 +47,9 @@ CENT = Decimal("0.01")
 
 
 # Single-rater groups count from one answer: the self-evaluation (the threshold protects raters
-# from the person rated, and here they are the same person) and the principal's evaluation (one
-# principal per school, who rates by name anyway).
-THRESHOLD_EXEMPT = frozenset({RaterGroup.SELF, RaterGroup.PRINCIPAL})
+# from the person rated, and here they are the same person), the principal's evaluation and the
+# class teacher's conduct evaluation (one rater, who rates by name anyway).
+THRESHOLD_EXEMPT = frozenset({RaterGroup.SELF, RaterGroup.PRINCIPAL, RaterGroup.CLASS_TEACHER})
 # An evaluation score needs at least one counted group besides the teacher's own.
 OWN_GROUPS = frozenset({RaterGroup.SELF})
 
@@ -91,10 +93,11 @@ class GroupResult:
 
 @dataclass
 class RoundResult:
-    """A teacher's result in one round: every group, and the combined score (or none)."""
+    """A subject's result in one round (a teacher's, a school's or a student's): every group,
+    and the combined score (or none)."""
 
     evaluation_round: EvaluationRound
-    teacher_id: int
+    ratee_id: int
     min_answers: int
     groups: list[GroupResult] = field(default_factory=list)
     score: Decimal | None = None
@@ -108,8 +111,11 @@ class RoundResult:
         """One line for the assessment's explanation: which groups counted, with what share,
         and which did not."""
         if self.score is None:
+            besides = (
+                "除自评外" if self.evaluation_round.subject_kind == SubjectKind.TEACHER else ""
+            )
             return (
-                f"{self.evaluation_round.name}：除自评外没有达到份数的评价组，不计测评分，"
+                f"{self.evaluation_round.name}：{besides}没有达到份数的评价组，不计测评分，"
                 "综合分即记录分"
             )
         parts = [
@@ -179,13 +185,18 @@ def combine_groups(
     return results, (_q(total) if counted_weight > 0 else None)
 
 
-def _tallies(rounds: Iterable[int], teacher_ids: Sequence[int] | None = None) -> dict:
-    """{(round_id, teacher_id): {group: GroupTally}} in one query."""
+def _tallies(rounds: dict[int, EvaluationRound], ratee_ids: Sequence[int] | None = None) -> dict:
+    """{(round_id, ratee_id): {group: GroupTally}} in one query; the rounds are of one kind of
+    subject (teachers, schools or students), whose column names the one rated."""
+    kinds = {r.subject_kind for r in rounds.values()}
+    if len(kinds) != 1:
+        raise ValueError(f"rounds of one kind of subject, not {kinds}")
+    ratee = "response__" + RATEE_FIELD[kinds.pop()]
     answers = Answer.objects.filter(response__round_id__in=list(rounds))
-    if teacher_ids is not None:
-        answers = answers.filter(response__ratee_id__in=list(teacher_ids))
+    if ratee_ids is not None:
+        answers = answers.filter(**{f"{ratee}__in": list(ratee_ids)})
     rows = (
-        answers.values("response__round_id", "response__ratee_id", "response__group")
+        answers.values("response__round_id", ratee, "response__group")
         .annotate(
             total=Sum("score"),
             scores=Count("id"),
@@ -195,7 +206,7 @@ def _tallies(rounds: Iterable[int], teacher_ids: Sequence[int] | None = None) ->
     )
     tallies: dict = defaultdict(dict)
     for row in rows:
-        key = (row["response__round_id"], row["response__ratee_id"])
+        key = (row["response__round_id"], row[ratee])
         tallies[key][row["response__group"]] = GroupTally(
             responses=row["responses"], score_sum=row["total"], score_count=row["scores"]
         )
@@ -215,30 +226,30 @@ def _min_answers_by_year(years: Iterable[int]) -> dict[int, int]:
 
 
 def round_results(
-    evaluation_round: EvaluationRound, teacher_ids: Sequence[int] | None = None
+    evaluation_round: EvaluationRound, ratee_ids: Sequence[int] | None = None
 ) -> dict[int, RoundResult]:
-    """Every rated teacher's result in a round (or only ``teacher_ids``), a fixed few queries."""
-    found = _results_for_rounds([evaluation_round], teacher_ids)
-    return {teacher_id: result for (_, teacher_id), result in found.items()}
+    """Every rated subject's result in a round (or only ``ratee_ids``), a fixed few queries."""
+    found = _results_for_rounds([evaluation_round], ratee_ids)
+    return {ratee_id: result for (_, ratee_id), result in found.items()}
 
 
 def _results_for_rounds(
-    rounds: Sequence[EvaluationRound], teacher_ids: Sequence[int] | None
+    rounds: Sequence[EvaluationRound], ratee_ids: Sequence[int] | None
 ) -> dict[tuple[int, int], RoundResult]:
     by_id = {r.pk: r for r in rounds}
     if not by_id:
         return {}
     thresholds = _min_answers_by_year(r.year_id for r in rounds)
     results = {}
-    for (round_id, teacher_id), tallies in _tallies(by_id, teacher_ids).items():
+    for (round_id, ratee_id), tallies in _tallies(by_id, ratee_ids).items():
         evaluation_round = by_id[round_id]
         min_answers = thresholds.get(evaluation_round.year_id, DEFAULT_MIN_ANSWERS)
         groups, score = combine_groups(
             weights=evaluation_round.weights(), tallies=tallies, min_answers=min_answers
         )
-        results[round_id, teacher_id] = RoundResult(
+        results[round_id, ratee_id] = RoundResult(
             evaluation_round=evaluation_round,
-            teacher_id=teacher_id,
+            ratee_id=ratee_id,
             min_answers=min_answers,
             groups=groups,
             score=score,
@@ -270,21 +281,19 @@ def teacher_round_results(teacher: Teacher) -> list[RoundResult]:
 
 
 def evaluation_scores(
-    year: int, *, teacher_ids: Sequence[int] | None = None
+    year: int, *, kind: str = SubjectKind.TEACHER, ids: Sequence[int] | None = None
 ) -> dict[int, tuple[Decimal | None, str]]:
-    """For the annual assessment (``scoring``): the evaluation score of every teacher (or of
-    ``teacher_ids``) rated in the year's closed teacher round, with the line that explains it."""
+    """For the annual assessment (``scoring``): the evaluation score of every subject of a kind
+    (or of ``ids``) rated in the year's closed round for that kind, with the line that explains
+    it. A teacher with answers but no counting group besides self has no score, and the line
+    says why."""
     rounds = list(
-        EvaluationRound.objects.filter(
-            year_id=year, status=RoundStatus.CLOSED, subject_kind=SubjectKind.TEACHER
-        )
+        EvaluationRound.objects.filter(year_id=year, status=RoundStatus.CLOSED, subject_kind=kind)
     )
-    scores = {}
-    for result in _results_for_rounds(rounds, teacher_ids).values():
-        # A teacher with answers but no counting group besides self: the record score alone,
-        # and the explanation says why.
-        scores[result.teacher_id] = (result.score, result.note)
-    return scores
+    return {
+        result.ratee_id: (result.score, result.note)
+        for result in _results_for_rounds(rounds, ids).values()
+    }
 
 
 # --- combining groups --------------------------------------------------------------------------
@@ -419,6 +428,26 @@ def ratees_for_school(school: School, classroom=None) -> list[Teacher]:
     teachers = list(Teacher.objects.filter(school=school).order_by("name", "id"))
     head = classroom.head_teacher_id if classroom is not None else None
     return sorted(teachers, key=lambda t: t.pk != head)
+
+
+def ratees_for(evaluation_round: EvaluationRound, school: School, classroom=None) -> list:
+    """Whom a code or a public link of ``school`` rates in this round: the school's teachers
+    (teacher rounds) or the school itself (school rounds)."""
+    if evaluation_round.subject_kind == SubjectKind.SCHOOL:
+        return [school]
+    return ratees_for_school(school, classroom)
+
+
+def conduct_rated(evaluation_round: EvaluationRound, term: int, students) -> set[int]:
+    """Which of ``students`` the class teacher has already rated in the term."""
+    return set(
+        Response.objects.filter(
+            round=evaluation_round,
+            group=RaterGroup.CLASS_TEACHER,
+            term=term,
+            ratee_student__in=[s.pk for s in students],
+        ).values_list("ratee_student_id", flat=True)
+    )
 
 
 # --- the public link of a school ---------------------------------------------------------------

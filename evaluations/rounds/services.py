@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from credit_registry import rules
 from credit_registry.access import (
     Role,
     assignments_visible_to,
@@ -35,6 +36,7 @@ from evaluations.models import (
     CODE_ALPHABET,
     CODE_GROUPS,
     CODE_LENGTH,
+    RATEE_FIELD,
     WEIGHT_FIELDS,
     AccessCode,
     Answer,
@@ -106,19 +108,43 @@ def _check_weights(weights: dict[str, Decimal]) -> None:
         )
 
 
-def check_new_round(*, year: int, weights: dict[str, Decimal]) -> None:
-    """What a new teacher round must satisfy (the admin form asks the same)."""
+def check_new_round(
+    *, year: int, weights: dict[str, Decimal], subject_kind: str = SubjectKind.TEACHER
+) -> None:
+    """What a new round must satisfy (the admin form asks the same): one round a year for
+    each kind of subject."""
     assessment_year = AssessmentYear.objects.filter(year=year).first()
     if assessment_year is None:
         raise ValidationError(f"{year}学年尚未开设 / The {year} year is not open.")
     if assessment_year.is_closed:
         raise ValidationError("该学年已关闭 / The assessment year is closed.", code="year_closed")
-    if EvaluationRound.objects.filter(year=year, subject_kind=SubjectKind.TEACHER).exists():
+    if EvaluationRound.objects.filter(year=year, subject_kind=subject_kind).exists():
         raise ValidationError(
-            "该学年已有教师测评轮次 / This year already has a teacher evaluation round.",
+            f"该学年已有{SubjectKind(subject_kind).label}测评轮次 / This year already has a "
+            f"{subject_kind} evaluation round.",
             code="round_exists",
         )
     _check_weights(weights)
+
+
+ROUND_NAMES = {
+    SubjectKind.TEACHER: "教师师德测评",
+    SubjectKind.SCHOOL: "学校诚信办学测评",
+    SubjectKind.STUDENT: "学生德育品行评价",
+}
+# Groups that do not rate a kind of subject weigh 0 in its rounds.
+DEFAULT_WEIGHTS = {
+    SubjectKind.TEACHER: {"weight_class_teacher": Decimal(0)},
+    SubjectKind.SCHOOL: {
+        **{WEIGHT_FIELDS[g]: Decimal(0) for g in WEIGHT_FIELDS},
+        "weight_parent": Decimal("0.50"),
+        "weight_public": Decimal("0.50"),
+    },
+    SubjectKind.STUDENT: {
+        **{WEIGHT_FIELDS[g]: Decimal(0) for g in WEIGHT_FIELDS},
+        "weight_class_teacher": Decimal(1),
+    },
+}
 
 
 def min_answers_of(year: int) -> int:
@@ -146,32 +172,35 @@ def create_round(
     questionnaire: Questionnaire | None = None,
     peers_per_teacher: int | None = None,
     weights: dict[str, Decimal] | None = None,
+    subject_kind: str = SubjectKind.TEACHER,
 ) -> EvaluationRound:
-    """A teacher round of an academic year, in preparation (not yet open). Each teacher is
-    rated by as many peers as a group needs answers to count (the policy's minimum), unless
-    the bureau says otherwise."""
+    """A round of an academic year for one kind of subject, in preparation (not yet open).
+    Teachers: each is rated by as many peers as a group needs answers to count (the policy's
+    minimum), unless the bureau says otherwise. Schools: parents and the public, half and half
+    by default. Students: the class teacher's conduct evaluation each term."""
     _require_bureau(by)
     if peers_per_teacher is None:
         peers_per_teacher = min_answers_of(year)
     questionnaire = questionnaire or (
-        Questionnaire.objects.filter(active=True, subject_kind=SubjectKind.TEACHER)
-        .order_by("pk")
-        .first()
+        Questionnaire.objects.filter(active=True, subject_kind=subject_kind).order_by("pk").first()
     )
     if questionnaire is None:
         raise ValidationError("请先建立测评问卷 / Create a questionnaire first.")
-    values = {WEIGHT_FIELDS[RaterGroup(g)]: Decimal(w) for g, w in (weights or {}).items()}
+    if questionnaire.subject_kind != subject_kind:
+        raise ValidationError("问卷不适用于该测评对象 / The questionnaire is for another kind.")
+    values = dict(DEFAULT_WEIGHTS[subject_kind])
+    values.update({WEIGHT_FIELDS[RaterGroup(g)]: Decimal(w) for g, w in (weights or {}).items()})
     evaluation_round = EvaluationRound(
         year_id=year,
-        subject_kind=SubjectKind.TEACHER,
-        name=name.strip() or f"{year}—{year + 1}学年教师师德测评",
+        subject_kind=subject_kind,
+        name=name.strip() or f"{year}—{year + 1}学年{ROUND_NAMES[subject_kind]}",
         questionnaire=questionnaire,
         closes_on=closes_on,
         peers_per_teacher=peers_per_teacher,
         created_by=by,
         **values,
     )
-    check_new_round(year=year, weights=evaluation_round.weights())
+    check_new_round(year=year, weights=evaluation_round.weights(), subject_kind=subject_kind)
     evaluation_round.full_clean(exclude=["year", "questionnaire", "created_by"])
     evaluation_round.save()
     return evaluation_round
@@ -222,6 +251,11 @@ def assign_raters(*, evaluation_round: EvaluationRound, by) -> AssignmentSummary
     _require_bureau(by)
     evaluation_round = lock_round(evaluation_round)
     require_round_status(evaluation_round, RoundStatus.OPEN, "分配评价任务")
+    if evaluation_round.subject_kind != SubjectKind.TEACHER:
+        raise ValidationError(
+            "只有教师测评需要分配评价任务 / Only teacher rounds have rater assignments.",
+            code="round_kind",
+        )
     teachers = list(
         Teacher.objects.filter(school__isnull=False, school__active=True).values_list(
             "pk", "school_id"
@@ -312,10 +346,12 @@ def _new_codes(count: int) -> list[str]:
     return list(codes)
 
 
-def _check_code_target(group: str, school: School, classroom: Classroom | None) -> None:
-    if group not in CODE_GROUPS:
+def _check_code_target(
+    evaluation_round: EvaluationRound, group: str, school: School, classroom: Classroom | None
+) -> None:
+    if group not in CODE_GROUPS or group not in evaluation_round.weights():
         raise ValidationError(
-            "测评码只用于学生、家长和社会评价 / Codes are for students, parents and the public."
+            "该测评不使用这一评价组的测评码 / This round takes no codes for that group."
         )
     if group != RaterGroup.PUBLIC and classroom is None:
         raise ValidationError(
@@ -341,7 +377,7 @@ def generate_codes(
         raise PermissionDenied("您无权为该学校生成测评码 / You may not make codes for this school.")
     evaluation_round = lock_round(evaluation_round)
     require_round_status(evaluation_round, RoundStatus.OPEN, "生成测评码")
-    _check_code_target(group, school, classroom)
+    _check_code_target(evaluation_round, group, school, classroom)
     if not 1 <= count <= MAX_CODES_PER_BATCH:
         raise ValidationError(
             f"每次可生成1至{MAX_CODES_PER_BATCH}个测评码 / Make 1 to {MAX_CODES_PER_BATCH} "
@@ -384,9 +420,9 @@ def generate_school_codes(
     _require_bureau(by)
     evaluation_round = lock_round(evaluation_round)
     require_round_status(evaluation_round, RoundStatus.OPEN, "生成测评码")
-    if group not in CODE_GROUPS:
+    if group not in CODE_GROUPS or group not in evaluation_round.weights():
         raise ValidationError(
-            "测评码只用于学生、家长和社会评价 / Codes are for students, parents and the public."
+            "该测评不使用这一评价组的测评码 / This round takes no codes for that group."
         )
     if per_class is not None and not 1 <= per_class <= MAX_CODES_PER_BATCH:
         raise ValidationError(
@@ -432,10 +468,12 @@ def generate_school_codes(
 Ratings = dict[int, dict[int, int]]  # teacher id -> item id -> score 1..5
 
 
-def _check_ratings(ratings: Ratings, items: list, allowed: set[int]) -> None:
+def _check_ratings(
+    ratings: Ratings, items: list, allowed: set[int], *, most: int = MAX_RATEES_PER_ANSWER
+) -> None:
     if not ratings:
         raise ValidationError("请至少评价一位教师 / Rate at least one teacher.", code="empty")
-    if len(ratings) > MAX_RATEES_PER_ANSWER:
+    if len(ratings) > most:
         raise ValidationError(
             f"一次最多评价{MAX_RATEES_PER_ANSWER}位教师 / At most {MAX_RATEES_PER_ANSWER} "
             "teachers at a time.",
@@ -456,17 +494,21 @@ def _check_ratings(ratings: Ratings, items: list, allowed: set[int]) -> None:
                 raise ValidationError("评分须为1至5分 / Scores run from 1 to 5.", code="score")
 
 
-def _save(evaluation_round, group: str, ratings: Ratings, assignment=None) -> list[Response]:
+def _save(
+    evaluation_round, group: str, ratings: Ratings, assignment=None, term=None
+) -> list[Response]:
     today = timezone.localdate()
+    ratee_field = RATEE_FIELD[evaluation_round.subject_kind]
     responses = Response.objects.bulk_create(
         Response(
             round=evaluation_round,
             group=group,
-            ratee_id=teacher_id,
             assignment=assignment,
             submitted_on=today,
+            term=term,
+            **{ratee_field: ratee_id},
         )
-        for teacher_id in ratings
+        for ratee_id in ratings
     )
     Answer.objects.bulk_create(
         Answer(response=response, item_id=item_id, score=score)
@@ -505,7 +547,7 @@ def submit_answers(
     _check_ratings(
         ratings,
         selectors.questionnaire_items(locked.round),
-        {t.pk for t in selectors.ratees_for_school(locked.school, locked.classroom)},
+        {r.pk for r in selectors.ratees_for(locked.round, locked.school, locked.classroom)},
     )
     used = AccessCode.objects.filter(pk=locked.pk, used_at__isnull=True).update(
         used_at=timezone.now()
@@ -574,6 +616,46 @@ def _save_public(evaluation_round, school, ratings: Ratings) -> list[Response]:
     _check_ratings(
         ratings,
         selectors.questionnaire_items(evaluation_round),
-        {t.pk for t in selectors.ratees_for_school(school)},
+        {r.pk for r in selectors.ratees_for(evaluation_round, school)},
     )
     return _save(evaluation_round, RaterGroup.PUBLIC, ratings)
+
+
+# --- students' conduct (德育品行) ----------------------------------------------------------------
+
+TERMS = (1, 2)
+
+
+@transaction.atomic
+def record_conduct(
+    *, evaluation_round: EvaluationRound, by, classroom: Classroom, term: int, ratings: Ratings
+) -> list[Response]:
+    """The class teacher's conduct evaluation of their class for one term (one page a class):
+    each student rated on every item. Saved per student: a student already rated this term
+    keeps that answer (the evaluation is the teacher's record, not a draft)."""
+    rules.may_rate_conduct(by, classroom).enforce()
+    _hold_round(evaluation_round.pk)
+    evaluation_round = EvaluationRound.objects.select_related("questionnaire").get(
+        pk=evaluation_round.pk
+    )
+    if evaluation_round.subject_kind != SubjectKind.STUDENT:
+        raise ValidationError("这不是学生德育品行评价 / This is not a conduct round.")
+    reason = selectors.round_accepts_answers(evaluation_round)
+    if reason:
+        raise ValidationError(reason, code="closed")
+    if term not in TERMS:
+        raise ValidationError("学期须为1或2 / The term is 1 or 2.", code="term")
+    enrolled = set(
+        classroom.students.filter(status=StudentStatus.ENROLLED).values_list("pk", flat=True)
+    )
+    done = set(
+        Response.objects.filter(
+            round=evaluation_round, group=RaterGroup.CLASS_TEACHER, term=term
+        ).values_list("ratee_student_id", flat=True)
+    )
+    ratings = {pk: scores for pk, scores in ratings.items() if pk not in done}
+    if not ratings:
+        return []
+    items = selectors.questionnaire_items(evaluation_round)
+    _check_ratings(ratings, items, enrolled, most=len(enrolled))
+    return _save(evaluation_round, RaterGroup.CLASS_TEACHER, ratings, term=term)

@@ -15,4 +15,5 @@ urlpatterns = [
     path("school/", survey_views.school_home, name="school"),
     path("rounds/<int:pk>/codes/", survey_views.generate_codes, name="generate_codes"),
     path("rounds/<int:pk>/sheet/<int:school_id>/", survey_views.code_sheet, name="sheet"),
+    path("conduct/<int:round_id>/<int:classroom_id>/", survey_views.conduct, name="conduct"),
 ]

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from credit_registry import rules
 from credit_registry.access import (
     Role,
     access_codes_visible_to,
@@ -28,7 +29,7 @@ from credit_registry.common.errors import error_text
 from credit_registry.common.identity import mask_name
 from credit_registry.common.qr import qr_svg
 from credit_registry.common.ratelimit import RateLimited
-from evaluations.models import EvaluationRound, RaterGroup, RoundStatus
+from evaluations.models import EvaluationRound, RaterGroup, RoundStatus, SubjectKind
 from evaluations.rounds import selectors
 from evaluations.rounds import services as round_services
 from evaluations.rounds.forms import (
@@ -37,7 +38,7 @@ from evaluations.rounds.forms import (
     GenerateCodesForm,
     RatingForm,
 )
-from students.models import Classroom
+from students.models import Classroom, StudentStatus
 
 REFUSAL_STATUS = {"invalid": 404, "used": 410, "expired": 410, "closed": 410}
 MAX_SHEET_CODES = 500
@@ -77,30 +78,37 @@ def _teacher_choice(teacher, head_teacher_id) -> str:
 
 
 def _questionnaire(request, *, evaluation_round, teachers, heading: str, head_teacher_id, submit):
-    """Two steps on a phone: choose the teachers you know, then rate each on every item."""
+    """Two steps on a phone: choose the teachers you know, then rate each on every item. A
+    school round has one step: the school itself, rated on every item."""
     items = selectors.questionnaire_items(evaluation_round)
-    choices = [(t.pk, _teacher_choice(t, head_teacher_id)) for t in teachers]
-    by_id = {t.pk: t for t in teachers}
-    source = request.POST if request.method == "POST" else request.GET
-    choose = ChooseTeachersForm(source if "teachers" in source else None, choices=choices)
     context = {
         "evaluation_round": evaluation_round,
         "heading": heading,
         "questionnaire": evaluation_round.questionnaire,
     }
-    if not choose.is_bound or not choose.is_valid():
-        initial = [head_teacher_id] if head_teacher_id in by_id else []
-        if not choose.is_bound:
-            choose = ChooseTeachersForm(initial={"teachers": initial}, choices=choices)
-        return render(request, "survey/choose.html", {**context, "choose": choose})
-    chosen = [by_id[pk] for pk in choose.cleaned_data["teachers"]][
-        : round_services.MAX_RATEES_PER_ANSWER
-    ]
+    if evaluation_round.subject_kind == SubjectKind.SCHOOL:
+        chosen = list(teachers)
+        labels = {school.pk: school.name for school in chosen}
+    else:
+        choices = [(t.pk, _teacher_choice(t, head_teacher_id)) for t in teachers]
+        by_id = {t.pk: t for t in teachers}
+        source = request.POST if request.method == "POST" else request.GET
+        choose = ChooseTeachersForm(source if "teachers" in source else None, choices=choices)
+        if not choose.is_bound or not choose.is_valid():
+            initial = [head_teacher_id] if head_teacher_id in by_id else []
+            if not choose.is_bound:
+                choose = ChooseTeachersForm(initial={"teachers": initial}, choices=choices)
+            return render(request, "survey/choose.html", {**context, "choose": choose})
+        chosen = [by_id[pk] for pk in choose.cleaned_data["teachers"]][
+            : round_services.MAX_RATEES_PER_ANSWER
+        ]
+        labels = dict(choices)
     form = RatingForm(
         request.POST if request.method == "POST" else None,
         teachers=chosen,
         items=items,
-        labels=dict(choices),
+        labels=labels,
+        require_all=evaluation_round.subject_kind == SubjectKind.SCHOOL,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -144,7 +152,7 @@ def answer_code(request, code: str):
     return _questionnaire(
         request,
         evaluation_round=access.round,
-        teachers=selectors.ratees_for_school(access.school, classroom),
+        teachers=selectors.ratees_for(access.round, access.school, classroom),
         heading=heading,
         head_teacher_id=classroom.head_teacher_id if classroom else None,
         submit=lambda ratings: round_services.submit_answers(ratings=ratings, code=access),
@@ -169,7 +177,7 @@ def answer_public(request, round_id: int, school_id: int, token: str):
     return _questionnaire(
         request,
         evaluation_round=evaluation_round,
-        teachers=selectors.ratees_for_school(school),
+        teachers=selectors.ratees_for(evaluation_round, school),
         heading=f"{school.name} · {RaterGroup.PUBLIC.label}",
         head_teacher_id=None,
         submit=lambda ratings: round_services.submit_public_answers(
@@ -279,7 +287,10 @@ def school_home(request):
             "round": evaluation_round,
             "progress": selectors.round_progress(evaluation_round, school),
         }
-        if evaluation_round.status == RoundStatus.OPEN:
+        kind = evaluation_round.subject_kind
+        if kind == SubjectKind.STUDENT:
+            pass  # class teachers rate their classes on their own page (我的班级)
+        elif evaluation_round.status == RoundStatus.OPEN:
             link = public_link(request, evaluation_round, school)
             batches = selectors.code_batches(
                 evaluation_round, access_codes_visible_to(request.user)
@@ -291,7 +302,13 @@ def school_home(request):
                 public_link=link,
                 public_qr=qr_svg(link),
                 batches=batches,
-                form=GenerateCodesForm(classrooms=classrooms),
+                form=GenerateCodesForm(
+                    classrooms=classrooms, groups=list(evaluation_round.weights())
+                ),
+            )
+        elif kind == SubjectKind.SCHOOL:
+            panel["school_result"] = selectors.round_results(evaluation_round, [school.pk]).get(
+                school.pk
             )
         else:
             results = selectors.round_results(evaluation_round, list(teachers))
@@ -378,5 +395,72 @@ def code_sheet(request, pk: int, school_id: int):
             "cards": cards,
             "enter_url": enter_url,
             "limit": MAX_SHEET_CODES,
+        },
+    )
+
+
+# --- a class teacher's conduct evaluation (德育品行) ----------------------------------------------
+
+
+def _current_term(day) -> int:
+    """First term: September to January; second: February to August."""
+    return 1 if day.month >= 9 or day.month == 1 else 2
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conduct(request, round_id: int, classroom_id: int):
+    """One page a class: the class teacher rates each student's conduct on every item, for the
+    term. Another class's id gives 404; students already rated this term are listed as done."""
+    classroom = get_object_or_404(classrooms_visible_to(request.user), pk=classroom_id)
+    rules.may_rate_conduct(request.user, classroom).enforce()
+    evaluation_round = get_object_or_404(
+        EvaluationRound.objects.select_related("questionnaire"),
+        pk=round_id,
+        subject_kind=SubjectKind.STUDENT,
+        status=RoundStatus.OPEN,
+    )
+    try:
+        term = int(request.POST.get("term") or request.GET.get("term") or 0)
+    except ValueError:
+        term = 0
+    if term not in round_services.TERMS:
+        term = _current_term(timezone.localdate())
+    students = list(classroom.students.filter(status=StudentStatus.ENROLLED).order_by("name"))
+    done = selectors.conduct_rated(evaluation_round, term, students)
+    pending = [s for s in students if s.pk not in done]
+    form = RatingForm(
+        request.POST if request.method == "POST" else None,
+        teachers=pending,
+        items=selectors.questionnaire_items(evaluation_round),
+        labels={s.pk: s.name for s in pending},
+        grid=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = round_services.record_conduct(
+                evaluation_round=evaluation_round,
+                by=request.user,
+                classroom=classroom,
+                term=term,
+                ratings=form.ratings,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"已保存{len(saved)}名学生的评价 / Saved {len(saved)} students."
+            )
+            return redirect(f"{request.path}?term={term}")
+    return render(
+        request,
+        "survey/conduct.html",
+        {
+            "evaluation_round": evaluation_round,
+            "classroom": classroom,
+            "term": term,
+            "terms": round_services.TERMS,
+            "form": form,
+            "done": [s for s in students if s.pk in done],
         },
     )

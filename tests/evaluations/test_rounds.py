@@ -180,7 +180,10 @@ def test_answers_of_code_groups_name_nobody(bureau, teacher, evaluation_round):
         "id",
         "round",
         "group",
-        "ratee",
+        "ratee",  # the one rated (a teacher, a school or a student), never the rater
+        "ratee_school",
+        "ratee_student",
+        "term",
         "assignment",
         "submitted_on",
         "answers",
@@ -598,12 +601,13 @@ def test_the_bureau_runs_a_round_from_the_admin_site(
 ):
     year = academic_year_of(timezone.localdate())
     ensure_year(year=year)
-    questionnaire = Questionnaire.objects.get().pk
+    questionnaire = Questionnaire.objects.get(subject_kind="teacher").pk
     client.force_login(bureau)
     response = client.post(
         reverse("admin:evaluations_evaluationround_add"),
         {
             "year": year,
+            "subject_kind": "teacher",
             "name": "全区教师师德测评",
             "questionnaire": questionnaire,
             "closes_on": (timezone.localdate() + datetime.timedelta(days=20)).isoformat(),
@@ -614,6 +618,7 @@ def test_the_bureau_runs_a_round_from_the_admin_site(
             "weight_student": "0.2",
             "weight_parent": "0.2",
             "weight_public": "0.1",
+            "weight_class_teacher": "0",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
