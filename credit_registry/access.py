@@ -243,8 +243,11 @@ def may_act_for_subject(user, record: CreditRecord) -> bool:
 
 def assignments_visible_to(user) -> QuerySet[RaterAssignment]:
     """Evaluation tasks a user answers: a teacher their self- and peer evaluations, a school
-    account the principal's evaluations of its teachers. Nobody else answers, not even the bureau."""
+    account the principal's evaluations of its teachers, the bureau the principal's evaluation
+    of principals who also teach (nobody rates themself). Nobody else answers."""
     role = role_of(user)
+    if role == Role.BUREAU_ADMIN:
+        return RaterAssignment.objects.filter(group=RaterGroup.PRINCIPAL, rater_school__isnull=True)
     if role == Role.TEACHER:
         return RaterAssignment.objects.filter(rater_teacher=teacher_of(user))
     if role == Role.PRINCIPAL:

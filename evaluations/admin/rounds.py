@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from credit_registry.admin_bases import (
     ReadOnlyAdmin,
@@ -25,6 +26,7 @@ from evaluations.models import (
     QuestionItem,
     Questionnaire,
     RaterAssignment,
+    RaterGroup,
     RoundStatus,
     SubjectKind,
 )
@@ -240,10 +242,31 @@ class EvaluationRoundAdmin(RegistryModelAdmin):
 
 @admin.register(RaterAssignment)
 class RaterAssignmentAdmin(ReadOnlyAdmin):
-    list_display = ("round", "group", "ratee", "rater_teacher", "rater_school", "answered_at")
+    """Who rates whom. The bureau answers here the principal's evaluation of principals who
+    also teach (a task without a school: nobody rates themself)."""
+
+    list_display = (
+        "round",
+        "group",
+        "ratee",
+        "rater_teacher",
+        "rater_school",
+        "answered_at",
+        "bureau_answer",
+    )
     list_filter = ("group", "round")
     list_select_related = ("round", "ratee", "rater_teacher", "rater_school")
     search_fields = ("ratee__name", "rater_teacher__name", "rater_school__name")
+
+    @admin.display(description=_("局机关作答"))
+    def bureau_answer(self, assignment):
+        if assignment.group != RaterGroup.PRINCIPAL or assignment.rater_school_id:
+            return ""
+        if assignment.answered_at:
+            return _("已完成")
+        return format_html(
+            '<a href="{}">{}</a>', reverse("survey:assignment", args=[assignment.pk]), _("去评价")
+        )
 
 
 @admin.register(AccessCode)

@@ -237,9 +237,9 @@ class RaterAssignment(models.Model):
                         rater_teacher__isnull=False,
                         rater_school__isnull=True,
                     )
-                    | models.Q(
-                        group="principal", rater_teacher__isnull=True, rater_school__isnull=False
-                    )
+                    # The principal's evaluation: by the school's account, or by the bureau
+                    # (no school) for a principal who also teaches.
+                    | models.Q(group="principal", rater_teacher__isnull=True)
                 ),
                 name="assignment_rater_matches_group",
             ),

@@ -287,14 +287,15 @@ def assign_raters(*, evaluation_round: EvaluationRound, by) -> AssignmentSummary
                 )
             )
             counts[RaterGroup.SELF] += 1
-        # Nobody rates themself: a principal who also teaches is not rated by their own account.
-        if teacher_id not in existing[RaterGroup.PRINCIPAL] and teacher_id not in principals:
+        # Nobody rates themself: a principal who also teaches is rated by the bureau (a
+        # principal's task without a school) instead of by their own account.
+        if teacher_id not in existing[RaterGroup.PRINCIPAL]:
             new.append(
                 RaterAssignment(
                     round=evaluation_round,
                     group=RaterGroup.PRINCIPAL,
                     ratee_id=teacher_id,
-                    rater_school_id=school_id,
+                    rater_school_id=None if teacher_id in principals else school_id,
                 )
             )
             counts[RaterGroup.PRINCIPAL] += 1

@@ -194,11 +194,10 @@ def thanks(request):
 
 
 def _back_to_tasks(user) -> str:
-    return (
-        reverse("teachers:evaluations")
-        if role_of(user) == Role.TEACHER
-        else reverse("survey:school")
-    )
+    return {
+        Role.TEACHER: reverse("teachers:evaluations"),
+        Role.BUREAU_ADMIN: reverse("admin:evaluations_raterassignment_changelist"),
+    }.get(role_of(user), reverse("survey:school"))
 
 
 @login_required

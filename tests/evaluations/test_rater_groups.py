@@ -7,6 +7,7 @@ weights: self 0.1, peers 0.2, principal 0.2, students 0.2, parents 0.2, public 0
 from decimal import Decimal
 
 from django.db.models import F
+from django.urls import reverse
 
 from evaluations.assessment import services as assessment_services
 from evaluations.models import AssessmentResult, RaterAssignment, RaterGroup
@@ -55,17 +56,34 @@ def test_the_principals_single_answer_counts(bureau, school, teacher):
     assert result.total_score == Decimal("92.00")
 
 
-def test_nobody_is_asked_to_rate_themself(bureau, school, teacher, other_teacher):
+def test_nobody_is_asked_to_rate_themself(client, bureau, school, teacher, other_teacher):
+    principal = factories.make_principal(school)
     school.principal_name = teacher.name  # 王老师 heads the school and teaches there
     school.save()
     evaluation_round = factories.make_round(by=bureau)
     services.assign_raters(evaluation_round=evaluation_round, by=bureau)
-    principal_tasks = RaterAssignment.objects.filter(
-        round=evaluation_round, group=RaterGroup.PRINCIPAL
-    )
-    assert list(principal_tasks.values_list("ratee_id", flat=True)) == [other_teacher.pk]
+    tasks = RaterAssignment.objects.filter(round=evaluation_round, group=RaterGroup.PRINCIPAL)
+    # The school's account rates the other teacher; the principal-teacher is rated by the bureau.
+    assert {(t.ratee_id, t.rater_school_id) for t in tasks} == {
+        (other_teacher.pk, school.pk),
+        (teacher.pk, None),
+    }
     peers = RaterAssignment.objects.filter(round=evaluation_round, group=RaterGroup.PEER)
     assert not peers.filter(rater_teacher_id=F("ratee_id")).exists()
+
+    bureau_task = tasks.get(ratee=teacher)
+    client.force_login(principal)  # not the school's task to answer
+    assert client.get(reverse("survey:assignment", args=[bureau_task.pk])).status_code == 404
+    client.force_login(bureau)
+    listing = client.get(reverse("admin:evaluations_raterassignment_changelist"))
+    assert reverse("survey:assignment", args=[bureau_task.pk]) in listing.content.decode()
+    page = client.get(reverse("survey:assignment", args=[bureau_task.pk]))
+    assert page.status_code == 200 and teacher.name in page.content.decode()
+    _answer(evaluation_round, RaterGroup.PRINCIPAL, teacher, bureau, 4)
+    result = _closed_round_result(bureau, evaluation_round, teacher)
+    # principal group (the bureau's answer) 80 counts; self unanswered:
+    # evaluation 80; 100 × 40 % + 80 × 60 % = 88.00
+    assert (result.evaluation_score, result.total_score) == (Decimal("80.00"), Decimal("88.00"))
 
 
 def test_a_round_asks_as_many_peers_as_a_group_needs(bureau, school):
