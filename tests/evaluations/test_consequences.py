@@ -118,7 +118,9 @@ def test_a_teacher_through_publish_objection_amendment_and_repair(
     assert "100.00" in page
 
 
-def test_a_student_through_publish_and_repair(clock, year, bureau, school, student):
+def test_a_student_through_publish_objection_decision_and_repair(
+    clock, year, bureau, school, student
+):
     assert eligible(student, Purpose.INTEGRITY_STAR)  # A: 100, nothing against
 
     # 考试作弊 −5: 95, B (a negative record); no 评优评先, no 诚信之星.
@@ -128,9 +130,18 @@ def test_a_student_through_publish_and_repair(clock, year, bureau, school, stude
     star = check_eligibility(student, Purpose.INTEGRITY_STAR, YEAR)
     assert not star.eligible and any("考试作弊" in reason for reason in star.reasons)
 
+    # The school objects for the student; the bureau upholds the record: unchanged.
+    principal = factories.make_principal(school)
+    objection = dispute_services.file_objection(record=record, by=principal, reason="有误")
+    assert standing(student) == (Decimal("95.00"), Grade.B)
+    dispute_services.decide_objection(
+        objection=objection, by=bureau, outcome="upheld", reason="监考记录属实"
+    )
+    assert standing(student) == (Decimal("95.00"), Grade.B)
+    assert not eligible(student, Purpose.INTEGRITY_STAR)
+
     # The school applies for repair after 90 days; approved: 100, A, eligible again.
     clock.move_to(record.repairable_from)
-    principal = factories.make_principal(school)
     application = dispute_services.apply_for_repair(
         record=record, by=principal, proof_kind="commitment", proof="签署诚信承诺书"
     )
@@ -162,6 +173,36 @@ def test_a_training_institution_graded_d_is_listed_until_the_veto_is_revoked(
     assert standing(institution) == (Decimal("100.00"), Grade.A)
     assert not lists.listed_institutions().exists()
     assert not lists.black_list_records().filter(pk=record.pk).exists()
+
+
+def test_a_private_school_through_publish_objection_amendment_and_repair(
+    clock, year, bureau, institution
+):
+    principal = factories.make_principal(institution)
+    # 乱收费 −10: 90 reaches A's bound, but a negative record: B; no 评优评先.
+    record = factories.make_record(institution, "S-ARBITRARY-FEES", by=bureau)
+    assert standing(institution) == (Decimal("90.00"), Grade.B)
+    assert not eligible(institution, Purpose.AWARDS)
+    assert eligible(institution, Purpose.INSPECTION_QUALIFIED)  # no D, no veto
+
+    # Objection, amended to −5: the original stops counting: 95, still B.
+    objection = dispute_services.file_objection(record=record, by=principal, reason="已退费")
+    assert standing(institution) == (Decimal("90.00"), Grade.B)
+    dispute_services.decide_objection(
+        objection=objection, by=bureau, outcome="amended", reason="已部分退费", points=Decimal(-5)
+    )
+    assert standing(institution) == (Decimal("95.00"), Grade.B)
+    amendment = CreditRecord.objects.get(amends=record)
+
+    # Repaired after 90 days: 100, A; on no list.
+    clock.move_to(amendment.repairable_from)
+    application = dispute_services.apply_for_repair(
+        record=amendment, by=principal, proof_kind="commitment", proof="签署信用承诺书并全部退费"
+    )
+    dispute_services.decide_repair(application=application, by=bureau, approve=True, reason="同意")
+    assert standing(institution) == (Decimal("100.00"), Grade.A)
+    assert eligible(institution, Purpose.AWARDS)
+    assert not lists.disclosure_records().filter(pk__in=[record.pk, amendment.pk]).exists()
 
 
 def test_a_d_graded_public_school_is_not_on_the_institution_list(year, bureau, school):
