@@ -275,7 +275,8 @@ def school_home(request):
     rounds = list(
         EvaluationRound.objects.filter(status__in=[RoundStatus.OPEN, RoundStatus.CLOSED])
         .select_related("questionnaire")
-        .order_by("-year_id")[:3]
+        # the last three years' rounds of every kind (teachers, the school, its students)
+        .order_by("-year_id", "-subject_kind")[: 3 * len(SubjectKind)]
     )
     classrooms = list(classrooms_visible_to(request.user).order_by("entry_year", "name"))
     class_names = {c.pk: str(c) for c in classrooms}
