@@ -210,6 +210,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # Django's own loggers keep no console handler of their own: every line reaches the root's
+    # once (runserver's request lines keep their own handler and do not propagate).
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }
 
 # django-import-export: one bad row means nothing is written.
