@@ -24,6 +24,10 @@ find_python() {
     return 1
 }
 
+_drop_machine_warnings() {
+    grep -v "is ignored: it is neither a file nor a directory" || true
+}
+
 ensure_venv() {
     if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
         local python
@@ -35,8 +39,11 @@ ensure_venv() {
     local stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
     if [ ! -f "$stamp" ]; then
         echo "==> installing dependencies"
-        .venv/bin/python -m pip install --quiet --upgrade pip
-        .venv/bin/python -m pip install --quiet -e ".[dev]"
+        # Some machines configure pip with package folders that do not exist; pip warns about
+        # each of them on every call. Those lines are about the machine, not the project: drop
+        # them, keep everything else (errors included).
+        .venv/bin/python -m pip install --quiet --upgrade pip 2>&1 | _drop_machine_warnings
+        .venv/bin/python -m pip install --quiet -e ".[dev]" 2>&1 | _drop_machine_warnings
         rm -f .venv/.installed-*
         touch "$stamp"
     fi
