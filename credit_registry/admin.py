@@ -7,7 +7,8 @@ where a page says so (credit records, notes on their clues). Django's per-model 
 not used: the four role groups carry none, the role decides.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AuthenticationForm
@@ -16,8 +17,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from credit_registry import access
+from credit_registry import access, calendar
 from credit_registry.access import Role
+from credit_registry.admin_bases import RegistryModelAdmin
+from credit_registry.common.workdays import parse_notice
+from credit_registry.models import HolidayDay, HolidayYear
+from evaluations.disputes import services as dispute_services
 
 
 def registry_has_permission(request) -> bool:
@@ -122,3 +127,96 @@ class RegistryUserAdmin(UserAdmin):
 
 # Report batches and issued documents register themselves on the same base classes.
 from credit_registry import admin_reports  # noqa: E402, F401  (registers the report pages)
+
+# --- the official calendar (节假日安排) --------------------------------------------------------
+
+
+class HolidayYearForm(forms.ModelForm):
+    """A year's arrangement as the State Council's notice gives it, one day a line."""
+
+    days_text = forms.CharField(
+        label=_("节假日安排（每行一天）"),
+        widget=forms.Textarea(attrs={"rows": 14, "cols": 50}),
+        help_text=_(
+            "例：2027-01-01 休 元旦；2027-02-07 班 春节调休。保存即确认，并重算处于暂定状态的异议办理期限。"
+        ),
+    )
+
+    class Meta:
+        model = HolidayYear
+        fields = ("year", "notice")
+
+    def clean(self):
+        data = super().clean()
+        year, text = data.get("year"), data.get("days_text") or ""
+        try:
+            days = parse_notice(text)
+        except ValueError as error:
+            self.add_error("days_text", str(error))
+            return data
+        stray = sorted(day for day in days if year and day.year != year)
+        if stray:
+            self.add_error("days_text", f"{stray[0]:%Y-%m-%d}不在{year}年内 / not in {year}.")
+        if not (data.get("notice") or "").strip():
+            self.add_error("notice", _("请填写通知文号 / Give the notice's number."))
+        return data
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["days_text"].initial = "\n".join(
+                f"{d.date:%Y-%m-%d} {'班' if d.is_workday else '休'} {d.name}".rstrip()
+                for d in self.instance.days.all()
+            )
+
+
+class HolidayDayInline(admin.TabularInline):
+    model = HolidayDay
+    fields = ("date", "is_workday", "name")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HolidayYear)
+class HolidayYearAdmin(RegistryModelAdmin):
+    """The bureau keeps the calendar here; a year is confirmed by entering its notice."""
+
+    form = HolidayYearForm
+    list_display = ("year", "notice", "source", "confirmed_at", "confirmed_by")
+    readonly_fields = ("source", "confirmed_at", "confirmed_by")
+    inlines = [HolidayDayInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        recounted = dispute_services.confirm_holiday_year(
+            year=data["year"], text=data["days_text"], notice=data["notice"], by=request.user
+        )
+        found = HolidayYear.objects.get(year=data["year"])
+        obj.pk, obj._state.adding = found.pk, False
+        obj.refresh_from_db()
+        messages.success(
+            request,
+            f"{obj.year}年节假日安排已确认，重算了{recounted}件异议的办理期限 / "
+            f"{obj.year} confirmed; {recounted} objection deadlines recounted.",
+        )
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the days are written by the service from the notice's list
+
+
+def _each_context_with_calendar(request, _each_context=admin.site.each_context):
+    """Every admin page: from 1 November, a reminder when next year's calendar is missing."""
+    context = _each_context(request)
+    if access.is_bureau(request.user):
+        context["calendar_missing_year"] = calendar.next_year_missing()
+    return context
+
+
+admin.site.each_context = _each_context_with_calendar

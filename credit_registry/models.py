@@ -206,6 +206,66 @@ class AccessLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.subject_description}"
 
 
+# --- the official calendar (节假日安排) ---------------------------------------------------------
+
+
+class HolidayYear(models.Model):
+    """One year's arrangement of holidays and adjusted working days. A year is confirmed once
+    the State Council's notice is entered (or a maintained library knew it); deadlines that
+    cross an unconfirmed year are provisional and follow when it is confirmed."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    notice = models.CharField(
+        _("通知文号"), max_length=80, blank=True, help_text=_("如：国办发明电〔2026〕×号")
+    )
+    source = models.CharField(_("来源"), max_length=40, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年节假日安排"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class HolidayDay(models.Model):
+    """A day that differs from Monday–Friday: a holiday on a weekday, or a working weekend
+    day (调休)."""
+
+    holiday_year = models.ForeignKey(
+        HolidayYear, verbose_name=_("年份"), on_delete=models.CASCADE, related_name="days"
+    )
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("调休上班"), default=False)
+    name = models.CharField(_("名称"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日")
+        verbose_name_plural = _("节假日")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {'班' if self.is_workday else '休'} {self.name}"
+
+    def clean(self):
+        if self.holiday_year_id and self.date and self.date.year != self.holiday_year.year:
+            raise ValidationError(_("日期不在该年份内 / The date is not in that year."))
+
+
 # Accounts keep a history too (who changed a role, a name or the active flag, and when); the
 # password hash and the last login are left out of it.
 register(User, app="credit_registry", excluded_fields=["password", "last_login"])

@@ -774,6 +774,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "axes.accessfailurelog": AdminModel(bureau=None),
     "auth.user": AdminModel(),
     "credit_registry.reportbatch": AdminModel(bureau="ad"),
+    "credit_registry.holidayyear": AdminModel(bureau="ac"),
     "credit_registry.issueddocument": AdminModel(bureau=READ_ONLY),
     "credit_registry.accesslog": AdminModel(bureau=READ_ONLY),
     "schools.school": AdminModel(inspector="view", **_scoped(lambda w, case: w.school(None, case))),

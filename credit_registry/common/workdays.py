@@ -1,33 +1,100 @@
-"""Working days on China's official calendar (holidays and adjusted working days, 调休) from the
-maintained ``chinesecalendar`` package. For a year the package does not know yet, Monday to
-Friday is used; :func:`calendar_known` tells whether that happened."""
+"""Working days on China's official calendar: holidays and adjusted working days (调休).
+
+The calendar itself is data the bureau keeps (``credit_registry.calendar`` reads it from the
+database, seeded from the maintained ``chinesecalendar`` package and confirmed each year as the
+State Council announces it). This module only counts: it is given the exceptions to Monday–Friday
+and the years that are confirmed, and it says when a count crossed a year nobody confirmed, so
+that a deadline there is shown as provisional (暂按周一至周五计算), never silently guessed.
+"""
 
 import datetime
+import re
+from dataclasses import dataclass, field
 
 import chinese_calendar
 
 
-def calendar_known(day: datetime.date) -> bool:
-    try:
-        chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return False
-    return True
+@dataclass(frozen=True)
+class Calendar:
+    confirmed_years: frozenset[int] = frozenset()
+    # Only the days that differ from Monday–Friday: True for a working Saturday or Sunday,
+    # False for a holiday on a weekday.
+    exceptions: dict[datetime.date, bool] = field(default_factory=dict)
 
-
-def is_working_day(day: datetime.date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
+    def is_working_day(self, day: datetime.date) -> bool:
+        if day in self.exceptions:
+            return self.exceptions[day]
         return day.weekday() < 5
 
 
-def add_working_days(start: datetime.date, days: int) -> datetime.date:
-    """The date ``days`` working days after ``start`` (``start`` itself not counted)."""
+def add_working_days(
+    start: datetime.date, days: int, calendar: Calendar
+) -> tuple[datetime.date, bool]:
+    """The date ``days`` working days after ``start`` (``start`` itself not counted), and
+    whether it is provisional: the count passed through a year the calendar does not confirm,
+    where Monday to Friday was assumed."""
     day = start
     remaining = days
+    provisional = False
     while remaining > 0:
         day += datetime.timedelta(days=1)
-        if is_working_day(day):
+        provisional = provisional or day.year not in calendar.confirmed_years
+        if calendar.is_working_day(day):
             remaining -= 1
-    return day
+    return day, provisional
+
+
+def library_exceptions(year: int) -> dict[datetime.date, tuple[bool, str]] | None:
+    """The year's exceptions to Monday–Friday as ``chinesecalendar`` knows them (date ->
+    (working day?, holiday name)), or None for a year the library does not know."""
+    first = datetime.date(year, 1, 1)
+    try:
+        chinese_calendar.is_workday(first)
+    except NotImplementedError:
+        return None
+    found = {}
+    day = first
+    while day.year == year:
+        working = chinese_calendar.is_workday(day)
+        if working != (day.weekday() < 5):
+            _, name = chinese_calendar.get_holiday_detail(day)
+            found[day] = (working, _HOLIDAY_NAMES.get(str(name), str(name or "")))
+        day += datetime.timedelta(days=1)
+    return found
+
+
+_HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+_LINE = re.compile(r"^\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s+(休|班)\s*(.*?)\s*$")
+
+
+def parse_notice(text: str) -> dict[datetime.date, tuple[bool, str]]:
+    """A year's arrangement typed or pasted from the State Council's notice, one day a line:
+    ``2027-01-01 休 元旦`` (a holiday) or ``2027-02-07 班 春节调休`` (an adjusted working day).
+    Raises ValueError naming the first line it cannot read."""
+    days = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = _LINE.match(line)
+        if match is None:
+            raise ValueError(
+                f"第{number}行无法识别：“{line.strip()[:40]}”，应为“2027-01-01 休 元旦”或"
+                f"“2027-02-07 班 春节调休” / line {number}: expected '2027-01-01 休 元旦'."
+            )
+        year, month, day_of_month, kind, name = match.groups()
+        try:
+            day = datetime.date(int(year), int(month), int(day_of_month))
+        except ValueError:
+            raise ValueError(f"第{number}行日期无效 / line {number}: not a date.") from None
+        days[day] = (kind == "班", name)
+    return days

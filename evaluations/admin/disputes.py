@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -140,12 +141,23 @@ class ObjectionAdmin(DecidedByServiceAdmin):
         "record_link",
         "filed_by",
         "filed_at",
-        "due_on",
+        "due",
         "overdue",
         "status",
         "decide_link",
     )
     list_filter = ("status", OverdueFilter)
+
+    @admin.display(description=_("办理期限"), ordering="due_on")
+    def due(self, objection):
+        if objection.due_provisional:
+            return format_html(
+                "{} <small>{}</small>",
+                date_format(objection.due_on, "Y-m-d"),
+                _("（暂按周一至周五计算）"),
+            )
+        return date_format(objection.due_on, "Y-m-d")
+
     list_select_related = (
         "record__item",
         "record__school",

@@ -7,8 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from credit_registry import rules
-from credit_registry.common import workdays
+from credit_registry import calendar, rules
 from evaluations.assessment.scoring import recompute_subjects
 from evaluations.models import (
     CatalogItem,
@@ -34,12 +33,16 @@ def file_objection(*, record: CreditRecord, by, reason: str) -> Objection:
     rules.may_object(by, record, today=timezone.localdate(now)).enforce()
     if not reason.strip():
         raise ValidationError("请填写异议理由 / Give the reason for the objection.")
+    due_on, provisional = calendar.add_working_days(
+        timezone.localdate(now), OBJECTION_DECISION_WORKING_DAYS
+    )
     objection = Objection.objects.create(
         record=record,
         filed_by=by,
         filed_at=now,
         reason=reason.strip(),
-        due_on=workdays.add_working_days(timezone.localdate(now), OBJECTION_DECISION_WORKING_DAYS),
+        due_on=due_on,
+        due_provisional=provisional,
     )
     move_record(record=record, action=LedgerAction.OBJECT, by=by, at=now, reason=objection.reason)
     return objection
@@ -180,3 +183,22 @@ def decide_repair(
     application.decision_reason = reason.strip()
     application.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     return application
+
+
+@transaction.atomic
+def confirm_holiday_year(*, year: int, text: str, notice: str, by) -> int:
+    """The bureau enters a year's arrangement from the State Council's notice; every open
+    objection whose deadline was provisional is recounted at once. Returns how many were."""
+    rules.is_bureau_staff(by).enforce()
+    calendar.enter_year(year=year, text=text, notice=notice, by=by)
+    recounted = 0
+    for objection in Objection.objects.select_for_update().filter(
+        status=ObjectionStatus.OPEN, due_provisional=True
+    ):
+        filed_on = timezone.localdate(objection.filed_at)
+        objection.due_on, objection.due_provisional = calendar.add_working_days(
+            filed_on, OBJECTION_DECISION_WORKING_DAYS
+        )
+        objection.save(update_fields=["due_on", "due_provisional"])
+        recounted += 1
+    return recounted

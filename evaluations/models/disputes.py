@@ -32,6 +32,11 @@ class Objection(models.Model):
     filed_at = models.DateTimeField(_("提出时间"))
     reason = models.TextField(_("异议理由"))
     due_on = models.DateField(_("办理期限"))
+    due_provisional = models.BooleanField(
+        _("期限暂按周一至周五计算"),
+        default=False,
+        help_text=_("期限跨入尚未确认节假日安排的年份；该年确认后自动重算"),
+    )
     status = models.CharField(
         _("状态"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
     )

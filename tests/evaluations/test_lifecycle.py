@@ -273,14 +273,15 @@ def test_an_objection_is_decided_once(bureau, teacher):
     assert objection.status == ObjectionStatus.UPHELD
 
 
-def test_objection_deadline_counts_official_working_days():
-    from credit_registry.common.workdays import add_working_days
+def test_objection_deadline_counts_official_working_days(db):
+    from credit_registry.calendar import add_working_days
 
-    # National Day 2025: 1–8 October off, Saturday 11 October an adjusted working day (调休).
-    assert add_working_days(datetime.date(2025, 9, 30), 1) == datetime.date(2025, 10, 9)
-    assert add_working_days(datetime.date(2025, 10, 10), 1) == datetime.date(2025, 10, 11)
+    # National Day 2025 (seeded from the maintained library): 1–8 October off, Sunday 28
+    # September and Saturday 11 October adjusted working days (调休).
+    assert add_working_days(datetime.date(2025, 9, 30), 1) == (datetime.date(2025, 10, 9), False)
+    assert add_working_days(datetime.date(2025, 10, 10), 1) == (datetime.date(2025, 10, 11), False)
     # from Friday 26 Sep: Sun 28 (调休), 29, 30, 9 Oct, 10, Sat 11 (调休), 13, 14, 15, 16
-    assert add_working_days(datetime.date(2025, 9, 26), 10) == datetime.date(2025, 10, 16)
+    assert add_working_days(datetime.date(2025, 9, 26), 10) == (datetime.date(2025, 10, 16), False)
 
 
 def test_overdue_objections_are_flagged(bureau, teacher):
