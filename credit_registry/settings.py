@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # NUL bytes in parameters get a 400 page here, before any view or query sees them.
+    "credit_registry.middleware.BadInputMiddleware",
     # Names the signed-in user on every history row of people, schools, accounts, the catalog
     # and policies (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",

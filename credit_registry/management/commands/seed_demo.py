@@ -7,6 +7,7 @@ never mixes with a real district.
 
 import unicodedata
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -82,6 +83,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, seed, schools, teachers, students, if_empty, **options):
+        if settings.PRODUCTION:
+            raise CommandError(
+                "生产环境（DJANGO_PRODUCTION=true）不能生成演示数据 / Demo data is never built "
+                "with production settings."
+            )
         if district_has_data():
             if if_empty:
                 self.stdout.write(

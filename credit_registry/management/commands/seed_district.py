@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from credit_registry.demo import DemoDataExists
@@ -18,6 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2019)
 
     def handle(self, *args, scale, years, seed, **options):
+        if settings.PRODUCTION:
+            raise CommandError(
+                "生产环境（DJANGO_PRODUCTION=true）不能生成演示数据 / Demo data is never built "
+                "with production settings."
+            )
         if not 0 < scale <= 5:
             raise CommandError("--scale 须在0到5之间 / --scale must be in (0, 5].")
         try:
