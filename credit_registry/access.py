@@ -163,6 +163,20 @@ def students_visible_to(user) -> QuerySet[Student]:
 # --- records -----------------------------------------------------------------------------------
 
 
+def lookup_scope(user, model) -> QuerySet | None:
+    """The people and schools a form may look up for this user (an admin's id field, its
+    autocomplete, a prefilled add form): the same scope as their lists. ``None`` for a model
+    that holds no person."""
+    scopes = {
+        School: schools_visible_to,
+        Teacher: teachers_visible_to,
+        Classroom: classrooms_visible_to,
+        Student: students_visible_to,
+    }
+    scope = scopes.get(model)
+    return scope(user) if scope is not None else None
+
+
 def records_visible_to(user) -> QuerySet[CreditRecord]:
     """Credit records a user may read.
 

@@ -1,17 +1,20 @@
 """The bases every admin page of the registry builds on: role-scoped querysets, read-only pages,
-inlines, masked ID numbers, school-first search, estimated counts on huge lists, and the two
+inlines, masked identifiers, school-first search, estimated counts on huge lists, and the two
 ways an action runs a service (each object, or after a small form)."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation, helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q
+from django.http import QueryDict
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
@@ -19,8 +22,9 @@ from credit_registry import access
 from credit_registry.access import Role
 from credit_registry.audit import log_access
 from credit_registry.common.errors import error_text
-from credit_registry.common.identity import normalize_code
+from credit_registry.common.identity import mask_code, mask_phone, normalize_code
 from credit_registry.common.search import name_contains
+from credit_registry.common.search_terms import KEY_VAR, SEARCH_VAR, posted_search, recalled
 from credit_registry.models import AccessAction
 from schools.models import School
 
@@ -54,6 +58,53 @@ class EstimatedCountPaginator(Paginator):
             return int(cursor.fetchone()[0])
 
 
+class KeyedSearchChangeList(ChangeList):
+    """Links of a list searched by a kept term (``?s=<key>``) carry the key, not the term."""
+
+    def get_query_string(self, new_params=None, remove=None):
+        return _term_to_key(self._request, super().get_query_string(new_params, remove)[1:], "?")
+
+    def __init__(self, request, *args, **kwargs):
+        self._request = request
+        super().__init__(request, *args, **kwargs)
+
+
+def _term_to_key(request, query: str, prefix: str = "") -> str:
+    key = getattr(request, "search_key", None)
+    if key is None:
+        return prefix + query
+    params = QueryDict(query, mutable=True)
+    params.pop(SEARCH_VAR, None)
+    params[KEY_VAR] = key
+    return prefix + params.urlencode()
+
+
+class ScopedRawIdWidget(admin.widgets.ForeignKeyRawIdWidget):
+    """An id field whose label (the name beside the box) is looked up in the user's scope: an
+    id outside it shows nothing, so typing ids never reads a name the user may not see."""
+
+    def __init__(self, rel, admin_site, queryset, **kwargs):
+        self.queryset = queryset
+        super().__init__(rel, admin_site, **kwargs)
+
+    def label_and_url_for_value(self, value):
+        if value in (None, "") or not self.queryset.filter(pk=str(value)).exists():
+            return "", ""
+        return super().label_and_url_for_value(value)
+
+
+def scoped_formfield_kwargs(db_field, request, raw_id_fields, admin_site, kwargs) -> dict:
+    """The queryset (and, for an id field, the widget) of a foreign key to a person or a
+    school, limited to what the user may see (``access.lookup_scope``)."""
+    scope = access.lookup_scope(request.user, db_field.related_model)
+    if scope is None:
+        return kwargs
+    kwargs = {**kwargs, "queryset": scope}
+    if db_field.name in raw_id_fields and "widget" not in kwargs:
+        kwargs["widget"] = ScopedRawIdWidget(db_field.remote_field, admin_site, scope)
+    return kwargs
+
+
 class RegistryModelAdmin(admin.ModelAdmin):
     """Bureau admins may do everything the page allows; inspectors may look at what their scope
     covers (``scope``, a function user -> queryset from ``credit_registry.access``) when the page
@@ -76,9 +127,38 @@ class RegistryModelAdmin(admin.ModelAdmin):
     def _role(request) -> Role:
         return access.role_of(request.user)
 
+    # The search box posts (templates/admin/search_form.html): a term holding an identifier is
+    # kept in the session and the list is shown as ?s=<key>, never with the number in its URL.
+    def changelist_view(self, request, extra_context=None):
+        if redirect_to := posted_search(request):
+            return redirect_to
+        if key := request.GET.get(KEY_VAR):
+            query = request.GET.copy()
+            del query[KEY_VAR]
+            query[SEARCH_VAR] = recalled(request, key)
+            request.GET = query  # the changelist reads its term from ?q=
+            request.search_key = key
+        return super().changelist_view(request, extra_context)
+
+    def get_changelist(self, request, **kwargs):
+        return KeyedSearchChangeList
+
+    def get_preserved_filters(self, request):
+        preserved = super().get_preserved_filters(request)
+        if not preserved or getattr(request, "search_key", None) is None:
+            return preserved
+        filters = QueryDict(preserved).get("_changelist_filters", "")
+        return urlencode({"_changelist_filters": _term_to_key(request, filters)})
+
     def has_module_permission(self, request):
         role = self._role(request)
         return role == Role.BUREAU_ADMIN or (role == Role.INSPECTOR and self.inspector_may_view)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = scoped_formfield_kwargs(
+            db_field, request, self.raw_id_fields, self.admin_site, kwargs
+        )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
@@ -169,6 +249,12 @@ class RegistryInline(admin.TabularInline):
     extra = 0
     read_only = False
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = scoped_formfield_kwargs(
+            db_field, request, self.raw_id_fields, self.admin_site, kwargs
+        )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def has_view_permission(self, request, obj=None):
         return access.role_of(request.user) in access.STAFF_ROLES
 
@@ -182,37 +268,69 @@ class RegistryInline(admin.TabularInline):
         return not self.read_only and access.is_bureau(request.user)
 
 
-class MaskedIdNumberMixin:
-    """ID numbers (身份证号) appear masked in lists and, for anyone but a bureau admin, on the
-    object page too; only a bureau admin sees, searches and edits the full number, and each
-    object page showing it leaves a line in the access log."""
+class MaskedIdentifiersMixin:
+    """Identifiers (身份证号, 学籍号, 联系电话, 证书编号) appear masked in lists and, for anyone but
+    a bureau admin, on the object page too; only a bureau admin sees, searches and edits the full
+    values, and each object page showing them leaves a line in the access log. Works on model
+    pages and inlines alike: each masked field is swapped for its read-only masked twin."""
+
+    # model field -> the admin display that shows it masked
+    MASKED = {
+        "id_number": "masked_id",
+        "student_number": "masked_student_number",
+        "phone": "masked_phone",
+        "certificate_number": "masked_certificate_number",
+    }
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and access.is_bureau(request.user):
-            log_access(request.user, AccessAction.VIEW_PERSONAL_DATA, obj, detail="身份证号")
+            shown = [str(obj._meta.get_field(name).verbose_name) for name in self._masked_here()]
+            log_access(request.user, AccessAction.VIEW_PERSONAL_DATA, obj, detail="、".join(shown))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("身份证号"))
     def masked_id(self, obj):
         return obj.masked_id_number or "—"
 
+    @admin.display(description=_("学籍号"))
+    def masked_student_number(self, obj):
+        return mask_code(obj.student_number) or "—"
+
+    @admin.display(description=_("联系电话"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone) if obj.phone else "—"
+
+    @admin.display(description=_("证书编号"))
+    def masked_certificate_number(self, obj):
+        return mask_code(obj.certificate_number) or "—"
+
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
         if access.is_bureau(request.user):
             return fields
-        return ["masked_id" if name == "id_number" else name for name in fields]
+        return [self.MASKED.get(name, name) for name in fields]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not access.is_bureau(request.user):
-            readonly.append("masked_id")
+            readonly += [
+                self.MASKED[name]
+                for name in self._masked_here()
+                if self.MASKED[name] not in readonly
+            ]
         return readonly
+
+    def _masked_here(self) -> list[str]:
+        own = {field.name for field in self.model._meta.get_fields()}
+        return [name for name in self.MASKED if name in own]
 
     def get_search_fields(self, request):
         fields = super().get_search_fields(request)
         if access.is_bureau(request.user):
             return fields
-        return tuple(name for name in fields if "id_number" not in name)
+        return tuple(
+            name for name in fields if name.lstrip("=^@").split("__")[-1] not in self.MASKED
+        )
 
 
 class SchoolFirstSearchMixin:

@@ -20,7 +20,10 @@ def describe(subject) -> str:
         return ""
     if subject._meta.model_name == "school":
         return subject.name
-    return f"{mask_name(subject.name)}（#{subject.pk}）"
+    name = getattr(subject, "name", None)
+    if name is None:  # a degree, a posting: the record of a person, named by its kind
+        return f"{subject._meta.verbose_name}（#{subject.pk}）"
+    return f"{mask_name(name)}（#{subject.pk}）"
 
 
 def log_access(user, action: AccessAction, subject=None, detail: str = "") -> AccessLog:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from credit_registry.access import (
     Role,
@@ -28,6 +29,7 @@ from credit_registry.access import (
     teachers_visible_to,
 )
 from credit_registry.common.errors import error_text
+from credit_registry.common.search_terms import posted_search, search_term
 from credit_registry.common.years import academic_year_label, academic_year_of
 from credit_registry.reports.data import STUDENT_PURPOSES, TEACHER_PURPOSES
 from evaluations.assessment import standing as school_standing
@@ -60,11 +62,6 @@ def _year(request) -> int:
     return asked if AssessmentYear.objects.filter(year=asked).exists() else current
 
 
-def _search_term(request) -> str:
-    """The ?q= of a list: at most 50 characters, without the NUL bytes PostgreSQL refuses."""
-    return request.GET.get("q", "").replace("\x00", "").strip()[:50]
-
-
 @login_required
 def dashboard(request):
     school = _school(request)
@@ -75,10 +72,13 @@ def dashboard(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def teacher_list(request):
     school = _school(request)
+    if redirect_to := posted_search(request):
+        return redirect_to
     year = _year(request)
-    query = _search_term(request)
+    query = search_term(request)
     page = Paginator(school_standing.teacher_list(request.user, year=year, query=query), PAGE_SIZE)
     return render(
         request,
@@ -93,10 +93,13 @@ def teacher_list(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def student_list(request):
     school = _school(request)
+    if redirect_to := posted_search(request):
+        return redirect_to
     year = _year(request)
-    query = _search_term(request)
+    query = search_term(request)
     classrooms = list(Classroom.objects.filter(school=school).order_by("entry_year", "name"))
     try:
         classroom = int(request.GET.get("classroom") or 0) or None

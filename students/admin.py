@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access, rules
 from credit_registry.admin_bases import (
-    MaskedIdNumberMixin,
+    MaskedIdentifiersMixin,
     ReadOnlyAdmin,
     RegistryInline,
     RegistryModelAdmin,
@@ -90,7 +90,7 @@ class StudentAdminForm(forms.ModelForm):
 
 @admin.register(Student)
 class StudentAdmin(
-    MaskedIdNumberMixin, SchoolFirstSearchMixin, SpreadsheetAdminMixin, RegistryModelAdmin
+    MaskedIdentifiersMixin, SchoolFirstSearchMixin, SpreadsheetAdminMixin, RegistryModelAdmin
 ):
     resource_classes = [StudentResource]
     form = StudentAdminForm

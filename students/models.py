@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from credit_registry.common.identity import (
     birth_date_from_id,
+    mask_code,
     mask_id_number,
     mask_name,
     normalize_code,
@@ -125,6 +126,12 @@ class Student(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number or "")
+
+    @property
+    def masked_student_number(self) -> str:
+        """The 学籍号 as every page outside the bureau's admin shows it (it often embeds the ID
+        number)."""
+        return mask_code(self.student_number)
 
     @property
     def masked_name(self) -> str:

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 
 from credit_registry import access
 from credit_registry.admin_bases import (
-    MaskedIdNumberMixin,
+    MaskedIdentifiersMixin,
     RegistryInline,
     RegistryModelAdmin,
     SchoolFirstSearchMixin,
@@ -85,7 +85,7 @@ class PostingInline(RegistryInline):
     autocomplete_fields = ("school",)
 
 
-class DegreeInline(RegistryInline):
+class DegreeInline(MaskedIdentifiersMixin, RegistryInline):
     model = Degree
     fields = (
         "level",
@@ -104,7 +104,7 @@ class DegreeInline(RegistryInline):
 
 @admin.register(Teacher)
 class TeacherAdmin(
-    MaskedIdNumberMixin, SchoolFirstSearchMixin, SpreadsheetAdminMixin, RegistryModelAdmin
+    MaskedIdentifiersMixin, SchoolFirstSearchMixin, SpreadsheetAdminMixin, RegistryModelAdmin
 ):
     resource_classes = [TeacherResource]
     scope = staticmethod(access.teachers_visible_to)
@@ -131,12 +131,12 @@ class TeacherAdmin(
 
 
 @admin.register(Degree)
-class DegreeAdmin(RegistryModelAdmin):
+class DegreeAdmin(MaskedIdentifiersMixin, RegistryModelAdmin):
     list_display = (
         "teacher",
         "level",
         "institution",
-        "certificate_number",
+        "masked_certificate_number",
         "verification_status",
         "verified_by",
         "verified_at",

@@ -3,7 +3,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from credit_registry.common.identity import mask_id_number, normalize_code, validate_id_number
+from credit_registry.common.identity import (
+    mask_code,
+    mask_id_number,
+    mask_phone,
+    normalize_code,
+    validate_id_number,
+)
 from schools.models import School
 
 
@@ -75,6 +81,10 @@ class Teacher(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone) if self.phone else ""
 
 
 class Posting(models.Model):
@@ -170,3 +180,7 @@ class Degree(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} · {self.institution}"
+
+    @property
+    def masked_certificate_number(self) -> str:
+        return mask_code(self.certificate_number)

@@ -6,6 +6,7 @@ lower-case x, so everything is normalised before it is checked or stored.
 """
 
 import datetime
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -67,6 +68,26 @@ def mask_id_number(value: str) -> str:
     if len(number) < 8:
         return "*" * len(number)
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
+# An ID number inside a longer code: 17 digits and a check character, not part of a longer run.
+_EMBEDDED_ID = re.compile(r"(?<!\d)\d{17}[\dX](?![\dX])")
+
+
+def mask_code(value: str) -> str:
+    """Any identifier shown to someone whose duty does not need it in full: a student number
+    (学籍号, often "G" + the ID number), a certificate number, a phone number. An ID number inside
+    the code is masked as an ID number; any other code keeps its first and last few characters
+    (enough to tell two apart on a list, not to rebuild the code)."""
+    code = normalize_code(value)
+    if not code:
+        return ""
+    if _EMBEDDED_ID.search(code):
+        return _EMBEDDED_ID.sub(lambda match: mask_id_number(match.group()), code)
+    if len(code) <= 4:
+        return "*" * len(code)
+    keep = 2 if len(code) < 12 else 4
+    return code[:keep] + "*" * (len(code) - 2 * keep) + code[-keep:]
 
 
 def mask_name(name: str) -> str:

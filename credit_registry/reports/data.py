@@ -215,7 +215,7 @@ def teacher_file(
         summary = _record_counts(published)
     return {
         "teacher": teacher,
-        "masked_phone": mask_phone(teacher.phone) if teacher.phone else "",
+        "masked_phone": teacher.masked_phone,
         "postings": list(teacher.postings.select_related("school").order_by("start_date")),
         "degrees": list(teacher.degrees.order_by("graduated_on", "id")),
         "results": _year_results(AssessmentResult.objects.filter(teacher=teacher)),

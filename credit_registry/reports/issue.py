@@ -52,7 +52,7 @@ def student_file_pdf(*, student: Student, by, base_url: str) -> IssuedPdf:
         context=context,
         by=by,
         base_url=base_url,
-        filename_stem=f"学生诚信档案_{student.name}_{student.student_number}",
+        filename_stem=f"学生诚信档案_{student.name}_{student.student_number[-4:]}",
     )
 
 

@@ -14,6 +14,8 @@ from credit_registry.access import (
     students_visible_to,
     teachers_visible_to,
 )
+from credit_registry.common.identity import normalize_code
+from credit_registry.common.search_terms import holds_identifier
 from evaluations.assessment.scoring import current_policy
 from evaluations.models import (
     AssessmentPolicy,
@@ -199,8 +201,13 @@ def student_list(user, *, year: int, query: str = "", classroom: int | None = No
         .select_related("classroom")
         .annotate(grade=_year_grade("student", year))
     )
-    if query:
-        students = students.filter(Q(name__contains=query) | Q(student_number__contains=query))
+    if query and holds_identifier(query):
+        # A number is matched whole (学籍号 or 身份证号), never in part: a part of a student
+        # number that embeds an ID number would tell its owner's birth date.
+        code = normalize_code(query)
+        students = students.filter(Q(student_number=code) | Q(id_number=code))
+    elif query:
+        students = students.filter(name__contains=query)
     if classroom:
         students = students.filter(classroom_id=classroom)
     return students.order_by("classroom__entry_year", "classroom__name", "name", "pk")
