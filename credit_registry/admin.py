@@ -7,6 +7,8 @@ where a page says so (credit records, notes on their clues). Django's per-model 
 not used: the four role groups carry none, the role decides.
 """
 
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -17,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from credit_registry import access, calendar
+from credit_registry import access, calendar, views
 from credit_registry.access import Role
 from credit_registry.admin_bases import RegistryModelAdmin
 from credit_registry.common.workdays import parse_notice
@@ -48,6 +50,7 @@ class RegistryAdminAuthenticationForm(AdminAuthenticationForm):
 # ``admin.site`` stays the site of the root URLconf; only its door is ours.
 admin.site.has_permission = registry_has_permission
 admin.site.login_form = RegistryAdminAuthenticationForm
+admin.site.login = views.login_guard(admin.site.login)
 
 
 # --- a reason asked between choosing an action and running it ------------------------------------
@@ -127,6 +130,44 @@ class RegistryUserAdmin(UserAdmin):
 
 # Report batches and issued documents register themselves on the same base classes.
 from credit_registry import admin_reports  # noqa: E402, F401  (registers the report pages)
+
+# --- login lockouts (登录锁定): bureau staff unlock an account or an address ---------------------
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.action(description=_("解除锁定（账号及其登录地址）"))
+def unlock(modeladmin, request, queryset):
+    attempts = list(queryset)
+    for attempt in attempts:
+        axes_reset(username=attempt.username)
+        if attempt.ip_address:
+            views.LOGIN_FAILURES.reset(attempt.ip_address)
+    messages.success(
+        request,
+        gettext("已解除%(count)d个账号的登录锁定：%(names)s")
+        % {"count": len(attempts), "names": "、".join(sorted({a.username for a in attempts}))},
+    )
+
+
+@admin.register(AccessAttempt)
+class LoginLockAdmin(RegistryModelAdmin):
+    """Failed logins as django-axes records them: an account with five failures is locked for
+    15 minutes, an address with 20 failures for the rest of the hour. Unlocking clears both."""
+
+    list_display = ("username", "ip_address", "failures_since_start", "attempt_time")
+    search_fields = ("username",)
+    ordering = ("-attempt_time",)
+    fields = ("username", "ip_address", "user_agent", "failures_since_start", "attempt_time")
+    readonly_fields = fields
+    actions = [unlock]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 # --- the official calendar (节假日安排) --------------------------------------------------------
 

@@ -2,12 +2,14 @@
 inlines, masked identifiers, school-first search, estimated counts on huge lists, and the two
 ways an action runs a service (each object, or after a small form)."""
 
+from urllib.parse import unquote_plus
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation, helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q
@@ -23,6 +25,7 @@ from credit_registry.access import Role
 from credit_registry.audit import log_access
 from credit_registry.common.errors import error_text
 from credit_registry.common.identity import mask_code, mask_phone, normalize_code
+from credit_registry.common.log_redaction import redact
 from credit_registry.common.search import name_contains
 from credit_registry.common.search_terms import KEY_VAR, SEARCH_VAR, posted_search, recalled
 from credit_registry.models import AccessAction
@@ -58,6 +61,16 @@ class EstimatedCountPaginator(Paginator):
             return int(cursor.fetchone()[0])
 
 
+def recall_search(request) -> None:
+    """A list shown as ``?s=<key>``: put the kept term back as ``?q=`` for the changelist."""
+    if key := request.GET.get(KEY_VAR):
+        query = request.GET.copy()
+        del query[KEY_VAR]
+        query[SEARCH_VAR] = recalled(request, key)
+        request.GET = query
+        request.search_key = key
+
+
 class KeyedSearchChangeList(ChangeList):
     """Links of a list searched by a kept term (``?s=<key>``) carry the key, not the term."""
 
@@ -88,7 +101,11 @@ class ScopedRawIdWidget(admin.widgets.ForeignKeyRawIdWidget):
         super().__init__(rel, admin_site, **kwargs)
 
     def label_and_url_for_value(self, value):
-        if value in (None, "") or not self.queryset.filter(pk=str(value)).exists():
+        try:
+            visible = value not in (None, "") and self.queryset.filter(pk=str(value)).exists()
+        except (ValueError, ValidationError):
+            visible = False
+        if not visible:
             return "", ""
         return super().label_and_url_for_value(value)
 
@@ -113,6 +130,8 @@ class RegistryModelAdmin(admin.ModelAdmin):
     scope = None
     inspector_may_view = False
     inspector_may_add = False
+    # Set on lists of minors (students, guardians): each page shown leaves an access-log line.
+    logged_list = None
     list_per_page = 50
     show_full_result_count = False  # no COUNT(*) over a whole table on every filtered page
     paginator = EstimatedCountPaginator
@@ -132,13 +151,14 @@ class RegistryModelAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if redirect_to := posted_search(request):
             return redirect_to
-        if key := request.GET.get(KEY_VAR):
-            query = request.GET.copy()
-            del query[KEY_VAR]
-            query[SEARCH_VAR] = recalled(request, key)
-            request.GET = query  # the changelist reads its term from ?q=
-            request.search_key = key
-        return super().changelist_view(request, extra_context)
+        recall_search(request)
+        response = super().changelist_view(request, extra_context)
+        if self.logged_list and response.status_code == 200 and request.method == "GET":
+            shown = redact(unquote_plus(_term_to_key(request, request.GET.urlencode())))
+            log_access(
+                request.user, AccessAction.VIEW_STUDENT_LIST, detail=f"{self.logged_list} {shown}"
+            )
+        return response
 
     def get_changelist(self, request, **kwargs):
         return KeyedSearchChangeList
@@ -159,6 +179,25 @@ class RegistryModelAdmin(admin.ModelAdmin):
             db_field, request, self.raw_id_fields, self.admin_site, kwargs
         )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        """An add form prefilled from its URL (``?teacher=12``) keeps only ids that are ids: a
+        malformed one is dropped, not handed to a widget that would fail on it."""
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not field.is_relation:
+                continue
+            values = value if isinstance(value, list) else [value]
+            try:
+                for one in values:
+                    field.target_field.to_python(one)
+            except ValidationError:
+                del initial[name]
+        return initial
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from credit_registry import access
 from credit_registry.admin_bases import ReadOnlyAdmin, RegistryModelAdmin
+from credit_registry.audit import log_batch_download
 from credit_registry.models import AccessLog, BatchStatus, IssuedDocument, ReportBatch
 from credit_registry.report_tasks import start_batch
 from credit_registry.reports.documents import public_base_url
@@ -142,6 +143,7 @@ class ReportBatchAdmin(RegistryModelAdmin):
         batch = get_object_or_404(ReportBatch, pk=pk, status=BatchStatus.DONE)
         if not batch.zip_file:
             raise Http404
+        log_batch_download(request.user, batch)
         response = FileResponse(
             batch.zip_file.open("rb"),
             as_attachment=True,

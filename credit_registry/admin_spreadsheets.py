@@ -12,7 +12,8 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
@@ -23,6 +24,7 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
 from credit_registry.access import is_bureau
+from credit_registry.admin_bases import recall_search
 from credit_registry.audit import log_access
 from credit_registry.common.spreadsheets import MAX_IMPORT_BYTES
 from credit_registry.importing import run_import
@@ -51,6 +53,15 @@ class SpreadsheetAdminMixin(ExportMixin):
 
     def has_import_permission(self, request):
         return is_bureau(request.user)
+
+    def get_export_queryset(self, request):
+        """The list's own filters and search (a kept term included); filters the list does not
+        have are a bad request (400), not a server error."""
+        recall_search(request)
+        try:
+            return super().get_export_queryset(request)
+        except IncorrectLookupParameters as error:
+            raise BadRequest(str(error)) from None
 
     def get_data_for_export(self, request, queryset, **kwargs):
         data = super().get_data_for_export(request, queryset, **kwargs)

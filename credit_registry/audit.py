@@ -39,3 +39,20 @@ def log_access(user, action: AccessAction, subject=None, detail: str = "") -> Ac
         subject_description=describe(subject)[:200],
         detail=detail[:300],
     )
+
+
+def log_batch_download(user, batch) -> int:
+    """One line per document of a downloaded batch (its zip holds many people's files)."""
+    lines = [
+        AccessLog(
+            user=user,
+            role=role_of(user).value,
+            action=AccessAction.DOWNLOAD_FILE_PDF,
+            subject_key=document.subject_key,
+            subject_description=document.subject_description[:200],
+            detail=f"批量任务#{batch.pk}：{document.title}"[:300],
+        )
+        for document in batch.documents.order_by("pk")
+    ]
+    AccessLog.objects.bulk_create(lines)
+    return len(lines)

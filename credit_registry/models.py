@@ -165,6 +165,7 @@ class AccessAction(models.TextChoices):
     DOWNLOAD_FILE_PDF = "download_file_pdf", _("下载个人档案PDF")
     EXPORT_PERSONAL_DATA = "export_personal_data", _("导出个人信息")
     VIEW_PERSONAL_DATA = "view_personal_data", _("查看身份证号等个人信息")
+    VIEW_STUDENT_LIST = "view_student_list", _("查看学生名单")
 
 
 class AccessLog(models.Model):

@@ -28,9 +28,11 @@ from credit_registry.access import (
     students_visible_to,
     teachers_visible_to,
 )
+from credit_registry.audit import log_access
 from credit_registry.common.errors import error_text
 from credit_registry.common.search_terms import posted_search, search_term
 from credit_registry.common.years import academic_year_label, academic_year_of
+from credit_registry.models import AccessAction
 from credit_registry.reports.data import STUDENT_PURPOSES, TEACHER_PURPOSES
 from evaluations.assessment import standing as school_standing
 from evaluations.assessment.eligibility import check_eligibility_many
@@ -108,13 +110,14 @@ def student_list(request):
     students = school_standing.student_list(
         request.user, year=year, query=query, classroom=classroom
     )
-    page = Paginator(students, PAGE_SIZE)
+    page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
+    log_access(request.user, AccessAction.VIEW_STUDENT_LIST, school, f"本校学生 第{page.number}页")
     return render(
         request,
         "schools/students.html",
         {
             "school": school,
-            "page": page.get_page(request.GET.get("page")),
+            "page": page,
             "q": query,
             "classrooms": classrooms,
             "classroom": classroom,

@@ -108,6 +108,7 @@ class StudentAdmin(
     list_filter = ("status", "gender", "school__kind", "guardian_consent")
     list_select_related = ("school", "classroom")
     search_fields = ("name", "=student_number", "=id_number", "school__name")
+    logged_list = "管理后台：学生名单"
     normalized_fields = ("student_number", "id_number")
     autocomplete_fields = ("school",)
     raw_id_fields = ("classroom",)
@@ -158,6 +159,7 @@ class GuardianAdmin(RegistryModelAdmin):
     list_display = ("name", "relation", "student", "student_school")
     list_select_related = ("student__school",)
     search_fields = ("name", "student__name", "=student__student_number")
+    logged_list = "管理后台：监护人名单"
     raw_id_fields = ("student",)
 
     @admin.display(description=Student._meta.get_field("school").verbose_name)

@@ -25,10 +25,10 @@ from credit_registry.access import (
     students_visible_to,
 )
 from credit_registry.audit import log_access
-from credit_registry.common.client import client_address
+from credit_registry.common.code_guard import CodeGuard
 from credit_registry.common.errors import error_text
 from credit_registry.common.qr import qr_svg
-from credit_registry.common.ratelimit import RateLimit, RateLimited
+from credit_registry.common.ratelimit import RateLimited
 from credit_registry.common.years import academic_year_of
 from credit_registry.models import AccessAction
 from credit_registry.reports.data import student_file as student_file_data
@@ -44,7 +44,8 @@ from students.forms import (
 )
 from students.models import Classroom, PledgeSlip, Student
 
-CODE_MISSES = RateLimit("student-code-miss", 20)
+PLEDGE_CODES = CodeGuard("pledge-slip")
+PARENT_CODES = CodeGuard("parent-code")
 PARENT_SESSION_KEY = "parent_view"
 MANAGING_ROLES = (Role.PRINCIPAL, Role.BUREAU_ADMIN)
 
@@ -90,7 +91,11 @@ def my_class(request):
     """A class teacher's own class(es): each student with a link to the file."""
     if role_of(request.user) != Role.TEACHER:
         raise PermissionDenied("此页面只供班主任使用 / This page is for class teachers.")
-    classrooms = classrooms_visible_to(request.user).prefetch_related("students")
+    classrooms = (
+        classrooms_visible_to(request.user).select_related("school").prefetch_related("students")
+    )
+    for classroom in classrooms:
+        log_access(request.user, AccessAction.VIEW_STUDENT_LIST, classroom.school, str(classroom))
     conduct_round = (
         EvaluationRound.objects.filter(subject_kind=SubjectKind.STUDENT, status=RoundStatus.OPEN)
         .order_by("-year_id")
@@ -249,6 +254,12 @@ def pledge_slips(request, pk: int):
     pledge = get_object_or_404(
         pledges_visible_to(request.user).select_related("classroom__school"), pk=pk
     )
+    log_access(
+        request.user,
+        AccessAction.VIEW_STUDENT_LIST,
+        pledge.classroom.school,
+        f"承诺书回执：{pledge.classroom}",
+    )
     sign_url = request.build_absolute_uri(reverse("students:sign"))
     slips = [
         (slip, qr_svg(f"{sign_url}?code={slip.code}", scale=2))
@@ -269,11 +280,13 @@ def _too_many(request):
 
 def sign(request):
     """A student or parent acknowledges a pledge with the slip's one-time code (no account)."""
-    address = client_address(request)
-    if CODE_MISSES.exceeded(address):
+    if not PLEDGE_CODES.admits(request):
         return _too_many(request)
     if request.method == "POST":
         form = AcknowledgeForm(request.POST)
+        slip = services.find_slip(request.POST.get("code", ""))
+        if slip is None and PLEDGE_CODES.missed(request):
+            return _too_many(request)
         if form.is_valid():
             try:
                 slip = services.acknowledge_pledge(
@@ -283,16 +296,13 @@ def sign(request):
                 form.add_error(None, error_text(error))
             else:
                 return render(request, "students/signed.html", {"slip": slip})
-        slip = services.find_slip(request.POST.get("code", ""))
         return render(request, "students/sign.html", {"form": form, "slip": slip})
     entry = CodeForm(request.GET or None)
     if not entry.is_valid():
         return render(request, "students/sign_enter.html", {"form": entry})
     slip = services.find_slip(entry.cleaned_data["code"])
     if slip is None:
-        try:
-            CODE_MISSES.hit(address)
-        except RateLimited:
+        if PLEDGE_CODES.missed(request):
             return _too_many(request)
         entry.add_error("code", "确认码无效，请核对后重新输入 / The code is not valid.")
         return render(request, "students/sign_enter.html", {"form": entry}, status=404)
@@ -306,8 +316,7 @@ def sign(request):
 
 
 def parent_enter(request):
-    address = client_address(request)
-    if CODE_MISSES.exceeded(address):
+    if not PARENT_CODES.admits(request):
         return _too_many(request)
     form = ParentCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -320,9 +329,7 @@ def parent_enter(request):
             }
             request.session.set_expiry(30 * 60)
             return redirect("students:parent_file")
-        try:
-            CODE_MISSES.hit(address)
-        except RateLimited:
+        if PARENT_CODES.missed(request):
             return _too_many(request)
         form.add_error("code", "查询码无效或已失效 / The code is not valid or has expired.")
     return render(request, "students/parent_enter.html", {"form": form})

@@ -13,7 +13,14 @@ from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
 from credit_registry.access import Role
-from credit_registry.models import BatchKind, BatchStatus, IssuedDocument, ReportBatch
+from credit_registry.models import (
+    AccessAction,
+    AccessLog,
+    BatchKind,
+    BatchStatus,
+    IssuedDocument,
+    ReportBatch,
+)
 from credit_registry.report_tasks import start_batch
 from credit_registry.reports import charts, data, issue
 from credit_registry.reports.documents import Verdict, code_in_pdf, verify_document
@@ -99,7 +106,8 @@ def test_student_file_for_graduation_and_transfer(district, bureau):
     student = district["student"]
     pdf = issue.student_file_pdf(student=student, by=bureau, base_url=BASE)
     text = pdf_text(pdf.content)
-    assert "学生诚信档案" in text and "李小明" in text and student.student_number in text
+    assert "学生诚信档案" in text and "李小明" in text and student.masked_student_number in text
+    assert student.student_number not in text
     assert student.masked_id_number in text and student.id_number not in text
     assert "考试作弊" in text and "95.00" in text
     # The public description of the document never names the minor.
@@ -287,6 +295,12 @@ def test_batch_admin_starts_shows_progress_and_serves_the_zip(
     assert download.status_code == 200 and download["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
     assert sum(n.endswith(".pdf") for n in archive.namelist()) == 2
+    # The access log has a line for each person's file in the zip.
+    lines = AccessLog.objects.filter(user=bureau, action=AccessAction.DOWNLOAD_FILE_PDF)
+    assert sorted(lines.values_list("subject_key", flat=True)) == sorted(
+        batch.documents.values_list("subject_key", flat=True)
+    )
+    assert all(line.subject_key.startswith("teacher:") for line in lines) and lines.count() == 2
 
 
 def test_a_school_batch_needs_a_school(client, bureau, settings):

@@ -42,6 +42,9 @@ class RateLimit:
         cache.touch(key, self.window)
         return hits
 
+    def reset(self, who: str) -> None:
+        cache.delete(self._key(who))
+
     def hit(self, who: str) -> None:
         """Count one more; raise ``RateLimited`` once past the limit."""
         if self.count(who) > self.limit:

@@ -61,7 +61,6 @@ MAX_CODES_PER_CALL = 50_000
 DEFAULT_PUBLIC_CODES = 50
 MAX_RATEES_PER_ANSWER = 20
 PUBLIC_SUBMISSIONS_PER_HOUR = 30
-CODE_MISSES_PER_HOUR = 30
 
 
 def _require_bureau(user) -> None:
@@ -92,7 +91,6 @@ def require_round_status(evaluation_round: EvaluationRound, status: str, doing: 
 # Public questionnaire links: submissions per school per client address per hour.
 PUBLIC_LINK_LIMIT = RateLimit("survey-public", PUBLIC_SUBMISSIONS_PER_HOUR)
 # Codes typed that are not valid: guesses per client address per hour.
-CODE_MISS_LIMIT = RateLimit("survey-code-miss", CODE_MISSES_PER_HOUR)
 
 
 # --- rounds ------------------------------------------------------------------------------------

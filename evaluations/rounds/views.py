@@ -25,6 +25,7 @@ from credit_registry.access import (
     schools_visible_to,
 )
 from credit_registry.common.client import client_address
+from credit_registry.common.code_guard import CodeGuard
 from credit_registry.common.errors import error_text
 from credit_registry.common.identity import mask_name
 from credit_registry.common.qr import qr_svg
@@ -40,6 +41,7 @@ from evaluations.rounds.forms import (
 )
 from students.models import Classroom, StudentStatus
 
+SURVEY_CODES = CodeGuard("survey")
 REFUSAL_STATUS = {"invalid": 404, "used": 410, "expired": 410, "closed": 410}
 MAX_SHEET_CODES = 500
 
@@ -133,17 +135,13 @@ def _questionnaire(request, *, evaluation_round, teachers, heading: str, head_te
 def answer_code(request, code: str):
     """A one-time code's questionnaire. Invalid, used or expired codes get a clear message
     and change nothing; too many invalid codes from one address get 429."""
-    address = client_address(request)
-    if round_services.CODE_MISS_LIMIT.exceeded(address):
+    if not SURVEY_CODES.admits(request):
         return _too_many(request)
     try:
         access = selectors.find_code(code)
     except selectors.CodeRefused as error:
-        if error.code == "invalid":
-            try:
-                round_services.CODE_MISS_LIMIT.hit(address)
-            except RateLimited:
-                return _too_many(request)
+        if error.code == "invalid" and SURVEY_CODES.missed(request):
+            return _too_many(request)
         return _refuse(request, error)
     classroom = access.classroom
     heading = (
@@ -163,16 +161,13 @@ def answer_code(request, code: str):
 def answer_public(request, round_id: int, school_id: int, token: str):
     """A school's public questionnaire link (社会评价): no code, rate-limited per address."""
     address = client_address(request)
-    if round_services.CODE_MISS_LIMIT.exceeded(address):
+    if not SURVEY_CODES.admits(request):
         return _too_many(request)
     try:
         evaluation_round, school = selectors.check_public_link(round_id, school_id, token)
     except selectors.CodeRefused as error:
-        if error.code == "invalid":
-            try:
-                round_services.CODE_MISS_LIMIT.hit(address)
-            except RateLimited:
-                return _too_many(request)
+        if error.code == "invalid" and SURVEY_CODES.missed(request):
+            return _too_many(request)
         return _refuse(request, error)
     return _questionnaire(
         request,

@@ -74,7 +74,9 @@ def test_the_file_shows_degrees_results_records_and_consequences(client, bureau,
     recompute_year(year=record.year)
     client.force_login(teacher.user)
     body = client.get(reverse("teachers:my_file")).content.decode()
-    assert "1039412020000777" in body and "存疑" in body and "学信网信息不一致" in body
+    # The certificate number is masked like every identifier outside the bureau's admin.
+    assert "1039412020000777" not in body and "1039********0777" in body
+    assert "存疑" in body and "学信网信息不一致" in body
     assert reverse("record_detail", args=[record.pk]) in body
     assert "有偿补课" in body and record.ledger.get().hash[:16] in body
     assert "计分说明" in body and "基础分" in body
