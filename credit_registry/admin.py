@@ -7,7 +7,6 @@ where a page says so (credit records, notes on their clues). Django's per-model 
 not used: the four role groups carry none, the role decides.
 """
 
-from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib import admin, messages
@@ -23,7 +22,7 @@ from credit_registry import access, calendar, views
 from credit_registry.access import Role
 from credit_registry.admin_bases import RegistryModelAdmin
 from credit_registry.common.workdays import parse_notice
-from credit_registry.models import HolidayDay, HolidayYear
+from credit_registry.models import HolidayDay, HolidayYear, LoginLock
 from evaluations.disputes import services as dispute_services
 
 
@@ -133,7 +132,7 @@ from credit_registry import admin_reports  # noqa: E402, F401  (registers the re
 
 # --- login lockouts (登录锁定): bureau staff unlock an account or an address ---------------------
 
-admin.site.unregister(AccessAttempt)
+# axes' own pages stay for superusers; the bureau works in this one.
 
 
 @admin.action(description=_("解除锁定（账号及其登录地址）"))
@@ -150,7 +149,7 @@ def unlock(modeladmin, request, queryset):
     )
 
 
-@admin.register(AccessAttempt)
+@admin.register(LoginLock)
 class LoginLockAdmin(RegistryModelAdmin):
     """Failed logins as django-axes records them: an account with five failures is locked for
     15 minutes, an address with 20 failures for the rest of the hour. Unlocking clears both."""

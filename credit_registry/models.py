@@ -6,6 +6,7 @@ itself) can be checked on the public verification page. The row is written befor
 typeset (the code has to be inside it) and completed with the hash of the final bytes.
 """
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -270,3 +271,12 @@ class HolidayDay(models.Model):
 # Accounts keep a history too (who changed a role, a name or the active flag, and when); the
 # password hash and the last login are left out of it.
 register(User, app="credit_registry", excluded_fields=["password", "last_login"])
+
+
+class LoginLock(AccessAttempt):
+    """django-axes' failed-login counters as the bureau's workbench shows them (登录锁定)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("登录锁定")
+        verbose_name_plural = _("登录锁定")

@@ -132,7 +132,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", d
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "credit_registry.views.locked_out"
-AXES_CLIENT_IP_CALLABLE = "credit_registry.common.client.client_address"
+AXES_CLIENT_IP_CALLABLE = "credit_registry.common.client.peer_address"
 # Addresses are limited by that second limiter (a school's network shares one address, and five
 # failures there must not lock every teacher out), so axes' warning about ip_address is moot.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

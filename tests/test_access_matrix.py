@@ -769,7 +769,7 @@ READ_ONLY = ""
 
 ADMIN_MODELS: dict[str, AdminModel] = {
     "django_tasks_database.dbtaskresult": AdminModel(bureau=None),
-    "axes.accessattempt": AdminModel(bureau="d"),  # 登录锁定: bureau staff unlock (delete)
+    "axes.accessattempt": AdminModel(bureau=None),
     "axes.accesslog": AdminModel(bureau=None),
     "axes.accessfailurelog": AdminModel(bureau=None),
     "auth.user": AdminModel(),
@@ -777,6 +777,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "credit_registry.holidayyear": AdminModel(bureau="ac"),
     "credit_registry.issueddocument": AdminModel(bureau=READ_ONLY),
     "credit_registry.accesslog": AdminModel(bureau=READ_ONLY),
+    "credit_registry.loginlock": AdminModel(bureau="d"),  # bureau staff unlock (delete)
     "schools.school": AdminModel(inspector="view", **_scoped(lambda w, case: w.school(None, case))),
     "schools.leadinggroupmember": AdminModel(),
     "schools.integrityactivity": AdminModel(bureau="c"),  # the bureau only excludes one

@@ -1,5 +1,5 @@
-"""Who is asking: the client's address, the same for the login lockout (django-axes calls this
-function, ``AXES_CLIENT_IP_CALLABLE``) and for every rate limit.
+"""Who is asking: the client's address, the same for the login lockout (django-axes calls
+``peer_address``, ``AXES_CLIENT_IP_CALLABLE``) and for every rate limit.
 
 A forwarded header is believed only from a proxy the installation names
 (``REGISTRY_TRUSTED_PROXIES``: addresses or networks of its own reverse proxies). The
@@ -28,7 +28,15 @@ def _trusted(address: str, networks: tuple) -> bool:
 
 
 def client_address(request) -> str:
-    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    return peer_address(request) or "unknown"
+
+
+def peer_address(request) -> str | None:
+    """The client's address, or ``None`` for a request that has none (a login made in code);
+    django-axes stores it in an address column, ``AXES_CLIENT_IP_CALLABLE``."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    if remote is None:
+        return None
     networks = _networks(tuple(getattr(settings, "REGISTRY_TRUSTED_PROXIES", ())))
     if not networks or not _trusted(remote, networks):
         return remote

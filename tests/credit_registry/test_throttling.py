@@ -94,7 +94,7 @@ def test_bureau_staff_unlock_an_account_and_its_address(client, bureau, zhang):
         login(Client(REMOTE_ADDR="203.0.113.5"), "zhangsan", f"wrong-{n}")
     assert login(Client(REMOTE_ADDR="203.0.113.5"), "zhangsan", PASSWORD).status_code == 429
     client.force_login(bureau)
-    changelist = reverse("admin:axes_accessattempt_changelist")
+    changelist = reverse("admin:credit_registry_loginlock_changelist")
     listed = client.get(changelist)
     assert "zhangsan" in listed.content.decode()
     attempts = AccessAttempt.objects.filter(username="zhangsan")
