@@ -175,5 +175,9 @@ def open_page(browser, browser_context_args, live_server) -> Iterator:
         return page
 
     yield open_
+    # Let every request the pages started finish before the test's database is emptied: a
+    # request still running in the live server's thread would meet a flushed database.
     for context in contexts:
+        for page in context.pages:
+            page.wait_for_load_state("networkidle")
         context.close()

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from django.db import connection
 
+from credit_registry.access import Role
 from evaluations.disputes import services
 from evaluations.models import CreditRecord, LedgerEntry
 from tests import factories
@@ -55,7 +56,7 @@ def manage(database_url: str, *args: str) -> str:
     return result.stdout
 
 
-def test_backup_restores_every_record_and_an_intact_chain(
+def test_a_portable_backup_restores_every_record_and_an_intact_chain(
     bureau, school, teacher, other_teacher, tmp_path, fresh_database_url, settings
 ):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "media"
@@ -75,7 +76,7 @@ def test_backup_restores_every_record_and_an_intact_chain(
     archive = tmp_path / "registry-backup.tar.gz"
     from django.core.management import call_command
 
-    call_command("backup_registry", str(archive))
+    call_command("backup_registry", str(archive), "--portable")
 
     manage(fresh_database_url, "migrate", "--noinput", "-v", "0")
     out = manage(fresh_database_url, "restore_registry", str(archive))
@@ -92,6 +93,91 @@ def test_backup_restores_every_record_and_an_intact_chain(
     manage(fresh_database_url, "verify_ledger")
     # a second restore into the now non-empty database is refused
     env = {**os.environ, "DATABASE_URL": fresh_database_url}
+    again = subprocess.run(
+        [sys.executable, "manage.py", "restore_registry", str(archive)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert again.returncode != 0 and "空库" in again.stderr
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("sqlite") or not os.environ.get("DATABASE_URL"),
+    reason="pg_dump and pg_restore need PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_postgresql_backup_restores_schema_data_triggers_and_files(
+    tmp_path, fresh_database_url, settings
+):
+    """pg_dump into the archive, pg_restore into a database that was only created (no migrate):
+    the same records, an intact chain, the ledger's triggers, the evidence file."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "media" / "evidence").mkdir(parents=True)
+    (tmp_path / "media" / "evidence" / "photo.jpg").write_bytes(b"\xff\xd8 evidence")
+    bureau = factories.make_user("bureau", role=Role.BUREAU_ADMIN)
+    school = factories.make_school()
+    teacher = factories.make_teacher(school, "王老师")
+    factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
+    factories.make_record(teacher, "T-GIFTS", by=bureau, status="submitted")
+    expected = {
+        "records": CreditRecord.objects.count(),
+        "links": LedgerEntry.objects.count(),
+        "published": sorted(CreditRecord.objects.published().values_list("pk", flat=True)),
+    }
+    archive = tmp_path / "registry.tar"
+    from django.core.management import call_command
+
+    call_command("backup_registry", str(archive))
+    restored_media = tmp_path / "restored-media"
+    env = {
+        **os.environ,
+        "DATABASE_URL": fresh_database_url,
+        "REGISTRY_PRIVATE_MEDIA_ROOT": str(restored_media),
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", "restore_registry", str(archive)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{expected['links']}个环节校验通过" in done.stdout
+    counted = manage(
+        fresh_database_url,
+        "shell",
+        "-c",
+        "import json; from evaluations.models import CreditRecord as R, LedgerEntry as L; "
+        "print(json.dumps({'records': R.objects.count(), 'links': L.objects.count(), "
+        "'published': sorted(R.objects.published().values_list('pk', flat=True))}))",
+    )
+    assert json.loads(counted.strip().splitlines()[-1]) == expected
+    assert (restored_media / "evidence" / "photo.jpg").read_bytes() == b"\xff\xd8 evidence"
+    # The schema is current and the triggers came with it: a published record's state cannot
+    # be changed behind the ledger's back.
+    assert "No changes" in manage(fresh_database_url, "makemigrations", "--check", "--dry-run")
+    refused = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from evaluations.models import CreditRecord as R; from django.db import connection\n"
+            "pk = R.objects.published().values_list('pk', flat=True).first()\n"
+            "connection.cursor().execute(\"UPDATE evaluations_creditrecord SET status='revoked' WHERE id=%s\", [pk])",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": fresh_database_url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode != 0 and "ledger" in (refused.stderr + refused.stdout).lower()
+    # A second restore into the now non-empty database is refused.
     again = subprocess.run(
         [sys.executable, "manage.py", "restore_registry", str(archive)],
         cwd=ROOT,

@@ -1,3 +1,4 @@
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,7 +9,8 @@ from evaluations.records.ledger import verify_chain
 
 class Command(BaseCommand):
     help = (
-        "Restore a backup archive into a freshly migrated, empty database and verify the ledger. "
+        "Restore a backup archive into an empty database (new, or new and migrated) and verify "
+        "the ledger. "
         "从备份恢复并校验账本。"
     )
 
@@ -18,6 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, archive, **options):
         if not archive.exists():
             raise CommandError(f"找不到备份文件 / No such archive: {archive}")
+        started = time.perf_counter()
         try:
             count = restore_backup(archive)
         except ValueError as error:
@@ -30,6 +33,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"已恢复{count}个对象，账本{check.checked}个环节校验通过 / "
-                f"{count} objects restored, ledger intact ({check.checked} links)."
+                f"{count} objects restored, ledger intact ({check.checked} links), "
+                f"{time.perf_counter() - started:.1f} s."
             )
         )
