@@ -417,14 +417,8 @@ class CreditRecord(models.Model):
     def fix_tier(self) -> None:
         """Copy the catalog item's tier as it is now onto the record; called at publication,
         before the record is stored and chained."""
-        published_on = timezone.localdate(self.published_at)
-        self.polarity = self.item.polarity
-        self.severity = self.item.severity
-        self.vetoes = self.item.vetoes
-        self.disclosed_until = published_on + datetime.timedelta(days=self.item.disclosure_days)
-        self.repairable_from = published_on + datetime.timedelta(days=self.item.repair_min_days)
-        months = self.item.sanction_months
-        self.sanction_until = add_months(published_on, months) if months else None
+        for name, value in tier_of(self.item, self.published_at).items():
+            setattr(self, name, value)
 
     @property
     def is_negative(self) -> bool:
@@ -436,6 +430,21 @@ class CreditRecord(models.Model):
 
     def repair_possible_from(self) -> datetime.date | None:
         return self.repairable_from
+
+
+def tier_of(item: "CatalogItem", published_at: datetime.datetime) -> dict:
+    """The tier a record published at ``published_at`` keeps: its item's polarity, severity and
+    veto, and the dates its disclosure, repair and sanction periods end or begin."""
+    published_on = timezone.localdate(published_at)
+    months = item.sanction_months
+    return {
+        "polarity": item.polarity,
+        "severity": item.severity,
+        "vetoes": item.vetoes,
+        "disclosed_until": published_on + datetime.timedelta(days=item.disclosure_days),
+        "repairable_from": published_on + datetime.timedelta(days=item.repair_min_days),
+        "sanction_until": add_months(published_on, months) if months else None,
+    }
 
 
 def subject_field(subject) -> str:

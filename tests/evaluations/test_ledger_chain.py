@@ -1,13 +1,18 @@
 """Tamper evidence: the chain catches a row changed behind the application's back."""
 
 import contextlib
+import datetime
+import hashlib
+import json
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evaluations.models import CreditRecord, LedgerEntry
-from evaluations.records.ledger import verify_chain
+from evaluations.records.ledger import entry_hash, verify_chain
 from tests import factories
 
 
@@ -113,3 +118,48 @@ def test_bulk_publication_links_verify_like_single_ones(bureau, teacher, school)
     assert append_publications_bulk(records=records, batch_size=2) == 3
     check = verify_chain()
     assert check.ok and check.checked == 4
+
+
+# --- the canonical form of a link ---------------------------------------------------------------
+
+TEXT = st.characters(exclude_categories=("Cs",))  # any character text can hold (no lone surrogate)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    reason=st.text(alphabet=TEXT),
+    narrative=st.text(alphabet=TEXT),
+    points_reason=st.text(alphabet=TEXT),
+    actor=st.integers(min_value=0, max_value=2**62),
+)
+def test_a_links_hash_is_sha256_of_the_canonical_json(reason, narrative, points_reason, actor):
+    """The chain's definition: SHA-256 of ``json.dumps(..., sort_keys=True, separators=(",",
+    ":"), ensure_ascii=False)`` in UTF-8. The ledger writes it with orjson for speed; any text,
+    control characters and all, must give the same bytes, or old chains would stop verifying."""
+    at = datetime.datetime(2026, 3, 16, 10, 0, tzinfo=datetime.UTC)
+    payload = {"record": {"narrative": narrative, "points_reason": points_reason, "id": 7}}
+    reference = json.dumps(
+        {
+            "prev": "0" * 64,
+            "record": 7,
+            "action": "publish",
+            "actor": actor,
+            "at": at.isoformat(timespec="microseconds"),
+            "reason": reason,
+            "payload": payload,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    expected = hashlib.sha256(reference).hexdigest()
+    got = entry_hash(
+        prev_hash="0" * 64,
+        record_id=7,
+        action="publish",
+        actor_id=actor,
+        at=at,
+        reason=reason,
+        payload=payload,
+    )
+    assert got == expected
