@@ -20,6 +20,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -38,10 +40,17 @@ class ImportForm(forms.Form):
     )
 
 
+class ExcelCSV(CSV):
+    """CSV that Excel on a Chinese PC opens as UTF-8: with a byte-order mark."""
+
+    def export_data(self, dataset, **kwargs):
+        return "\ufeff" + super().export_data(dataset, **kwargs)
+
+
 class SpreadsheetAdminMixin(ExportMixin):
     """Mix into a ModelAdmin with ``resource_classes = [SomeRegistryResource]``."""
 
-    formats = [XLSX, CSV]
+    formats = [XLSX, ExcelCSV]
     import_export_change_list_template = "admin/credit_registry/change_list_spreadsheets.html"
     # Lists of people (and records about them): each export goes into the access log.
     personal_data_models = frozenset(
@@ -63,8 +72,22 @@ class SpreadsheetAdminMixin(ExportMixin):
         except IncorrectLookupParameters as error:
             raise BadRequest(str(error)) from None
 
+    def get_export_filename(self, request, queryset, file_format):
+        """学校-2026-12-02.xlsx: the list's Chinese name and today's date."""
+        day = timezone.localdate().isoformat()
+        return f"{self.opts.verbose_name_plural}-{day}.{file_format.get_extension()}"
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        response = super()._do_file_export(file_format, request, queryset, export_form)
+        # A Chinese file name needs RFC 6266's filename*= (the library writes a bare one).
+        response["Content-Disposition"] = content_disposition_header(
+            True, self.get_export_filename(request, queryset, file_format)
+        )
+        return response
+
     def get_data_for_export(self, request, queryset, **kwargs):
         data = super().get_data_for_export(request, queryset, **kwargs)
+        data.title = str(self.opts.verbose_name_plural)[:31]  # the xlsx sheet's name
         if self.opts.label_lower in self.personal_data_models:
             log_access(
                 request.user,

@@ -85,6 +85,9 @@ def restore_backup(path: Path) -> int:
         # and role groups made by the migrations are replaced by the backup's own.
         with transaction.atomic():
             call_command("loaddata", str(fixture), verbosity=0)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         _restore_private_files(Path(workdir) / "private")
     return count
 
@@ -198,5 +201,7 @@ def _pg_restore(workdir: Path) -> int:
         + ["--single-transaction", "--exit-on-error", "--dbname", connection.settings_dict["NAME"]]
         + [str(workdir / PG_DUMP)]
     )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # pg_restore leaves the planner without statistics
     manifest = json.loads((workdir / MANIFEST).read_text())
     return sum(manifest["counts"].values())

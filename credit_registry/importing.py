@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import tablib
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from import_export import resources
-from import_export.instance_loaders import CachedInstanceLoader
+from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
 
 from credit_registry.common.errors import error_text
 from credit_registry.common.spreadsheets import (
@@ -24,6 +24,30 @@ from credit_registry.common.spreadsheets import (
     escape_formula,
     read_table,
 )
+
+
+class RowKeyLoader(CachedInstanceLoader):
+    """Every stored row of the file's keys in one query; a key cell its own column refuses (an
+    ID number Excel rounded) finds nothing, and its row reports the reason in its column."""
+
+    def __init__(self, resource, dataset=None):
+        ModelInstanceLoader.__init__(self, resource, dataset)
+        self.pk_field = self.resource.fields[self.resource.get_import_id_fields()[0]]
+        self.all_instances = {}
+        if self.dataset.dict and self.pk_field.column_name in self.dataset.dict[0]:
+            ids = [key for row in self.dataset.dict if (key := self._key(row))]
+            queryset = self.get_queryset().filter(**{f"{self.pk_field.attribute}__in": ids})
+            self.all_instances = {self.pk_field.get_value(obj): obj for obj in queryset}
+
+    def _key(self, row):
+        try:
+            return self.pk_field.clean(row)
+        except ValueError:
+            return None
+
+    def get_instance(self, row):
+        key = self._key(row)
+        return self.all_instances.get(key) if key else None
 
 
 class RegistryResource(resources.ModelResource):
@@ -43,7 +67,7 @@ class RegistryResource(resources.ModelResource):
         # stored values instead (see skip_row), several times faster on large files.
         skip_diff = True
         clean_model_instances = True
-        instance_loader_class = CachedInstanceLoader
+        instance_loader_class = RowKeyLoader
 
     def __init__(self, *, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -217,4 +241,17 @@ def run_import(
             transaction.set_rollback(True)
         else:
             report.written = True
+    if report.written and report.new + report.updated >= ANALYZE_AFTER_ROWS:
+        analyze(resource_class._meta.model)
     return report
+
+
+# A load this large changes the table's statistics enough to mislead the planner until
+# autovacuum gets round to it: the import refreshes them itself.
+ANALYZE_AFTER_ROWS = 10_000
+
+
+def analyze(model) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f'ANALYZE "{model._meta.db_table}"')

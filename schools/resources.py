@@ -8,6 +8,7 @@ from credit_registry.common.spreadsheets import (
     CodeWidget,
     FlexibleDateWidget,
     TextWidget,
+    YesNoWidget,
 )
 from credit_registry.common.years import academic_year_of
 from credit_registry.importing import RegistryResource
@@ -30,7 +31,7 @@ class SchoolResource(RegistryResource):
     )
     phone = fields.Field(attribute="phone", column_name="联系电话", widget=CodeWidget())
     active = fields.Field(
-        attribute="active", column_name="在办", widget=widgets.BooleanWidget(), default=True
+        attribute="active", column_name="在办", widget=YesNoWidget(default=True), default=True
     )
 
     required_columns = ("学校标识码", "学校名称", "办学类型", "举办性质")

@@ -7,7 +7,9 @@ from credit_registry.common.spreadsheets import (
     CachedForeignKeyWidget,
     ChoiceWidget,
     CodeWidget,
+    NameWidget,
     TextWidget,
+    lookup_code,
     normalize_header,
 )
 from credit_registry.importing import RegistryResource
@@ -24,7 +26,7 @@ class StudentResource(RegistryResource):
     student_number = fields.Field(
         attribute="student_number", column_name="学籍号", widget=CodeWidget()
     )
-    name = fields.Field(attribute="name", column_name="姓名", widget=TextWidget())
+    name = fields.Field(attribute="name", column_name="姓名", widget=NameWidget())
     gender = fields.Field(
         attribute="gender", column_name="性别", widget=ChoiceWidget(Gender.choices)
     )
@@ -65,7 +67,7 @@ class StudentResource(RegistryResource):
             entry_year = None
         if not grade or not name or not entry_year or not 1990 <= entry_year <= 2100:
             return "须填写年级、班级和入学年份 / Grade, class and entry year are required."
-        school = school_ids.get(CodeWidget().clean(row.get(normalize_header("学校标识码"))))
+        school = school_ids.get(lookup_code(row.get(normalize_header("学校标识码"))))
         if school is None:
             return ""  # the school column reports its own error
         return (school, entry_year, TextWidget().clean(name))
@@ -83,9 +85,18 @@ class StudentResource(RegistryResource):
             instance.classroom_id = self._classes[key]
         elif key:
             errors.setdefault("__all__", []).append(key)
-        guardian = tuple(TextWidget().clean(row.get(normalize_header(c))) for c in GUARDIAN_COLUMNS)
-        if guardian[0]:
-            self._guardians[instance.student_number] = guardian
+        name, relation, phone = (row.get(normalize_header(c)) for c in GUARDIAN_COLUMNS)
+        try:
+            guardian = (
+                NameWidget().clean(name),
+                TextWidget().clean(relation),
+                CodeWidget().clean(phone),
+            )
+        except ValueError as error:
+            errors.setdefault("__all__", []).append(f"监护人电话 / guardian's phone: {error}")
+        else:
+            if guardian[0]:
+                self._guardians[instance.student_number] = guardian
         if errors:
             raise ValidationError(errors)
 
@@ -93,6 +104,6 @@ class StudentResource(RegistryResource):
         if result.has_errors() or result.has_validation_errors():
             return
         services.record_imported_students(
-            student_numbers=[CodeWidget().clean(v) for v in dataset[normalize_header("学籍号")]],
+            student_numbers=[lookup_code(v) for v in dataset[normalize_header("学籍号")]],
             guardians=self._guardians,
         )

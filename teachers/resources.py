@@ -8,7 +8,9 @@ from credit_registry.common.spreadsheets import (
     ChoiceWidget,
     CodeWidget,
     FlexibleDateWidget,
+    NameWidget,
     TextWidget,
+    lookup_code,
     normalize_header,
 )
 from credit_registry.importing import RegistryResource
@@ -21,7 +23,7 @@ DEGREE_COLUMNS = ("学历", "毕业院校", "专业", "毕业日期", "学历证
 
 class TeacherResource(RegistryResource):
     id_number = fields.Field(attribute="id_number", column_name="身份证号", widget=CodeWidget())
-    name = fields.Field(attribute="name", column_name="姓名", widget=TextWidget())
+    name = fields.Field(attribute="name", column_name="姓名", widget=NameWidget())
     gender = fields.Field(
         attribute="gender", column_name="性别", widget=ChoiceWidget(Gender.choices)
     )
@@ -66,7 +68,7 @@ class TeacherResource(RegistryResource):
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
         self._degree_rows: dict[str, dict] = {}
-        self._id_numbers = [CodeWidget().clean(v) for v in dataset[normalize_header("身份证号")]]
+        self._id_numbers = [lookup_code(v) for v in dataset[normalize_header("身份证号")]]
         self._previous_schools = dict(
             Teacher.objects.filter(id_number__in=self._id_numbers).values_list(
                 "id_number", "school_id"

@@ -135,6 +135,9 @@ def loading(*models_: type[models.Model]):
             [tables],
         )
         indexes = cursor.fetchall()
+        # Checks still pending from earlier in the transaction run now: a table with pending
+        # trigger events cannot be altered.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table, name, _ in keys:
             cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
         for name, _ in indexes:
@@ -145,5 +148,6 @@ def loading(*models_: type[models.Model]):
             cursor.execute(definition)
         for table, name, definition in reversed(keys):
             cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's keys are initially deferred
         for table in tables:
             cursor.execute(f'ANALYZE "{table}"')

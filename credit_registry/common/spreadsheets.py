@@ -9,6 +9,7 @@ Anything unreadable becomes an :class:`UnreadableFile` with a message in Chinese
 import datetime
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable
 
@@ -135,19 +136,91 @@ def escape_formula(value: object) -> object:
 # --- widgets -----------------------------------------------------------------------------------
 
 
+# Excel keeps numbers as doubles: 15 significant digits are exact, an 18-digit ID number is not.
+EXACT_DIGITS = 15
+
+
 class CodeWidget(widgets.CharWidget):
-    """ID numbers, student numbers, school codes: full-width to ASCII, spaces out, upper case.
-    Excel turns long digit strings into numbers; they are turned back."""
+    """ID numbers, student numbers, school codes, phones: full-width to ASCII, spaces out,
+    upper case. A number cell is taken only when Excel can have kept it exactly (a whole number
+    of at most 15 digits, such as a phone or a school code); an ID number that Excel stored as
+    a number has lost its last digits, and is refused with the way to fix the file."""
 
     def clean(self, value, row=None, **kwargs):
-        if isinstance(value, float) and value.is_integer():
+        if isinstance(value, bool):
+            value = str(value)
+        elif isinstance(value, int | float):
+            exact = float(value).is_integer() and abs(value) < 10**EXACT_DIGITS
+            if not exact:
+                raise ValueError(
+                    f"“{value}”是Excel按数字保存的编号，已被四舍五入，无法还原。请把该列设为“文本”"
+                    "格式（或在号码前加英文单引号'）后重新填写 / Excel stored this code as a "
+                    "number and rounded it; format the column as Text (or type ' before the "
+                    "number) and enter it again."
+                )
             value = int(value)
         return normalize_code(value)
+
+
+def lookup_code(value) -> str:
+    """A code as a lookup key for the file as a whole (existing rows, duplicates); a value the
+    row's own check refuses is no key (its row reports it)."""
+    try:
+        return CodeWidget().clean(value)
+    except ValueError:
+        return ""
 
 
 class TextWidget(widgets.CharWidget):
     def clean(self, value, row=None, **kwargs):
         return "" if value is None else str(value).strip()
+
+
+_SPACES = re.compile(r"\s+")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+class NameWidget(TextWidget):
+    """A person's name: full-width letters and spaces made ordinary (NFKC), surrounding spaces
+    gone, and in a Chinese name every space inside removed (王 芳, 王\u3000芳 → 王芳) so searches
+    find it; a name in Latin letters keeps one space between its words."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = unicodedata.normalize("NFKC", super().clean(value)).strip()
+        if _HAN.search(text):
+            return _SPACES.sub("", text)
+        return _SPACES.sub(" ", text)
+
+
+class YesNoWidget(widgets.Widget):
+    """A yes/no column as people fill it in; anything else is refused with what is accepted."""
+
+    YES = ("是", "在办", "√", "✓", "y", "yes", "1", "true", "t")
+    NO = ("否", "停办", "×", "✗", "x", "n", "no", "0", "false", "f")
+
+    def __init__(self, default: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.default = default
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return self.default
+        if isinstance(value, bool):
+            return value
+        text = unicodedata.normalize("NFKC", str(value)).strip().lower()
+        if isinstance(value, int | float) and float(value).is_integer():
+            text = str(int(value))
+        if text in self.YES:
+            return True
+        if text in self.NO:
+            return False
+        raise ValueError(
+            f"“{value}”无法识别，请填写：是/否、在办/停办、√/×、Y/N、1/0 / “{value}” is not a "
+            "yes or no: use 是/否, 在办/停办, √/×, Y/N, 1/0 or true/false."
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return "是" if value else "否"
 
 
 _DATE_PATTERNS = [
@@ -253,7 +326,7 @@ def check_unique_column(dataset: tablib.Dataset, header: str, label: str) -> Non
     seen: dict[str, int] = {}
     duplicates = []
     for number, value in enumerate(dataset[column], start=2):
-        key = normalize_code(value)
+        key = lookup_code(value)
         if not key:
             continue
         if key in seen:

@@ -157,6 +157,16 @@ def test_a_postgresql_backup_restores_schema_data_triggers_and_files(
     )
     assert json.loads(counted.strip().splitlines()[-1]) == expected
     assert (restored_media / "evidence" / "photo.jpg").read_bytes() == b"\xff\xd8 evidence"
+    # The planner has statistics at once (pg_restore leaves none).
+    analyzed = manage(
+        fresh_database_url,
+        "shell",
+        "-c",
+        'from django.db import connection; c = connection.cursor(); c.execute("SELECT '
+        "last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = "
+        "'evaluations_creditrecord'\"); print(c.fetchone()[0])",
+    )
+    assert analyzed.strip().splitlines()[-1] == "True"
     # The schema is current and the triggers came with it: a published record's state cannot
     # be changed behind the ledger's back.
     assert "No changes" in manage(fresh_database_url, "makemigrations", "--check", "--dry-run")

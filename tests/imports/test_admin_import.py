@@ -1,6 +1,7 @@
 """Import and export in the admin site: template, preview, confirm, errors, scope."""
 
 import io
+from urllib.parse import unquote
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -79,3 +80,22 @@ def test_export_escapes_formulas(client, bureau, school):
     assert response.status_code == 200
     text = response.content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text
+
+
+def test_exports_open_in_chinese_excel(client, bureau, school):
+    """CSV with a byte-order mark, files and sheets named in Chinese with the date."""
+    factories.make_teacher(school, "王芳")
+    client.force_login(bureau)
+    fields = {f"teacherresource_{f}": "on" for f in ("id_number", "name", "school")}
+    as_csv = client.post(
+        reverse("admin:teachers_teacher_export"), {"format": "1", "resource": "0", **fields}
+    )
+    assert as_csv.content.startswith("\ufeff".encode())
+    assert "王芳" in as_csv.content.decode("utf-8-sig")
+    assert "教师-2026-03-16.csv" in unquote(as_csv["Content-Disposition"])
+    as_xlsx = client.post(
+        reverse("admin:teachers_teacher_export"), {"format": "0", "resource": "0", **fields}
+    )
+    assert "教师-2026-03-16.xlsx" in unquote(as_xlsx["Content-Disposition"])
+    workbook = load_workbook(io.BytesIO(as_xlsx.content))
+    assert workbook.sheetnames == ["教师"]

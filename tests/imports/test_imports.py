@@ -380,3 +380,106 @@ def test_an_activity_file_with_one_bad_row_writes_nothing(bureau, school):
     )
     assert not report.ok and not IntegrityActivity.objects.exists()
     assert "活动日期不能晚于今天" in " ".join(str(p) for p in report.problems)
+
+
+# --- values Excel and people mangle -------------------------------------------------------------
+
+
+def test_an_id_number_excel_stored_as_a_number_is_refused_not_rounded(bureau, school):
+    """3.50925196701019E+17: Excel kept 15 digits; the rounded number may even pass the check
+    digit and be someone else's ID. It is refused with the way to fix the file."""
+    real = next(n for s in range(10) if (n := factories.valid_id_number(serial=s))[-1] != "X")
+    rows = teacher_rows(school, 2)
+    rows[1][0] = float(real)  # what Excel keeps of an ID typed into a General column
+    before = snapshot()
+    report = run_import(
+        resource_class=TeacherResource,
+        raw=xlsx(TEACHER_HEADERS, rows),
+        filename="t.xlsx",
+        by=bureau,
+        dry_run=False,
+    )
+    assert not report.written and snapshot() == before
+    (problem,) = report.problems
+    assert problem.row == 3 and problem.column == "身份证号"
+    assert "Excel" in problem.message and "文本" in problem.message
+
+
+def test_a_phone_or_school_code_stored_as_a_number_is_kept_exactly(bureau, school):
+    headers = ["学校标识码", "学校名称", "办学类型", "举办性质", "联系电话", "在办"]
+    rows = [[3509000123, "蕉城区新村小学", "小学", "公办", 13905931234, "是"]]
+    report = run_import(
+        resource_class=SchoolResource,
+        raw=xlsx(headers, rows),
+        filename="s.xlsx",
+        by=bureau,
+        dry_run=False,
+    )
+    assert report.ok, report.problems
+    created = School.objects.get(code="3509000123")
+    assert created.phone == "13905931234" and created.active is True
+
+
+@pytest.mark.parametrize(
+    ("value", "active"),
+    [
+        ("是", True),
+        ("在办", True),
+        ("√", True),
+        ("Y", True),
+        (1, True),
+        ("TRUE", True),
+        ("否", False),
+        ("停办", False),
+        ("×", False),
+        ("n", False),
+        (0, False),
+        ("false", False),
+    ],
+)
+def test_yes_and_no_as_clerks_write_them(bureau, school, value, active):
+    headers = ["学校标识码", "学校名称", "办学类型", "举办性质", "在办"]
+    existing = factories.make_school("蕉城区老街小学", active=not active)
+    rows = [[existing.code, existing.name, "初级中学", "公办", value]]
+    report = run_import(
+        resource_class=SchoolResource,
+        raw=xlsx(headers, rows),
+        filename="s.xlsx",
+        by=bureau,
+        dry_run=False,
+    )
+    assert report.ok, report.problems
+    existing.refresh_from_db()
+    assert existing.active is active
+
+
+def test_an_unknown_yes_or_no_is_refused_with_the_accepted_values(bureau, school):
+    headers = ["学校标识码", "学校名称", "办学类型", "举办性质", "在办"]
+    rows = [["3509000999", "蕉城区某小学", "小学", "公办", "大概"]]
+    report = run_import(
+        resource_class=SchoolResource,
+        raw=xlsx(headers, rows),
+        filename="s.xlsx",
+        by=bureau,
+        dry_run=False,
+    )
+    assert not report.written and not School.objects.filter(code="3509000999").exists()
+    (problem,) = report.problems
+    assert problem.column == "在办" and "是/否" in problem.message and "大概" in problem.message
+
+
+def test_names_lose_the_spaces_people_type_inside_them(bureau, school):
+    rows = teacher_rows(school, 3)
+    rows[0][1] = " 王\u00a0芳 "
+    rows[1][1] = "李\u3000 明"
+    rows[2][1] = "Anna  Ｌｅｅ"
+    report = run_import(
+        resource_class=TeacherResource,
+        raw=xlsx(TEACHER_HEADERS, rows),
+        filename="t.xlsx",
+        by=bureau,
+        dry_run=False,
+    )
+    assert report.ok, report.problems
+    names = set(Teacher.objects.values_list("name", flat=True))
+    assert {"王芳", "李明", "Anna Lee"} <= names
