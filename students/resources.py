@@ -1,6 +1,7 @@
 """Students with their class and one guardian, one row a student."""
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from import_export import fields, widgets
 
 from credit_registry.common.spreadsheets import (
@@ -15,7 +16,7 @@ from credit_registry.common.spreadsheets import (
 from credit_registry.importing import RegistryResource
 from schools.models import School
 from students import services
-from students.models import Student
+from students.models import Classroom, Student
 from teachers.models import Gender
 
 CLASS_COLUMNS = ("年级", "班级", "入学年份")
@@ -58,6 +59,45 @@ class StudentResource(RegistryResource):
                 wanted[key] = TextWidget().clean(row.get(normalize_header("年级")))
         self._school_ids = school_ids
         self._classes = services.ensure_classrooms(wanted=wanted)
+        # A stored student whose row names another school or class moves through the same
+        # services as in the portal (transfer, placement), after the rows are written.
+        self._moves: list[tuple[int, int | None, int | None]] = []
+
+    def import_instance(self, instance, row, **kwargs):
+        stored = getattr(instance, "_stored_values", None)
+        errors = {}
+        try:
+            self._import_row(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+        if stored is not None:
+            try:
+                self._plan_move(instance, stored)
+            except ValidationError as error:
+                errors.setdefault("__all__", []).extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def _plan_move(self, instance, stored: dict) -> None:
+        """Keep a stored student where they are in the row's write; a change of school or class
+        becomes a move, and a frozen file (graduated, transferred out) takes no change at all."""
+        if stored.get("file_frozen_at") and stored != self._values(instance):
+            raise ValidationError(
+                "该学生已毕业或转出本区，档案已冻结，不能再修改 / The student has left and the "
+                "file is frozen: it takes no more changes."
+            )
+        school, classroom = instance.school_id, instance.classroom_id
+        if (school, classroom) == (stored["school_id"], stored["classroom_id"]):
+            return
+        instance.school_id, instance.classroom_id = stored["school_id"], stored["classroom_id"]
+        moved_school = school if school != stored["school_id"] else None
+        self._moves.append((instance.pk, moved_school, classroom))
+        instance._moved = True
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if getattr(instance, "_moved", False):
+            return False  # reported as updated: the services move the student
+        return super().skip_row(instance, original, row, import_validation_errors)
 
     def _class_key(self, row, school_ids) -> tuple | str:
         grade, name, year = (row.get(normalize_header(c)) for c in CLASS_COLUMNS)
@@ -72,7 +112,7 @@ class StudentResource(RegistryResource):
             return ""  # the school column reports its own error
         return (school, entry_year, TextWidget().clean(name))
 
-    def import_instance(self, instance, row, **kwargs):
+    def _import_row(self, instance, row, **kwargs):
         errors = {}
         try:
             super().import_instance(instance, row, **kwargs)
@@ -103,6 +143,20 @@ class StudentResource(RegistryResource):
     def after_import(self, dataset, result, **kwargs):
         if result.has_errors() or result.has_validation_errors():
             return
+        today = timezone.localdate()
+        for pk, school_id, classroom_id in self._moves:
+            student = Student.objects.get(pk=pk)
+            if school_id is not None:
+                student = services.transfer_student(
+                    by=self.user,
+                    student=student,
+                    on=today,
+                    to_school=School.objects.get(pk=school_id),
+                )
+            if classroom_id is not None:
+                services.place_in_classroom(
+                    by=self.user, student=student, classroom=Classroom.objects.get(pk=classroom_id)
+                )
         services.record_imported_students(
             student_numbers=[lookup_code(v) for v in dataset[normalize_header("学籍号")]],
             guardians=self._guardians,

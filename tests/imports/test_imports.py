@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -15,7 +16,8 @@ from evaluations.models import CreditRecord, RecordStatus
 from evaluations.records.resources import CreditRecordResource
 from schools.models import School
 from schools.resources import IntegrityActivityResource, SchoolResource
-from students.models import Student
+from students import services as student_services
+from students.models import EnrolmentEvent, Student
 from students.resources import StudentResource
 from teachers.models import Degree, Posting, Teacher
 from teachers.resources import TeacherResource
@@ -483,3 +485,70 @@ def test_names_lose_the_spaces_people_type_inside_them(bureau, school):
     assert report.ok, report.problems
     names = set(Teacher.objects.values_list("name", flat=True))
     assert {"王芳", "李明", "Anna Lee"} <= names
+
+
+# --- re-imports act like the portal -------------------------------------------------------------
+
+STUDENT_HEADERS = ["学籍号", "姓名", "性别", "学校标识码", "年级", "班级", "入学年份"]
+
+
+def _student_file(student, school, class_name="2班", name=None):
+    row = [
+        student.student_number,
+        name or student.name,
+        "男",
+        school.code,
+        "七年级",
+        class_name,
+        2025,
+    ]
+    return xlsx(STUDENT_HEADERS, [row])
+
+
+def _import_students(raw, bureau):
+    return run_import(
+        resource_class=StudentResource, raw=raw, filename="学生.xlsx", by=bureau, dry_run=False
+    )
+
+
+def test_a_class_change_on_reimport_places_the_student_and_the_old_class_teacher_loses_the_file(
+    client, bureau, school
+):
+    old_head = factories.make_teacher(school, "旧班主任")
+    old_class = factories.make_classroom(school, head_teacher=old_head, name="1班")
+    student = factories.make_student(school, old_class, name="陈小雨")
+    client.force_login(old_head.user)
+    assert client.get(reverse("students:file", args=[student.pk])).status_code == 200
+    report = _import_students(_student_file(student, school, "2班"), bureau)
+    assert report.ok and report.updated == 1, report.problems
+    student.refresh_from_db()
+    assert student.classroom.name == "2班"
+    assert student.enrolments.filter(event=EnrolmentEvent.PLACED).count() == 1
+    assert client.get(reverse("students:file", args=[student.pk])).status_code == 404
+
+
+def test_a_school_change_on_reimport_is_a_transfer_with_its_history(bureau, school, other_school):
+    student = factories.make_student(school, factories.make_classroom(school, name="1班"))
+    report = _import_students(_student_file(student, other_school, "3班"), bureau)
+    assert report.ok, report.problems
+    student.refresh_from_db()
+    assert student.school == other_school and student.classroom.school == other_school
+    events = list(student.enrolments.order_by("pk").values_list("event", flat=True))
+    assert events[-3:] == [
+        EnrolmentEvent.TRANSFERRED_OUT,
+        EnrolmentEvent.TRANSFERRED_IN,
+        EnrolmentEvent.PLACED,
+    ]
+
+
+def test_a_frozen_file_refuses_a_reimported_change_and_keeps_its_name(bureau, school):
+    student = factories.make_student(
+        school, factories.make_classroom(school, name="2班"), name="毕业生"
+    )
+    student_services.graduate_student(by=bureau, student=student, on=timezone.localdate())
+    report = _import_students(_student_file(student, school, "2班", name="改名了"), bureau)
+    assert not report.written
+    (problem,) = report.problems
+    assert "档案已冻结" in problem.message and problem.row == 2
+    student.refresh_from_db()
+    assert student.name == "毕业生"
