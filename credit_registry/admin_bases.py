@@ -110,19 +110,21 @@ class ScopedRawIdWidget(admin.widgets.ForeignKeyRawIdWidget):
         return super().label_and_url_for_value(value)
 
 
-def scoped_formfield_kwargs(db_field, request, raw_id_fields, admin_site, kwargs) -> dict:
-    """The queryset (and, for an id field, the widget) of a foreign key to a person or a
-    school, limited to what the user may see (``access.lookup_scope``)."""
-    scope = access.lookup_scope(request.user, db_field.related_model)
-    if scope is None:
-        return kwargs
-    kwargs = {**kwargs, "queryset": scope}
-    if db_field.name in raw_id_fields and "widget" not in kwargs:
-        kwargs["widget"] = ScopedRawIdWidget(db_field.remote_field, admin_site, scope)
-    return kwargs
+class ScopedLookupsMixin:
+    """Foreign keys to a person or a school offer, and an id field names, only what the user may
+    see (``access.lookup_scope``): an id outside the scope is an invalid choice and shows no name.
+    """
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = access.lookup_scope(request.user, db_field.related_model)
+        if scope is not None:
+            kwargs["queryset"] = scope
+            if db_field.name in self.raw_id_fields and "widget" not in kwargs:
+                kwargs["widget"] = ScopedRawIdWidget(db_field.remote_field, self.admin_site, scope)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class RegistryModelAdmin(admin.ModelAdmin):
+class RegistryModelAdmin(ScopedLookupsMixin, admin.ModelAdmin):
     """Bureau admins may do everything the page allows; inspectors may look at what their scope
     covers (``scope``, a function user -> queryset from ``credit_registry.access``) when the page
     sets ``inspector_may_view``, and add when it sets ``inspector_may_add``. Nobody else gets in."""
@@ -173,12 +175,6 @@ class RegistryModelAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         role = self._role(request)
         return role == Role.BUREAU_ADMIN or (role == Role.INSPECTOR and self.inspector_may_view)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        kwargs = scoped_formfield_kwargs(
-            db_field, request, self.raw_id_fields, self.admin_site, kwargs
-        )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         """An add form prefilled from its URL (``?teacher=12``) keeps only ids that are ids: a
@@ -281,18 +277,12 @@ class ReadOnlyAdmin(RegistryModelAdmin):
         return False
 
 
-class RegistryInline(admin.TabularInline):
+class RegistryInline(ScopedLookupsMixin, admin.TabularInline):
     """Inline rows follow the page they sit on: whoever may view the parent sees them, only the
     bureau changes them (and nobody when ``read_only``)."""
 
     extra = 0
     read_only = False
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        kwargs = scoped_formfield_kwargs(
-            db_field, request, self.raw_id_fields, self.admin_site, kwargs
-        )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_view_permission(self, request, obj=None):
         return access.role_of(request.user) in access.STAFF_ROLES

@@ -89,18 +89,7 @@ def copy_create(model: type[models.Model], objects: Sequence[models.Model], *, b
                 related = field.get_cached_value(obj, None)
                 if related is not None:
                     obj.__dict__[field.attname] = related.pk
-    convert = [(field.attname, _converter(field)) for field in fields]
-    quoted = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy,
-    ):
-        for obj in objects:
-            values = obj.__dict__
-            copy.write_row(
-                [values[name] if to is None else to(values[name]) for name, to in convert]
-            )
+    copy_rows(model, (obj.__dict__ for obj in objects))  # a new object holds every attname
     for obj in objects:
         obj._state.adding = False
         obj._state.db = alias
