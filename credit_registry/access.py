@@ -109,6 +109,16 @@ def _inspector_clues(user) -> QuerySet[ComplaintClue]:
     return ComplaintClue.objects.filter(assigned_to=user)
 
 
+def clues_visible_to(user) -> QuerySet[ComplaintClue]:
+    """Every clue for a bureau admin; the clues assigned to them for an inspector."""
+    role = role_of(user)
+    if role == Role.BUREAU_ADMIN:
+        return ComplaintClue.objects.all()
+    if role == Role.INSPECTOR:
+        return _inspector_clues(user)
+    return ComplaintClue.objects.none()
+
+
 def schools_visible_to(user) -> QuerySet[School]:
     role = role_of(user)
     if role == Role.BUREAU_ADMIN:

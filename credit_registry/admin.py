@@ -1,59 +1,25 @@
-"""The admin site is the bureau's workplace. Who gets in, and what each admin page lists, is
-decided by ``credit_registry.access`` — the same rules as everywhere else.
+"""The registry's own admin pages (users, login lockouts, the official calendar). The site itself
+— its door, workbench and navigation — is ``credit_registry.admin_site``.
 
-Only active bureau admins and inspectors enter (``is_staff`` alone is not enough). A bureau admin
-may do whatever a page offers; an inspector sees what ``access`` scopes for them and adds only
-where a page says so (credit records, notes on their clues). Django's per-model permissions are
+A bureau admin may do whatever a page offers; an inspector sees what ``access`` scopes for them
+and adds only where a page says so (credit records, notes on their clues). Django's per-model permissions are
 not used: the four role groups carry none, the role decides.
 """
 
 from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group, User
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from credit_registry import access, calendar, views
+from credit_registry import access, views
 from credit_registry.access import Role
 from credit_registry.admin_bases import RegistryModelAdmin
 from credit_registry.common.workdays import parse_notice
 from credit_registry.models import HolidayDay, HolidayYear, LoginLock
 from evaluations.disputes import services as dispute_services
-
-
-def registry_has_permission(request) -> bool:
-    """Who may enter the admin site at all: active bureau admins and inspectors."""
-    user = request.user
-    return user.is_active and access.role_of(user) in access.STAFF_ROLES
-
-
-class RegistryAdminAuthenticationForm(AdminAuthenticationForm):
-    """The admin login asks for a staff role, not for Django's ``is_staff`` flag, so the door
-    and the login form agree on who may enter."""
-
-    def confirm_login_allowed(self, user):
-        AuthenticationForm.confirm_login_allowed(self, user)
-        if access.role_of(user) not in access.STAFF_ROLES:
-            raise ValidationError(
-                self.error_messages["invalid_login"],
-                code="invalid_login",
-                params={"username": self.username_field.verbose_name},
-            )
-
-
-# ``admin.site`` stays the site of the root URLconf; only its door is ours.
-admin.site.has_permission = registry_has_permission
-admin.site.login_form = RegistryAdminAuthenticationForm
-admin.site.login = views.login_guard(admin.site.login)
-
-
-# --- a reason asked between choosing an action and running it ------------------------------------
-
 
 # --- users ------------------------------------------------------------------------------------
 
@@ -249,14 +215,3 @@ class HolidayYearAdmin(RegistryModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass  # the days are written by the service from the notice's list
-
-
-def _each_context_with_calendar(request, _each_context=admin.site.each_context):
-    """Every admin page: from 1 November, a reminder when next year's calendar is missing."""
-    context = _each_context(request)
-    if access.is_bureau(request.user):
-        context["calendar_missing_year"] = calendar.next_year_missing()
-    return context
-
-
-admin.site.each_context = _each_context_with_calendar

@@ -2,6 +2,8 @@
 inlines, masked identifiers, school-first search, estimated counts on huge lists, and the two
 ways an action runs a service (each object, or after a small form)."""
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
 from django import forms
@@ -132,6 +134,9 @@ class RegistryModelAdmin(ScopedLookupsMixin, admin.ModelAdmin):
     scope = None
     inspector_may_view = False
     inspector_may_add = False
+    # Tables the services write and other pages show (ledger links, notices, evidence files):
+    # their own lists are for whoever operates the installation, not for the bureau's work.
+    technical = False
     # Set on lists of minors (students, guardians): each page shown leaves an access-log line.
     logged_list = None
     list_per_page = 50
@@ -173,6 +178,8 @@ class RegistryModelAdmin(ScopedLookupsMixin, admin.ModelAdmin):
         return urlencode({"_changelist_filters": _term_to_key(request, filters)})
 
     def has_module_permission(self, request):
+        if self.technical:
+            return request.user.is_active and request.user.is_superuser
         role = self._role(request)
         return role == Role.BUREAU_ADMIN or (role == Role.INSPECTOR and self.inspector_may_view)
 
@@ -199,13 +206,19 @@ class RegistryModelAdmin(ScopedLookupsMixin, admin.ModelAdmin):
         return self.has_module_permission(request)
 
     def has_add_permission(self, request):
+        if self.technical:
+            return self.has_module_permission(request)
         role = self._role(request)
         return role == Role.BUREAU_ADMIN or (role == Role.INSPECTOR and self.inspector_may_add)
 
     def has_change_permission(self, request, obj=None):
+        if self.technical:
+            return self.has_module_permission(request)
         return self._role(request) == Role.BUREAU_ADMIN
 
     def has_delete_permission(self, request, obj=None):
+        if self.technical:
+            return self.has_module_permission(request)
         return self._role(request) == Role.BUREAU_ADMIN
 
     # The object's 历史 page: besides the admin's own log, every stored version of the object
@@ -413,21 +426,53 @@ def _action_field_name(request) -> str:
     return prefixed if prefixed in request.POST else "action"
 
 
-def ask_then_run(model_admin, request, queryset, *, form_class, title: str, run):
-    """An admin action that needs more than a click (a reason, an inspector): show ``form_class``
-    for the selected rows, then call ``run(obj, cleaned_data)`` for each, through the services.
-    A refused step is reported with ``messages.error`` and the others still run."""
+@dataclass(frozen=True)
+class Confirmation:
+    """What a confirmation page says before an action runs on the selected rows.
+
+    ``columns`` are (heading, function of a row) pairs listing each row with what a decision
+    needs; ``consequence`` says what will happen to each; ``irreversible`` says what cannot be
+    undone (shown as a warning); ``done`` turns the list of what the steps returned into the
+    message shown afterwards ("已公布12条信用记录，已通知12位当事人")."""
+
+    title: str
+    consequence: str
+    columns: Sequence[tuple[str, Callable]] = ()
+    irreversible: str = ""
+    done: Callable[[list], str] | None = None
+
+
+def ask_then_run(
+    model_admin,
+    request,
+    queryset,
+    *,
+    run,
+    confirmation: Confirmation,
+    form_class=forms.Form,
+):
+    """An action that first shows what it will do: each selected row with the facts a decision
+    needs, the consequence, what cannot be undone, and ``form_class`` when it needs more than a
+    click (a reason, an inspector). On confirmation ``run(obj, cleaned_data)`` is called for
+    each row, through the services; a refused step is reported with ``messages.error`` and the
+    others still run."""
     action_name = request.POST.get(_action_field_name(request), "")
     if "_confirm" in request.POST:
         form = form_class(request.POST)
         if form.is_valid():
-            run_each(request, queryset, lambda obj: run(obj, form.cleaned_data))
+            run_each(
+                request,
+                queryset,
+                lambda obj: run(obj, form.cleaned_data),
+                done=confirmation.done,
+            )
             return None
     else:
         form = form_class()
+    rows = list(queryset)
     hidden = {
         _action_field_name(request): action_name,
-        helpers.ACTION_CHECKBOX_NAME: [str(pk) for pk in queryset.values_list("pk", flat=True)],
+        helpers.ACTION_CHECKBOX_NAME: [str(obj.pk) for obj in rows],
         "_confirm": "1",
     }
     for name, value in hidden.items():
@@ -435,28 +480,30 @@ def ask_then_run(model_admin, request, queryset, *, form_class, title: str, run)
         form.fields[name] = forms.Field(widget=widget, initial=value, required=False)
     return TemplateResponse(
         request,
-        "admin/credit_registry/decision.html",
+        "admin/credit_registry/confirm.html",
         {
             **model_admin.admin_site.each_context(request),
             "opts": model_admin.opts,
-            "title": title,
-            "object": _("已选择 %(count)d 项")
-            % {"count": len(hidden[helpers.ACTION_CHECKBOX_NAME])},
+            "title": confirmation.title,
+            "confirmation": confirmation,
+            "count": len(rows),
+            "headings": [heading for heading, _cell in confirmation.columns],
+            "rows": [[cell(obj) for _heading, cell in confirmation.columns] for obj in rows],
             "form": form,
+            "back_url": request.get_full_path(),
         },
     )
 
 
-def run_each(request, objects, step) -> int:
-    """Run one service step per object; report each refusal by id and count the successes."""
-    done = 0
+def run_each(request, objects, step, *, done: Callable[[list], str] | None = None) -> int:
+    """Run one service step per object; report each refusal by id, then what was done."""
+    results = []
     for obj in objects:
         try:
-            step(obj)
+            results.append(step(obj))
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, f"#{obj.pk}：{error_text(error)}")
-        else:
-            done += 1
-    if done:
-        messages.success(request, _("已完成 %(count)d 项") % {"count": done})
-    return done
+    if results:
+        message = done(results) if done else _("已完成%(count)d项") % {"count": len(results)}
+        messages.success(request, message)
+    return len(results)

@@ -33,7 +33,7 @@ else:
 DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "credit_registry.apps.RegistryAdminConfig",  # django.contrib.admin with our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

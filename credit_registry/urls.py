@@ -1,13 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from credit_registry import views
-
-admin.site.site_header = f"{settings.REGISTRY_DISTRICT_NAME}{settings.REGISTRY_SITE_TITLE}"
-admin.site.site_title = settings.REGISTRY_SITE_TITLE
-admin.site.index_title = "局机关工作台"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -12,10 +12,11 @@ from credit_registry import access
 from credit_registry.admin_bases import ReadOnlyAdmin, RegistryInline, RegistryModelAdmin
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
 from credit_registry.common.errors import error_text
-from credit_registry.common.years import academic_year_of
+from credit_registry.common.years import academic_year_label, academic_year_of
 from evaluations.assessment import standing
 from evaluations.models import AssessmentYear
 from evaluations.schoolwork import services
+from schools import selectors
 from schools.forms import InspectionForm
 from schools.models import (
     ActivityPhoto,
@@ -41,6 +42,24 @@ class SchoolAccountInline(RegistryInline):
     raw_id_fields = ("user",)
 
 
+class NoSelfAssessmentFilter(admin.SimpleListFilter):
+    """Schools in operation without their own checklist (学校自查) for a year: the workbench's
+    figure, through the same selector."""
+
+    title = _("未提交学校自查")
+    parameter_name = "no_self_assessment"
+
+    def lookups(self, request, model_admin):
+        years = AssessmentYear.objects.order_by("-year").values_list("year", flat=True)
+        return [(str(year), academic_year_label(year)) for year in years]
+
+    def queryset(self, request, queryset):
+        if not (self.value() or "").isdigit():
+            return queryset
+        missing = selectors.schools_without_self_assessment(int(self.value()))
+        return queryset.filter(pk__in=missing.values("pk"))
+
+
 @admin.register(School)
 class SchoolAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
     resource_classes = [SchoolResource]
@@ -48,7 +67,7 @@ class SchoolAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
     inspector_may_view = True
     list_display = ("code", "name", "kind", "ownership", "principal_name", "phone", "active")
     list_display_links = ("code", "name")
-    list_filter = ("kind", "ownership", "active")
+    list_filter = ("kind", "ownership", "active", NoSelfAssessmentFilter)
     list_select_related = ()  # no relation is shown: nothing to join
     search_fields = ("=code", "name", "principal_name")
     inlines = [LeadingGroupInline, SchoolAccountInline]
@@ -150,6 +169,7 @@ class IntegrityActivityAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
 
 @admin.register(ActivityPhoto)
 class ActivityPhotoAdmin(ReadOnlyAdmin):
+    technical = True
     list_display = ("activity", "content_type", "size", "uploaded_at")
     list_select_related = ("activity",)
     search_fields = ("activity__title",)
@@ -252,6 +272,7 @@ class OperationChecklistAdmin(ReadOnlyAdmin):
 
 @admin.register(ChecklistEntry)
 class ChecklistEntryAdmin(ReadOnlyAdmin):
+    technical = True
     list_display = ("checklist", "area", "passed", "record")
     list_filter = ("area", "passed")
     list_select_related = ("checklist__school", "record")

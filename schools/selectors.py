@@ -1,5 +1,6 @@
 """The schools' integrity-education activities as the annual assessment, the reports and the
-public news read them: counts per school, a summary of a year, the latest news.
+public news read them: counts per school, a summary of a year, the latest news; and which
+schools have not filed their self-assessment.
 
 The scoring of activities lives with the assessment (``evaluations.assessment.scoring``); this
 module knows only the schools' own data.
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet, Sum
 
 from schools.models import (
+    ChecklistKind,
     IntegrityActivity,
+    OperationChecklist,
     School,
 )
 
@@ -84,3 +87,12 @@ def activity_news(limit: int = 20) -> list[ActivityNews]:
 
 
 # --- lists of people ---------------------------------------------------------------------------
+
+
+def schools_without_self_assessment(year: int) -> QuerySet[School]:
+    """Schools in operation that have not filed their own checklist (学校自查) for ``year``."""
+    return School.objects.filter(active=True).exclude(
+        pk__in=OperationChecklist.objects.filter(
+            year=year, kind=ChecklistKind.SELF_ASSESSMENT
+        ).values("school")
+    )

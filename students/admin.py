@@ -212,6 +212,8 @@ class PledgeAdmin(ReadOnlyAdmin):
 class PledgeSlipAdmin(ReadOnlyAdmin):
     """Slips without their codes: a code is for the student's family only."""
 
+    technical = True
+
     list_display = ("pledge", "student_masked", "acknowledged_at", "acknowledged_by")
     list_filter = ("acknowledged_by", "pledge__kind")
     list_select_related = ("pledge__classroom", "student")

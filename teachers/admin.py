@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext
 
 from credit_registry import access
 from credit_registry.admin_bases import (
+    Confirmation,
     MaskedIdentifiersMixin,
     RegistryInline,
     RegistryModelAdmin,
@@ -58,8 +60,15 @@ def _with_note(status: str, name: str, title: str):
             request,
             queryset,
             form_class=VerificationNoteForm,
-            title=title,
             run=lambda degree, data: _verify_one(request, degree, status, data["note"]),
+            confirmation=Confirmation(
+                title=title,
+                consequence=gettext("核查结论记入所选学历，并记下核查人和时间。"),
+                columns=(
+                    (gettext("教师"), lambda degree: degree.teacher.name),
+                    (gettext("学历"), str),
+                ),
+            ),
         )
 
     action.__name__ = name

@@ -748,7 +748,8 @@ class AdminModel:
     the cases in the inspector's queryset (others redirect to the admin index, Django's answer
     for an object not in the queryset). Unscoped models use any one object (case ``-``).
     ``bureau``: the letters of what a bureau admin may do besides viewing: a(dd), c(hange),
-    d(elete); ``None`` for models left to Django's own permissions (none are granted).
+    d(elete); ``None`` for models left to Django's own permissions (none are granted) and for
+    the technical tables, which only superusers open.
     """
 
     inspector: str = "none"
@@ -781,9 +782,9 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "schools.school": AdminModel(inspector="view", **_scoped(lambda w, case: w.school(None, case))),
     "schools.leadinggroupmember": AdminModel(),
     "schools.integrityactivity": AdminModel(bureau="c"),  # the bureau only excludes one
-    "schools.activityphoto": AdminModel(bureau=READ_ONLY),
+    "schools.activityphoto": AdminModel(bureau=None),  # technical: superusers only
     "schools.operationchecklist": AdminModel(bureau=READ_ONLY),
-    "schools.checklistentry": AdminModel(bureau=READ_ONLY),
+    "schools.checklistentry": AdminModel(bureau=None),  # technical: superusers only
     "schools.schoolaccount": AdminModel(),
     "teachers.teacher": AdminModel(
         inspector="view", **_scoped(lambda w, case: w.teacher(None, case))
@@ -795,7 +796,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "students.guardian": AdminModel(),
     "students.enrolment": AdminModel(bureau="a"),
     "students.pledge": AdminModel(bureau=READ_ONLY),
-    "students.pledgeslip": AdminModel(bureau=READ_ONLY),
+    "students.pledgeslip": AdminModel(bureau=None),  # technical: superusers only
     "students.parentcode": AdminModel(bureau=READ_ONLY),
     "evaluations.catalogitem": AdminModel(inspector="view", bureau="ac"),
     "evaluations.creditrecord": AdminModel(
@@ -806,17 +807,17 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "evaluations.complaintclue": AdminModel(
         inspector="view", bureau="ac", **_scoped(lambda w, case: w.clue(None, case))
     ),
-    "evaluations.cluenote": AdminModel(bureau=READ_ONLY),
-    "evaluations.ledgerentry": AdminModel(bureau=READ_ONLY),
-    "evaluations.ledgerhead": AdminModel(bureau=READ_ONLY),
+    "evaluations.cluenote": AdminModel(bureau=None),  # technical: superusers only
+    "evaluations.ledgerentry": AdminModel(bureau=None),  # technical: superusers only
+    "evaluations.ledgerhead": AdminModel(bureau=None),  # technical: superusers only
     "evaluations.assessmentyear": AdminModel(bureau="a"),
     "evaluations.assessmentpolicy": AdminModel(bureau="a"),
     "evaluations.consequencerule": AdminModel(bureau=READ_ONLY),
     "evaluations.assessmentresult": AdminModel(bureau=READ_ONLY),
-    "evaluations.notice": AdminModel(bureau=READ_ONLY),
-    "evaluations.evidence": AdminModel(bureau=READ_ONLY),
+    "evaluations.notice": AdminModel(bureau=None),  # technical: superusers only
+    "evaluations.evidence": AdminModel(bureau=None),  # technical: superusers only
     "evaluations.questionnaire": AdminModel(),
-    "evaluations.questionitem": AdminModel(),
+    "evaluations.questionitem": AdminModel(bureau=None),  # technical: superusers only
     "evaluations.evaluationround": AdminModel(bureau="ac"),
     "evaluations.raterassignment": AdminModel(bureau=READ_ONLY),
     "evaluations.accesscode": AdminModel(bureau=READ_ONLY),

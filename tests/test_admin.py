@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.contrib import admin
 from django.contrib.admin.sites import site
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,6 +21,7 @@ from evaluations.disputes import services as dispute_services
 from evaluations.models import (
     AccessCode,
     AssessmentPolicy,
+    AssessmentYear,
     ClueStatus,
     CreditRecord,
     EvaluationRound,
@@ -153,6 +155,9 @@ def test_every_changelist_add_and_change_page_opens_for_the_bureau(client, burea
     assert client.get(reverse("admin:index")).status_code == 200
     for model, model_admin in _our_admins():
         response = client.get(_changelist(model))
+        if getattr(model_admin, "technical", False):  # the services' own tables: superusers
+            assert response.status_code == 403, model
+            continue
         assert response.status_code == 200, model
         request = type("Request", (), {"user": bureau})()
         if model_admin.has_add_permission(request):
@@ -160,6 +165,22 @@ def test_every_changelist_add_and_change_page_opens_for_the_bureau(client, burea
         obj = model._default_manager.order_by("pk").first()
         if obj is not None:
             assert client.get(_url(model, "change", obj.pk)).status_code == 200, model
+
+
+def test_technical_tables_open_for_a_superuser_only(client, bureau, district):
+    technical = [m for m, model_admin in _our_admins() if getattr(model_admin, "technical", 0)]
+    assert {m._meta.model_name for m in technical} >= {"ledgerhead", "evidence", "notice"}
+    client.force_login(bureau)
+    index = client.get(reverse("admin:index")).content.decode()
+    for model in technical:
+        assert _changelist(model) not in index
+    root = User.objects.create_superuser("root", password="x" * 12)
+    client.force_login(root)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "技术数据" in index
+    for model in technical:
+        assert _changelist(model) in index
+        assert client.get(_changelist(model)).status_code == 200, model
 
 
 def test_the_inspectors_pages_open(client, bureau, inspector, district):
@@ -223,7 +244,7 @@ def test_changelist_queries_do_not_grow_with_rows(client, bureau, school, model)
 
 def test_no_changelist_grows_in_queries(client, bureau, inspector):
     populate(bureau, inspector)
-    client.force_login(bureau)
+    client.force_login(User.objects.create_superuser("root", password="x" * 12))
     urls = [_changelist(model) for model, _ in _our_admins()]
     for url in urls:
         client.get(url)
@@ -421,18 +442,58 @@ def test_publish_action_appends_to_the_ledger(client, bureau, teacher):
     record = factories.make_record(teacher, "T-GIFTS", by=bureau, status=RecordStatus.SUBMITTED)
     client.force_login(bureau)
     url = reverse("admin:evaluations_creditrecord_changelist")
-    client.post(url, {"action": "approve", "_selected_action": [record.pk]})
-    client.post(url, {"action": "publish", "_selected_action": [record.pk]})
+    confirm = {"_selected_action": [record.pk], "_confirm": "1"}
+    client.post(url, {"action": "approve", **confirm})
+    response = client.post(url, {"action": "publish", **confirm}, follow=True)
     record.refresh_from_db()
     assert record.status == RecordStatus.PUBLISHED
     assert LedgerEntry.objects.filter(record=record, action="publish").count() == 1
+    said = [str(m) for m in response.context["messages"]]
+    assert "已公布1条信用记录，已通知1位当事人" in said  # the teacher's own account
+
+
+def test_bulk_steps_confirm_first_listing_each_record(client, bureau, teacher, school):
+    records = [
+        factories.make_record(teacher, "T-GIFTS", by=bureau, status=RecordStatus.APPROVED),
+        factories.make_record(school, "S-ARBITRARY-FEES", by=bureau, status=RecordStatus.APPROVED),
+    ]
+    client.force_login(bureau)
+    url = reverse("admin:evaluations_creditrecord_changelist")
+    selected = {"_selected_action": [r.pk for r in records]}
+    page = client.post(url, {"action": "publish", **selected})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "已选择2项" in html and "不可撤销" in html and "信用账本" in html
+    for record in records:
+        assert f"#{record.pk}" in html and record.item.name in html
+    assert teacher.name in html and school.name in html
+    assert not LedgerEntry.objects.exists()  # nothing happens before the confirmation
+    assert all(r.status == RecordStatus.APPROVED for r in CreditRecord.objects.all())
+    client.post(url, {"action": "publish", **selected, "_confirm": "1"})
+    assert LedgerEntry.objects.filter(action="publish").count() == 2
+
+
+def test_closing_a_year_confirms_and_says_it_cannot_be_undone(client, bureau):
+    assessment_services.ensure_year(year=2025, by=bureau)
+    client.force_login(bureau)
+    url = reverse("admin:evaluations_assessmentyear_changelist")
+    page = client.post(url, {"action": "close", "_selected_action": [2025]})
+    assert "关闭不能撤销" in page.content.decode()
+    assert not AssessmentYear.objects.get(year=2025).is_closed
+    response = client.post(
+        url, {"action": "close", "_selected_action": [2025], "_confirm": "1"}, follow=True
+    )
+    assert AssessmentYear.objects.get(year=2025).is_closed
+    assert "已关闭2025—2026学年，考核结果已冻结" in [str(m) for m in response.context["messages"]]
 
 
 def test_a_refused_step_is_shown_as_an_error(client, bureau, teacher):
     record = factories.make_record(teacher, "T-GIFTS", by=bureau, status=RecordStatus.SUBMITTED)
     client.force_login(bureau)
     url = reverse("admin:evaluations_creditrecord_changelist")
-    response = client.post(url, {"action": "publish", "_selected_action": [record.pk]}, follow=True)
+    response = client.post(
+        url, {"action": "publish", "_selected_action": [record.pk], "_confirm": "1"}, follow=True
+    )
     errors = [m for m in response.context["messages"] if m.level_tag == "error"]
     assert errors and f"#{record.pk}" in str(errors[0])
     record.refresh_from_db()
@@ -445,9 +506,9 @@ def test_approve_and_publish_from_the_record_page(client, bureau, teacher):
     client.force_login(bureau)
     url = reverse("admin:evaluations_creditrecord_change", args=[record.pk])
     for action in ("approve", "publish"):
-        response = client.post(
-            url, {"CHANGE_FORM-action": action, "index": "0", "_selected_action": [record.pk]}
-        )
+        chosen = {"CHANGE_FORM-action": action, "index": "0", "_selected_action": [record.pk]}
+        assert client.post(url, chosen).status_code == 200  # the confirmation
+        response = client.post(url, {**chosen, "_confirm": "1"})
         assert response.status_code == 302
     record.refresh_from_db()
     assert record.status == RecordStatus.PUBLISHED
@@ -583,7 +644,7 @@ def test_adding_a_record_in_the_admin_lands_submitted(client, bureau, teacher):
 def test_objection_is_decided_through_the_admin_form(client, bureau, district):
     objection = district["record"].objections.get()
     client.force_login(bureau)
-    listing = client.get(reverse("admin:evaluations_objection_changelist"), {"overdue": "open"})
+    listing = client.get(reverse("admin:evaluations_objection_changelist"), {"deadline": "open"})
     assert [o.pk for o in listing.context["cl"].result_list] == [objection.pk]
     response = client.post(
         reverse("admin:evaluations_objection_decide", args=[objection.pk]),
@@ -618,9 +679,9 @@ def test_overdue_objections_are_flagged(client, bureau, district):
         due_on=timezone.localdate() - datetime.timedelta(days=1)
     )
     client.force_login(bureau)
-    listing = client.get(reverse("admin:evaluations_objection_changelist"), {"overdue": "yes"})
+    listing = client.get(reverse("admin:evaluations_objection_changelist"), {"deadline": "overdue"})
     assert [o.pk for o in listing.context["cl"].result_list] == [objection.pk]
-    listing = client.get(reverse("admin:evaluations_objection_changelist"), {"overdue": "no"})
+    listing = client.get(reverse("admin:evaluations_objection_changelist"), {"deadline": "in_time"})
     assert list(listing.context["cl"].result_list) == []
 
 

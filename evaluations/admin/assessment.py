@@ -7,7 +7,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
-from credit_registry.admin_bases import ReadOnlyAdmin, RegistryInline, RegistryModelAdmin, run_each
+from credit_registry.admin_bases import (
+    Confirmation,
+    ReadOnlyAdmin,
+    RegistryInline,
+    RegistryModelAdmin,
+    ask_then_run,
+)
+from credit_registry.common.years import academic_year_label
 from evaluations.admin.common import (
     html_table,
     subject_label,
@@ -19,6 +26,7 @@ from evaluations.models import (
     AssessmentYear,
     ConsequenceRule,
 )
+from evaluations.workbench import selectors as workbench
 
 
 @admin.register(AssessmentYear)
@@ -44,8 +52,31 @@ class AssessmentYearAdmin(RegistryModelAdmin):
 
     @admin.action(description=_("关闭所选学年（重算后冻结结果）"), permissions=["decide"])
     def close(self, request, queryset):
-        run_each(
-            request, queryset, lambda year: services.close_year(year=year.year, by=request.user)
+        return ask_then_run(
+            self,
+            request,
+            queryset,
+            run=lambda year, data: services.close_year(year=year.year, by=request.user),
+            confirmation=Confirmation(
+                title=gettext("关闭学年"),
+                consequence=gettext("关闭前按现行政策重算该学年的全部考核结果。"),
+                irreversible=gettext(
+                    "关闭后，该学年的考核政策和考核结果永久冻结，不能再登记该学年的信用记录；"
+                    "关闭不能撤销。"
+                ),
+                columns=(
+                    (_("学年"), lambda year: academic_year_label(year.year)),
+                    (_("考核结果"), lambda year: year.results.count()),
+                    (
+                        _("尚未公布的记录"),
+                        lambda year: workbench.unfinished_records(year.year).count(),
+                    ),
+                ),
+                done=lambda done: (
+                    gettext("已关闭%(years)s，考核结果已冻结")
+                    % {"years": "、".join(academic_year_label(y.year) for y in done)}
+                ),
+            ),
         )
 
 

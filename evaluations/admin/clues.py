@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
 from credit_registry.admin_bases import (
+    Confirmation,
     ReadOnlyAdmin,
     RegistryInline,
     RegistryModelAdmin,
@@ -22,6 +23,7 @@ from credit_registry.admin_bases import (
 from credit_registry.common.errors import error_text
 from evaluations.admin.common import (
     decision_page,
+    when_text,
 )
 from evaluations.clues import services
 from evaluations.models import (
@@ -73,16 +75,12 @@ class CloseClueForm(forms.Form):
     )
 
 
-def clues_assigned_to(user):
-    return ComplaintClue.objects.filter(assigned_to=user)
-
-
 @admin.register(ComplaintClue)
 class ComplaintClueAdmin(RegistryModelAdmin):
     """The bureau takes in and assigns clues; an inspector sees the clues assigned to them and
     works them (notes, closing) through the 办理 page."""
 
-    scope = staticmethod(clues_assigned_to)
+    scope = staticmethod(access.clues_visible_to)
     inspector_may_view = True
     list_display = (
         "id",
@@ -160,9 +158,20 @@ class ComplaintClueAdmin(RegistryModelAdmin):
             request,
             queryset,
             form_class=AssignForm,
-            title=gettext("分派信访线索"),
             run=lambda clue, data: services.assign_clue(
                 clue=clue, inspector=data["inspector"], by=request.user
+            ),
+            confirmation=Confirmation(
+                title=gettext("分派信访线索"),
+                consequence=gettext("所选线索交给一位督查员调查办理，他在工作台上看到它们。"),
+                columns=(
+                    (gettext("编号"), lambda clue: f"#{clue.pk}"),
+                    (gettext("反映对象"), lambda clue: clue.subject_description),
+                    (gettext("来源渠道"), lambda clue: clue.get_channel_display()),
+                    (gettext("受理时间"), lambda clue: when_text(clue.received_at)),
+                    (gettext("状态"), lambda clue: clue.get_status_display()),
+                ),
+                done=lambda done: gettext("已分派%(count)d条线索") % {"count": len(done)},
             ),
         )
 
@@ -236,6 +245,7 @@ class ComplaintClueAdmin(RegistryModelAdmin):
 
 @admin.register(ClueNote)
 class ClueNoteAdmin(ReadOnlyAdmin):
+    technical = True
     list_display = ("clue", "author", "at", "text")
     list_select_related = ("clue", "author")
     search_fields = ("=clue__id", "text")

@@ -3,11 +3,13 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import ActionLocation
+from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry.common.years import academic_year_label, academic_year_of
@@ -15,6 +17,7 @@ from evaluations.models import (
     AssessmentYear,
     SubjectKind,
 )
+from evaluations.records import selectors
 
 BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
@@ -54,18 +57,66 @@ def subject_label(obj) -> str:
     return f"{SubjectKind.SCHOOL.label} {obj.school.name}"
 
 
-def decision_page(request, model_admin, obj, form, title):
-    return TemplateResponse(
-        request,
-        "admin/credit_registry/decision.html",
-        {
-            **model_admin.admin_site.each_context(request),
-            "opts": model_admin.opts,
-            "title": title,
-            "object": obj,
-            "form": form,
-        },
+def school_name(record) -> str:
+    """The school a record's subject belongs to (the school itself for a school's record)."""
+    if record.school_id:
+        return record.school.name
+    person = record.teacher if record.teacher_id else record.student
+    return person.school.name if person.school_id else "—"
+
+
+def record_columns():
+    """What a decision on records needs, one column each: the confirmation pages' table."""
+    return (
+        (_("编号"), lambda r: f"#{r.pk}"),
+        (_("对象"), subject_label),
+        (_("学校"), school_name),
+        (_("信用事项"), lambda r: r.item.name),
+        (_("分值"), lambda r: f"{r.points:+.2f}"),
+        (_("严重程度"), lambda r: r.item.get_severity_display()),
+        (_("一票否决"), lambda r: _("是") if r.item.vetoes else _("否")),
+        (_("发生日期"), lambda r: date_format(r.occurred_on, "Y-m-d")),
+        (_("事实"), lambda r: Truncator(r.narrative).chars(60)),
+        (_("证明材料"), lambda r: r.evidence_count),
+        (_("状态"), lambda r: r.get_status_display()),
     )
+
+
+def records_for_confirmation(queryset):
+    """The selected records with everything the confirmation table shows, in one query."""
+    return queryset.select_related("item", "school", "teacher__school", "student__school").annotate(
+        evidence_count=Count("evidence")
+    )
+
+
+def decision_page(request, model_admin, obj, form, title):
+    """The page of one decision: the object, and for an objection or a repair application the
+    record it is about — its facts, points, evidence and history — beside the form."""
+    record = getattr(obj, "record", None)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": title,
+        "object": obj,
+        "form": form,
+    }
+    if record is not None:
+        chain = selectors.record_chain(record)
+        context.update(
+            record=record,
+            record_subject=subject_label(record),
+            record_school=school_name(record),
+            record_url=reverse("admin:evaluations_creditrecord_change", args=[record.pk]),
+            evidence=[
+                (e.original_name, reverse("record_evidence", args=[record.pk, e.pk]))
+                for e in record.evidence.order_by("id")
+            ],
+            history=[
+                (when_text(e.at), e.get_action_display(), who_text(e.actor), e.reason)
+                for e in chain["ledger"]
+            ],
+        )
+    return TemplateResponse(request, "admin/credit_registry/decision.html", context)
 
 
 class ReasonForm(forms.Form):

@@ -13,14 +13,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
-from credit_registry.admin_bases import RegistryModelAdmin, ask_then_run
+from credit_registry.admin_bases import Confirmation, RegistryModelAdmin, ask_then_run
 from credit_registry.common.errors import error_text
 from evaluations.admin.common import (
     ReasonForm,
     decision_page,
     record_anchor,
+    subject_label,
+    who_text,
 )
-from evaluations.disputes import services
+from evaluations.disputes import selectors, services
 from evaluations.models import (
     CatalogItem,
     Objection,
@@ -30,21 +32,31 @@ from evaluations.models import (
 )
 
 
-class OverdueFilter(admin.SimpleListFilter):
+class DeadlineFilter(admin.SimpleListFilter):
+    """The workbench's objection queues, with the same selectors behind each choice."""
+
     title = _("办理期限")
-    parameter_name = "overdue"
+    parameter_name = "deadline"
 
     def lookups(self, request, model_admin):
-        return [("open", _("处理中")), ("yes", _("已超期")), ("no", _("未超期"))]
+        return [
+            ("open", _("处理中")),
+            ("soon", _("两个工作日内到期")),
+            ("overdue", _("已超期")),
+            ("in_time", _("未超期")),
+        ]
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
+        overdue = selectors.overdue_objections(today)
         if self.value() == "open":
             return queryset.filter(status=ObjectionStatus.OPEN)
-        if self.value() == "yes":
-            return queryset.filter(status=ObjectionStatus.OPEN, due_on__lt=today)
-        if self.value() == "no":
-            return queryset.exclude(status=ObjectionStatus.OPEN, due_on__lt=today)
+        if self.value() == "soon":
+            return queryset.filter(pk__in=selectors.objections_due_soon(today).values("pk"))
+        if self.value() == "overdue":
+            return queryset.filter(pk__in=overdue.values("pk"))
+        if self.value() == "in_time":
+            return queryset.exclude(pk__in=overdue.values("pk"))
         return queryset
 
 
@@ -146,7 +158,7 @@ class ObjectionAdmin(DecidedByServiceAdmin):
         "status",
         "decide_link",
     )
-    list_filter = ("status", OverdueFilter)
+    list_filter = ("status", DeadlineFilter)
 
     @admin.display(description=_("办理期限"), ordering="due_on")
     def due(self, objection):
@@ -184,28 +196,60 @@ class ObjectionAdmin(DecidedByServiceAdmin):
             narrative=data["narrative"] or None,
         )
 
-    def _decide_selected(self, request, queryset, outcome, title):
+    def _decide_selected(self, request, queryset, outcome, confirmation):
         return ask_then_run(
             self,
             request,
             queryset,
             form_class=ReasonForm,
-            title=title,
             run=lambda objection, data: services.decide_objection(
                 objection=objection, by=request.user, outcome=outcome, reason=data["reason"]
             ),
+            confirmation=confirmation,
+        )
+
+    @staticmethod
+    def _columns():
+        return (
+            (_("异议"), lambda o: f"#{o.pk}"),
+            (_("信用记录"), lambda o: f"#{o.record_id} {o.record.item.name}"),
+            (_("对象"), lambda o: subject_label(o.record)),
+            (_("分值"), lambda o: f"{o.record.points:+.2f}"),
+            (_("提出人"), lambda o: who_text(o.filed_by)),
+            (_("异议理由"), lambda o: o.reason),
+            (_("办理期限"), lambda o: date_format(o.due_on, "Y-m-d")),
         )
 
     @admin.action(description=_("维持原记录（异议不成立）"), permissions=["decide"])
     def uphold(self, request, queryset):
         return self._decide_selected(
-            request, queryset, ObjectionStatus.UPHELD, gettext("维持原记录")
+            request,
+            queryset,
+            ObjectionStatus.UPHELD,
+            Confirmation(
+                title=gettext("维持原记录"),
+                consequence=gettext("异议不成立，记录继续公示，提出人收到决定和理由。"),
+                irreversible=gettext("决定写入信用账本，作出后不能撤回。"),
+                columns=self._columns(),
+                done=lambda done: (
+                    gettext("已决定%(count)d件异议：维持原记录") % {"count": len(done)}
+                ),
+            ),
         )
 
     @admin.action(description=_("撤销记录（异议成立）"), permissions=["decide"])
     def revoke(self, request, queryset):
         return self._decide_selected(
-            request, queryset, ObjectionStatus.REVOKED, gettext("撤销记录")
+            request,
+            queryset,
+            ObjectionStatus.REVOKED,
+            Confirmation(
+                title=gettext("撤销记录"),
+                consequence=gettext("异议成立，记录撤销、不再公示，得分和等级随即重算。"),
+                irreversible=gettext("决定写入信用账本，作出后不能撤回。"),
+                columns=self._columns(),
+                done=lambda done: gettext("已决定%(count)d件异议：撤销记录") % {"count": len(done)},
+            ),
         )
 
 
@@ -251,22 +295,50 @@ class RepairApplicationAdmin(DecidedByServiceAdmin):
             application=application, by=request.user, approve=data["approve"], reason=data["reason"]
         )
 
-    def _decide_selected(self, request, queryset, approve, title):
+    def _decide_selected(self, request, queryset, approve, title, consequence):
         return ask_then_run(
             self,
             request,
             queryset,
             form_class=ReasonForm,
-            title=title,
             run=lambda application, data: services.decide_repair(
                 application=application, by=request.user, approve=approve, reason=data["reason"]
+            ),
+            confirmation=Confirmation(
+                title=title,
+                consequence=consequence,
+                irreversible=gettext("审核决定写入信用账本，作出后不能撤回。"),
+                columns=(
+                    (_("申请"), lambda a: f"#{a.pk}"),
+                    (_("信用记录"), lambda a: f"#{a.record_id} {a.record.item.name}"),
+                    (_("对象"), lambda a: subject_label(a.record)),
+                    (_("申请人"), lambda a: who_text(a.applicant)),
+                    (_("整改证明类型"), lambda a: a.get_proof_kind_display()),
+                    (_("整改情况说明"), lambda a: a.proof),
+                ),
+                done=lambda done: (
+                    gettext("已审核%(count)d件信用修复申请：%(title)s")
+                    % {"count": len(done), "title": title}
+                ),
             ),
         )
 
     @admin.action(description=_("批准修复"), permissions=["decide"])
     def approve_repair(self, request, queryset):
-        return self._decide_selected(request, queryset, True, gettext("批准信用修复"))
+        return self._decide_selected(
+            request,
+            queryset,
+            True,
+            gettext("批准信用修复"),
+            gettext("记录标记为已修复、不再公示，得分和等级随即重算。"),
+        )
 
     @admin.action(description=_("不予批准修复"), permissions=["decide"])
     def refuse_repair(self, request, queryset):
-        return self._decide_selected(request, queryset, False, gettext("不予批准信用修复"))
+        return self._decide_selected(
+            request,
+            queryset,
+            False,
+            gettext("不予批准信用修复"),
+            gettext("记录照常公示，申请人可以看到审核意见。"),
+        )

@@ -22,11 +22,11 @@ from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access, rules
 from credit_registry.admin_bases import (
+    Confirmation,
     ReadOnlyAdmin,
     RegistryInline,
     RegistryModelAdmin,
     ask_then_run,
-    run_each,
 )
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
 from credit_registry.common.errors import error_text
@@ -39,6 +39,8 @@ from evaluations.admin.common import (
     ReturnForm,
     html_table,
     record_anchor,
+    record_columns,
+    records_for_confirmation,
     subject_label,
     when_text,
     who_text,
@@ -447,30 +449,91 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
 
     # -- the workflow, through the services
 
-    @admin.action(description=_("提交审核"), permissions=["decide"], location=BOTH_PLACES)
-    def submit(self, request, queryset):
-        run_each(request, queryset, lambda r: services.submit_record(record=r, by=request.user))
-
-    @admin.action(description=_("审核通过"), permissions=["decide"], location=BOTH_PLACES)
-    def approve(self, request, queryset):
-        run_each(request, queryset, lambda r: services.approve_record(record=r, by=request.user))
-
-    @admin.action(description=_("公布"), permissions=["decide"], location=BOTH_PLACES)
-    def publish(self, request, queryset):
-        run_each(request, queryset, lambda r: services.publish_record(record=r, by=request.user))
-
-    @admin.action(description=_("退回"), permissions=["decide"], location=BOTH_PLACES)
-    def return_selected(self, request, queryset):
+    def _confirm_then(self, request, queryset, run, confirmation, form_class=None):
         return ask_then_run(
             self,
             request,
+            records_for_confirmation(queryset),
+            run=run,
+            confirmation=confirmation,
+            **({"form_class": form_class} if form_class else {}),
+        )
+
+    @admin.action(description=_("提交审核"), permissions=["decide"], location=BOTH_PLACES)
+    def submit(self, request, queryset):
+        return self._confirm_then(
+            request,
             queryset,
-            form_class=ReturnForm,
-            title=gettext("退回信用记录"),
-            run=lambda record, data: services.return_record(
-                record=record, by=request.user, reason=data["reason"]
+            lambda record, data: services.submit_record(record=record, by=request.user),
+            Confirmation(
+                title=gettext("提交审核"),
+                consequence=gettext("提交后，记录进入局机关的待审核队列。"),
+                columns=record_columns(),
+                done=lambda done: (
+                    gettext("已提交%(count)d条信用记录，等待审核") % {"count": len(done)}
+                ),
             ),
         )
+
+    @admin.action(description=_("审核通过"), permissions=["decide"], location=BOTH_PLACES)
+    def approve(self, request, queryset):
+        return self._confirm_then(
+            request,
+            queryset,
+            lambda record, data: services.approve_record(record=record, by=request.user),
+            Confirmation(
+                title=gettext("审核通过"),
+                consequence=gettext("审核通过后，记录进入待公布队列；公布之前，当事人看不到它。"),
+                columns=record_columns(),
+                done=lambda done: (
+                    gettext("已审核通过%(count)d条信用记录，可以公布") % {"count": len(done)}
+                ),
+            ),
+        )
+
+    @admin.action(description=_("公布"), permissions=["decide"], location=BOTH_PLACES)
+    def publish(self, request, queryset):
+        return self._confirm_then(
+            request,
+            queryset,
+            lambda record, data: services.publish_record(record=record, by=request.user),
+            Confirmation(
+                title=gettext("公布"),
+                consequence=gettext(
+                    "公布后，当事人收到通知，异议期自公布之日起计算，得分和等级随即重算。"
+                ),
+                irreversible=gettext(
+                    "公布的记录写入信用账本，不能再修改或删除，只能通过异议、更正或信用修复改变。"
+                ),
+                columns=record_columns(),
+                done=_published_message,
+            ),
+        )
+
+    @admin.action(description=_("退回"), permissions=["decide"], location=BOTH_PLACES)
+    def return_selected(self, request, queryset):
+        return self._confirm_then(
+            request,
+            queryset,
+            lambda record, data: services.return_record(
+                record=record, by=request.user, reason=data["reason"]
+            ),
+            Confirmation(
+                title=gettext("退回"),
+                consequence=gettext("退回后，记录人看到退回理由，修改后可重新提交。"),
+                columns=record_columns(),
+                done=lambda done: gettext("已退回%(count)d条信用记录") % {"count": len(done)},
+            ),
+            form_class=ReturnForm,
+        )
+
+
+def _published_message(records) -> str:
+    notified = {user.pk for record in records for user in services.subject_recipients(record)[0]}
+    return gettext("已公布%(count)d条信用记录，已通知%(people)d位当事人") % {
+        "count": len(records),
+        "people": len(notified),
+    }
 
 
 # --- the ledger --------------------------------------------------------------------------------
@@ -478,6 +541,7 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
+    technical = True
     list_display = ("id", "record_link", "action", "actor", "at", "reason", "short_hash")
     list_filter = ("action",)
     list_select_related = ("actor",)
@@ -496,6 +560,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(LedgerHead)
 class LedgerHeadAdmin(ReadOnlyAdmin):
+    technical = True
     list_display = ("id", "last_hash")
 
 
@@ -504,6 +569,7 @@ class LedgerHeadAdmin(ReadOnlyAdmin):
 
 @admin.register(Notice)
 class NoticeAdmin(ReadOnlyAdmin):
+    technical = True
     list_display = ("title", "recipient", "created_at", "read_at")
     list_select_related = ("recipient",)
     search_fields = ("title", "recipient__username")
@@ -512,6 +578,7 @@ class NoticeAdmin(ReadOnlyAdmin):
 
 @admin.register(Evidence)
 class EvidenceAdmin(ReadOnlyAdmin):
+    technical = True
     list_display = (
         "original_name",
         "record_link",

@@ -7,9 +7,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry.admin_bases import (
+    Confirmation,
     ReadOnlyAdmin,
     RegistryInline,
     RegistryModelAdmin,
@@ -81,6 +83,13 @@ def round_progress(evaluation_round: EvaluationRound) -> str:
     return "；".join(parts) or "—"
 
 
+_ROUND_COLUMNS = (
+    (_("测评"), str),
+    (_("状态"), lambda evaluation_round: evaluation_round.get_status_display()),
+    (_("进度（完成/总数）"), lambda evaluation_round: round_progress(evaluation_round)),
+)
+
+
 def _each_round(request, queryset, step) -> None:
     run_each(request, queryset, lambda r: step(evaluation_round=r, by=request.user))
 
@@ -122,8 +131,12 @@ def generate_codes(modeladmin, request, queryset):
         request,
         queryset,
         form_class=SchoolCodesAdminForm,
-        title="生成测评码（在“测评码”列表按学校、班级打印测评卡）",
         run=run,
+        confirmation=Confirmation(
+            title=gettext("生成测评码"),
+            consequence=gettext("生成后，在“测评码”列表按学校、班级打印测评卡。"),
+            columns=_ROUND_COLUMNS,
+        ),
     )
 
 
@@ -133,10 +146,17 @@ def close_rounds(modeladmin, request, queryset):
         modeladmin,
         request,
         queryset,
-        form_class=forms.Form,
-        title="结束测评：不再接受答卷，测评得分计入该学年年度考核并立即重新计算",
         run=lambda evaluation_round, data: assessment_services.close_round(
             evaluation_round=evaluation_round, by=request.user
+        ),
+        confirmation=Confirmation(
+            title=gettext("结束测评"),
+            consequence=gettext("测评得分计入该学年的年度考核，并立即重新计算。"),
+            irreversible=gettext("结束后不再接受答卷，未使用的测评码全部失效。"),
+            columns=_ROUND_COLUMNS,
+            done=lambda done: (
+                gettext("已结束%(count)d轮测评，年度考核已重新计算") % {"count": len(done)}
+            ),
         ),
     )
 
@@ -168,6 +188,7 @@ class QuestionnaireAdmin(RegistryModelAdmin):
 
 @admin.register(QuestionItem)
 class QuestionItemAdmin(RegistryModelAdmin):
+    technical = True
     list_display = ("questionnaire", "order", "title", "text")
     list_filter = ("questionnaire",)
     list_select_related = ("questionnaire",)

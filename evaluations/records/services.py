@@ -278,21 +278,22 @@ def delete_draft(*, record: CreditRecord, by) -> None:
     record.delete()
 
 
-def notify_subject(record: CreditRecord, *, title: str, body: str) -> None:
-    """The notice list of whoever answers for the subject; e-mail where an address is known.
+def subject_recipients(record: CreditRecord) -> tuple[list, list[str]]:
+    """Who answers for a record's subject: (users to write a notice to, e-mail addresses).
     A student is never written to directly: their school is."""
-    recipients = []
-    emails = []
     if record.teacher_id:
         teacher = record.teacher
-        if teacher.user_id:
-            recipients.append(teacher.user)
-        if teacher.email:
-            emails.append(teacher.email)
-    else:
-        school = record.school if record.school_id else record.student.school
-        recipients.extend(account.user for account in school.accounts.select_related("user"))
-        emails.extend(account.user.email for account in school.accounts.all() if account.user.email)
+        return ([teacher.user] if teacher.user_id else []), (
+            [teacher.email] if teacher.email else []
+        )
+    school = record.school if record.school_id else record.student.school
+    users = [account.user for account in school.accounts.select_related("user")]
+    return users, [user.email for user in users if user.email]
+
+
+def notify_subject(record: CreditRecord, *, title: str, body: str) -> None:
+    """The notice list of whoever answers for the subject; e-mail where an address is known."""
+    recipients, emails = subject_recipients(record)
     Notice.objects.bulk_create(
         [
             Notice(
