@@ -298,6 +298,8 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
         matches = Q(pk=int(word)) if word.isdigit() else Q(pk__in=[])
         for name, pks in ids.items():
             matches |= Q(**{f"{name}_id__in": pks})
+        if ids["school"]:  # a school's name finds its teachers' and students' records too
+            matches |= selectors.subjects_at_schools(ids["school"])
         return matches
 
     # -- the form
