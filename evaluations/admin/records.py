@@ -26,6 +26,7 @@ from credit_registry.admin_bases import (
     RegistryInline,
     RegistryModelAdmin,
     ask_then_run,
+    person_column,
     run_each,
 )
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
@@ -37,6 +38,7 @@ from evaluations.admin.common import (
     BOTH_PLACES,
     AcademicYearFilter,
     ReturnForm,
+    SubjectSchoolFilter,
     html_table,
     record_anchor,
     subject_label,
@@ -175,11 +177,12 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
         "year_label",
         "status",
         "source",
-        "recorded_by",
+        person_column(CreditRecord, "recorded_by"),
     )
     list_display_links = ("id", "subject_display")
     list_filter = (
         "status",
+        SubjectSchoolFilter,
         AcademicYearFilter,
         "item__subject_kind",
         "item__polarity",
@@ -480,7 +483,15 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ("id", "record_link", "action", "actor", "at", "reason", "short_hash")
+    list_display = (
+        "id",
+        "record_link",
+        "action",
+        person_column(LedgerEntry, "actor"),
+        "at",
+        "reason",
+        "short_hash",
+    )
     list_filter = ("action",)
     list_select_related = ("actor",)
     search_fields = ("=record__id", "=hash")
@@ -506,7 +517,7 @@ class LedgerHeadAdmin(ReadOnlyAdmin):
 
 @admin.register(Notice)
 class NoticeAdmin(ReadOnlyAdmin):
-    list_display = ("title", "recipient", "created_at", "read_at")
+    list_display = ("title", person_column(Notice, "recipient"), "created_at", "read_at")
     list_select_related = ("recipient",)
     search_fields = ("title", "recipient__username")
     ordering = ("-id",)
@@ -519,7 +530,7 @@ class EvidenceAdmin(ReadOnlyAdmin):
         "record_link",
         "content_type",
         "size",
-        "uploaded_by",
+        person_column(Evidence, "uploaded_by"),
         "uploaded_at",
     )
     list_select_related = ("uploaded_by",)
