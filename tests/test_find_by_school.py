@@ -211,35 +211,30 @@ def test_the_standings_export_in_chinese(client, bureau, two_schools):
 # --- links to a person's credit file ---------------------------------------------------------
 
 
-def test_teacher_pages_link_to_the_file_and_its_pdf(client, bureau, two_schools):
-    teacher = two_schools["a"]["teacher"]
-    file_url = reverse("teachers:file", args=[teacher.pk])
-    pdf_url = reverse("reports:teacher_file", args=[teacher.pk])
+@pytest.mark.parametrize(
+    ("kind", "file_view", "pdf_view"),
+    [
+        ("teacher", "teachers:file", "reports:teacher_file"),
+        ("student", "students:file", "reports:student_file"),
+    ],
+)
+def test_person_pages_link_to_the_file_and_its_pdf(
+    client, bureau, two_schools, kind, file_view, pdf_view
+):
+    person = two_schools["a"][kind]
+    file_url = reverse(file_view, args=[person.pk])
+    pdf_url = reverse(pdf_view, args=[person.pk])
     client.force_login(bureau)
+    admin_name = f"admin:{kind}s_{kind}"
     for page in (
-        client.get(reverse("admin:teachers_teacher_change", args=[teacher.pk])),
-        client.get(reverse("admin:teachers_teacher_changelist")),
+        client.get(reverse(f"{admin_name}_change", args=[person.pk])),
+        client.get(reverse(f"{admin_name}_changelist")),
     ):
         body = page.content.decode()
         assert f'href="{file_url}"' in body and pdf_url in body
     assert client.get(file_url).status_code == 200
     pdf = client.post(pdf_url)
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-
-
-def test_student_pages_link_to_the_file_and_its_pdf(client, bureau, two_schools):
-    student = two_schools["a"]["student"]
-    file_url = reverse("students:file", args=[student.pk])
-    pdf_url = reverse("reports:student_file", args=[student.pk])
-    client.force_login(bureau)
-    for page in (
-        client.get(reverse("admin:students_student_change", args=[student.pk])),
-        client.get(reverse("admin:students_student_changelist")),
-    ):
-        body = page.content.decode()
-        assert f'href="{file_url}"' in body and pdf_url in body
-    assert client.get(file_url).status_code == 200
-    assert client.post(pdf_url).status_code == 200
 
 
 def test_an_inspector_gets_the_file_links_of_the_teachers_they_may_see(
