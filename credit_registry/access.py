@@ -170,6 +170,12 @@ def students_visible_to(user) -> QuerySet[Student]:
     return Student.objects.none()
 
 
+def may_issue_student_file(user) -> bool:
+    """Student files (PDF) are for graduation and transfer: the school's and the bureau's act,
+    for the students in their scope (``students_visible_to``)."""
+    return role_of(user) in (Role.BUREAU_ADMIN, Role.PRINCIPAL)
+
+
 # --- records -----------------------------------------------------------------------------------
 
 

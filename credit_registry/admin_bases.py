@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,81 @@ from credit_registry.common.search import name_contains
 from credit_registry.common.search_terms import KEY_VAR, SEARCH_VAR, posted_search, recalled
 from credit_registry.models import AccessAction
 from schools.models import School
+
+
+def who_text(user) -> str:
+    """A person as the admin pages show them: the full name, else the user name."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
+def person_column(model, field: str):
+    """A list column showing the user in ``model.field`` by name (``who_text``); the list
+    selects the user with its rows (``list_select_related``)."""
+
+    @admin.display(description=model._meta.get_field(field).verbose_name, ordering=field)
+    def column(obj):
+        return who_text(getattr(obj, field))
+
+    column.__name__ = f"{field}_name"
+    return column
+
+
+@dataclass(frozen=True)
+class FileLink:
+    """A link from a person's admin page to their credit file or its PDF. Issuing a PDF
+    registers a document, so that one is a POST (``post``), never a link a prefetcher follows."""
+
+    label: str
+    url: str
+    post: bool = False
+
+
+def file_links_cell(links: list[FileLink]):
+    """The links in a list row. The rows sit inside the list's own POST form (with its CSRF
+    token): a PDF is a button that posts that form to the report's address (``formaction``),
+    as a form may not hold another form."""
+    return format_html_join(
+        " ",
+        "{}",
+        (
+            (
+                format_html(
+                    '<button type="submit" class="button" formaction="{}" formmethod="post" '
+                    'formnovalidate style="padding:2px 6px">{}</button>',
+                    link.url,
+                    link.label,
+                )
+                if link.post
+                else format_html('<a href="{}">{}</a>', link.url, link.label),
+            )
+            for link in links
+        ),
+    )
+
+
+class FileLinksMixin:
+    """A person's admin page (its object tools) and list rows link to their credit file and its
+    PDF: ``file_links(request, person)``, each shown only where the file's own view lets the
+    user in."""
+
+    change_form_template = "admin/credit_registry/person_change_form.html"
+
+    def file_links(self, request, person) -> list[FileLink]:
+        raise NotImplementedError
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["file_links"] = self.file_links(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_list_display(self, request):
+        @admin.display(description=_("诚信档案"))
+        def credit_file(person):
+            return file_links_cell(self.file_links(request, person))
+
+        return (*super().get_list_display(request), credit_file)
 
 
 class EstimatedCountPaginator(Paginator):

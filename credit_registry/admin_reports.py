@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from credit_registry import access
-from credit_registry.admin_bases import ReadOnlyAdmin, RegistryModelAdmin
+from credit_registry.admin_bases import ReadOnlyAdmin, RegistryModelAdmin, person_column
 from credit_registry.audit import log_batch_download
 from credit_registry.models import AccessLog, BatchStatus, IssuedDocument, ReportBatch
 from credit_registry.report_tasks import start_batch
@@ -36,7 +36,7 @@ class ReportBatchAdmin(RegistryModelAdmin):
         "year",
         "status",
         "progress",
-        "created_by",
+        person_column(ReportBatch, "created_by"),
         "created_at",
         "download",
     )
@@ -161,7 +161,7 @@ class IssuedDocumentAdmin(ReadOnlyAdmin):
         "kind",
         "title",
         "subject_description",
-        "issued_by",
+        person_column(IssuedDocument, "issued_by"),
         "issued_at",
         "pages",
         "batch",
@@ -185,7 +185,14 @@ class AccessLogAdmin(ReadOnlyAdmin):
     """Who looked at a person's file or exported personal data. Bureau admins only (the base
     class keeps inspectors out): the log itself says who was interested in whom."""
 
-    list_display = ("at", "user", "role", "action", "subject_description", "detail")
+    list_display = (
+        "at",
+        person_column(AccessLog, "user"),
+        "role",
+        "action",
+        "subject_description",
+        "detail",
+    )
     list_filter = ("action", "role")
     search_fields = ("subject_key", "subject_description", "user__username")
     list_select_related = ("user",)

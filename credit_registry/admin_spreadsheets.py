@@ -47,21 +47,49 @@ class ExcelCSV(CSV):
         return "\ufeff" + super().export_data(dataset, **kwargs)
 
 
+EXPORT_FORMATS = {"xlsx": XLSX, "csv": ExcelCSV}
+
+
+def export_filename(title: str, file_format) -> str:
+    """学校-2026-12-02.xlsx: the list's Chinese name and today's date."""
+    return f"{title}-{timezone.localdate().isoformat()}.{file_format.get_extension()}"
+
+
+def spreadsheet_response(dataset, *, title: str, file_format) -> HttpResponse:
+    """A download of ``dataset`` for a page that is not a model's list (a report's rows)."""
+    dataset.title = title[:31]  # the xlsx sheet's name
+    response = HttpResponse(
+        file_format.export_data(dataset), content_type=file_format.get_content_type()
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, export_filename(title, file_format)
+    )
+    return response
+
+
 class SpreadsheetAdminMixin(ExportMixin):
-    """Mix into a ModelAdmin with ``resource_classes = [SomeRegistryResource]``."""
+    """Mix into a ModelAdmin with ``resource_classes = [SomeRegistryResource]``; a list that is
+    only exported sets ``importable = False`` (no import pages)."""
 
     formats = [XLSX, ExcelCSV]
+    importable = True
     import_export_change_list_template = "admin/credit_registry/change_list_spreadsheets.html"
     # Lists of people (and records about them): each export goes into the access log.
     personal_data_models = frozenset(
-        {"teachers.teacher", "students.student", "students.guardian", "evaluations.creditrecord"}
+        {
+            "teachers.teacher",
+            "students.student",
+            "students.guardian",
+            "evaluations.creditrecord",
+            "evaluations.assessmentresult",
+        }
     )
 
     def has_export_permission(self, request):
         return is_bureau(request.user)
 
     def has_import_permission(self, request):
-        return is_bureau(request.user)
+        return self.importable and is_bureau(request.user)
 
     def get_export_queryset(self, request):
         """The list's own filters and search (a kept term included); filters the list does not
@@ -73,9 +101,7 @@ class SpreadsheetAdminMixin(ExportMixin):
             raise BadRequest(str(error)) from None
 
     def get_export_filename(self, request, queryset, file_format):
-        """学校-2026-12-02.xlsx: the list's Chinese name and today's date."""
-        day = timezone.localdate().isoformat()
-        return f"{self.opts.verbose_name_plural}-{day}.{file_format.get_extension()}"
+        return export_filename(str(self.opts.verbose_name_plural), file_format)
 
     def _do_file_export(self, file_format, request, queryset, export_form=None):
         response = super()._do_file_export(file_format, request, queryset, export_form)
@@ -97,6 +123,8 @@ class SpreadsheetAdminMixin(ExportMixin):
         return data
 
     def get_urls(self):
+        if not self.importable:
+            return super().get_urls()
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
             path(

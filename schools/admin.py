@@ -1,19 +1,37 @@
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
-from credit_registry.admin_bases import ReadOnlyAdmin, RegistryInline, RegistryModelAdmin
-from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
+from credit_registry.admin_bases import (
+    ReadOnlyAdmin,
+    RegistryInline,
+    RegistryModelAdmin,
+    person_column,
+)
+from credit_registry.admin_filters import (
+    SEARCH_SUFFIX,
+    kept_parameters,
+    school_choices,
+    school_id_of,
+    school_picker,
+)
+from credit_registry.admin_spreadsheets import (
+    EXPORT_FORMATS,
+    SpreadsheetAdminMixin,
+    spreadsheet_response,
+)
 from credit_registry.common.errors import error_text
 from credit_registry.common.years import academic_year_label, academic_year_of
 from evaluations.assessment import standing
+from evaluations.assessment.resources import StandingResource
 from evaluations.models import AssessmentYear
 from evaluations.schoolwork import services
 from schools import selectors
@@ -187,7 +205,14 @@ class OperationChecklistAdmin(ReadOnlyAdmin):
     """Checklists are filed whole and never edited: schools file their self-assessment on the
     portal, the bureau its inspection through “录入局机关检查” here."""
 
-    list_display = ("school", "year", "kind", "failed_areas", "filed_by", "filed_at")
+    list_display = (
+        "school",
+        "year",
+        "kind",
+        "failed_areas",
+        person_column(OperationChecklist, "filed_by"),
+        "filed_at",
+    )
     list_filter = ("year", "kind")
     list_select_related = ("school", "filed_by")
     search_fields = ("school__name", "=school__code")
@@ -219,6 +244,11 @@ class OperationChecklistAdmin(ReadOnlyAdmin):
                 self.admin_site.admin_view(self.standings_view),
                 name="schools_operationchecklist_standings",
             ),
+            path(
+                "standings/export/",
+                self.admin_site.admin_view(self.standings_export_view),
+                name="schools_operationchecklist_standings_export",
+            ),
             *super().get_urls(),
         ]
 
@@ -249,8 +279,9 @@ class OperationChecklistAdmin(ReadOnlyAdmin):
         }
         return TemplateResponse(request, "admin/schools/inspect.html", context)
 
-    def standings_view(self, request):
-        """目标考核 and 年检 of every school for a year: the integrity figure and its reasons."""
+    def _standings(self, request):
+        """The year, the school picker and the standings the page and its export show: every
+        school the user may see, or the one picked."""
         if not access.is_bureau(request.user):
             raise PermissionDenied
         current = academic_year_of(timezone.localdate())
@@ -258,16 +289,48 @@ class OperationChecklistAdmin(ReadOnlyAdmin):
             year = int(request.GET.get("year", current))
         except ValueError:
             year = current
-        schools = School.objects.active().order_by("kind", "code")
+        term = request.GET.get("school" + SEARCH_SUFFIX, "").strip()[:50]
+        school_id = school_id_of(request.GET.get("school"))
+        schools = access.lookup_scope(request.user, School).active().order_by("kind", "code")
+        if school_id is not None:
+            schools = schools.filter(pk=school_id)
+        picker = school_picker(
+            parameter="school",
+            term=term,
+            selected=request.GET.get("school"),
+            options=school_choices(request.user, term=term, selected=school_id),
+            hidden=[("year", str(year))],
+        )
+        return year, picker, standing.standings(schools, year)
+
+    def standings_view(self, request):
+        """目标考核 and 年检 of every school for a year: the integrity figure and its reasons."""
+        year, picker, standings = self._standings(request)
+        kept = [("year", str(year)), *kept_parameters(request.GET, drop=("year", "format"))]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("目标考核与年检中的诚信建设"),
             "year": year,
             "years": AssessmentYear.objects.order_by("-year").values_list("year", flat=True),
-            "standings": standing.standings(schools, year),
+            "picker": picker,
+            "standings": standings,
+            "exports": [
+                (name.upper(), urlencode([*kept, ("format", name)])) for name in EXPORT_FORMATS
+            ],
         }
         return TemplateResponse(request, "admin/schools/standings.html", context)
+
+    def standings_export_view(self, request):
+        """The standings page as a spreadsheet (xlsx, or CSV with ``?format=csv``)."""
+        year, _picker, standings = self._standings(request)
+        file_format = EXPORT_FORMATS.get(request.GET.get("format", "xlsx"))
+        if file_format is None:
+            raise BadRequest("format")
+        dataset = StandingResource().export(standings)
+        return spreadsheet_response(
+            dataset, title=f"{StandingResource.Meta.name}{year}", file_format=file_format()
+        )
 
 
 @admin.register(ChecklistEntry)

@@ -4,17 +4,22 @@ ID numbers are masked in every list, and guardians' details appear only on the s
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access, rules
 from credit_registry.admin_bases import (
+    FileLink,
+    FileLinksMixin,
     MaskedIdentifiersMixin,
     ReadOnlyAdmin,
     RegistryInline,
     RegistryModelAdmin,
     SchoolFirstSearchMixin,
+    person_column,
 )
+from credit_registry.admin_filters import SchoolFilter
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
 from credit_registry.common.errors import error_text
 from students import services
@@ -90,7 +95,11 @@ class StudentAdminForm(forms.ModelForm):
 
 @admin.register(Student)
 class StudentAdmin(
-    MaskedIdentifiersMixin, SchoolFirstSearchMixin, SpreadsheetAdminMixin, RegistryModelAdmin
+    FileLinksMixin,
+    MaskedIdentifiersMixin,
+    SchoolFirstSearchMixin,
+    SpreadsheetAdminMixin,
+    RegistryModelAdmin,
 ):
     resource_classes = [StudentResource]
     form = StudentAdminForm
@@ -105,7 +114,7 @@ class StudentAdmin(
         "status",
         "file_frozen_at",
     )
-    list_filter = ("status", "gender", "school__kind", "guardian_consent")
+    list_filter = (SchoolFilter, "status", "gender", "school__kind", "guardian_consent")
     list_select_related = ("school", "classroom")
     search_fields = ("name", "=student_number", "=id_number", "school__name")
     logged_list = "管理后台：学生名单"
@@ -113,6 +122,14 @@ class StudentAdmin(
     autocomplete_fields = ("school",)
     raw_id_fields = ("classroom",)
     inlines = [GuardianInline, EnrolmentInline]
+
+    def file_links(self, request, person):
+        # Both views look the student up in ``access.students_visible_to``, this list's scope.
+        links = [FileLink(_("学生诚信档案"), reverse("students:file", args=[person.pk]))]
+        if access.may_issue_student_file(request.user):
+            url = reverse("reports:student_file", args=[person.pk])
+            links.append(FileLink(_("档案PDF"), url, post=True))
+        return links
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -229,7 +246,13 @@ class PledgeSlipAdmin(ReadOnlyAdmin):
 class ParentCodeAdmin(ReadOnlyAdmin):
     """When codes were handed out and used; the codes themselves are kept only as hashes."""
 
-    list_display = ("student_masked", "issued_by", "issued_at", "expires_at", "revoked_at")
+    list_display = (
+        "student_masked",
+        person_column(ParentCode, "issued_by"),
+        "issued_at",
+        "expires_at",
+        "revoked_at",
+    )
     list_select_related = ("student", "issued_by")
     fields = (
         "student_masked",

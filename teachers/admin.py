@@ -1,17 +1,23 @@
 from django import forms
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
 from credit_registry.admin_bases import (
     Confirmation,
+    FileLink,
+    FileLinksMixin,
     MaskedIdentifiersMixin,
     RegistryInline,
     RegistryModelAdmin,
     SchoolFirstSearchMixin,
     ask_then_run,
+    person_column,
     run_each,
 )
+from credit_registry.admin_filters import SchoolFilter
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
 from evaluations.records import services as record_services
 from teachers import services
@@ -113,19 +119,30 @@ class DegreeInline(MaskedIdentifiersMixin, RegistryInline):
 
 @admin.register(Teacher)
 class TeacherAdmin(
-    MaskedIdentifiersMixin, SchoolFirstSearchMixin, SpreadsheetAdminMixin, RegistryModelAdmin
+    FileLinksMixin,
+    MaskedIdentifiersMixin,
+    SchoolFirstSearchMixin,
+    SpreadsheetAdminMixin,
+    RegistryModelAdmin,
 ):
     resource_classes = [TeacherResource]
     scope = staticmethod(access.teachers_visible_to)
     inspector_may_view = True
     list_display = ("name", "gender", "masked_id", "school", "subject", "title", "post")
-    list_filter = ("title", "gender", "school__kind", "school__ownership")
+    list_filter = (SchoolFilter, "title", "gender", "school__kind", "school__ownership")
     list_select_related = ("school",)
     search_fields = ("name", "=id_number", "school__name", "=qualification_number")
     normalized_fields = ("id_number",)
     autocomplete_fields = ("school",)
     raw_id_fields = ("user",)
     inlines = [PostingInline, DegreeInline]
+
+    def file_links(self, request, person):
+        # Both views look the teacher up in ``access.teachers_visible_to``, this list's scope.
+        return [
+            FileLink(_("师德诚信档案"), reverse("teachers:file", args=[person.pk])),
+            FileLink(_("档案PDF"), reverse("reports:teacher_file", args=[person.pk]), post=True),
+        ]
 
     def save_model(self, request, obj, form, change):
         """A change of school is a new posting (``services.post_teacher``), never a bare edit."""
@@ -147,7 +164,7 @@ class DegreeAdmin(MaskedIdentifiersMixin, RegistryModelAdmin):
         "institution",
         "masked_certificate_number",
         "verification_status",
-        "verified_by",
+        person_column(Degree, "verified_by"),
         "verified_at",
     )
     list_filter = ("verification_status", "level")

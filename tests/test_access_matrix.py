@@ -691,11 +691,19 @@ EXPECTATIONS: dict[str, Url] = {
         )
         for view in ("import", "import_template", "export")
     },
+    # exported only: results are computed, never imported
+    "admin:evaluations_assessmentresult_export": Url(
+        get={**dict.fromkeys(NOT_STAFF, LOGIN), INSPECTOR: 403, BUREAU: 200},
+        post={**dict.fromkeys(NOT_STAFF, LOGIN), INSPECTOR: 403, BUREAU: ALLOWED},
+    ),
     "admin:schools_operationchecklist_inspect": Url(
         get={**dict.fromkeys(NOT_STAFF, LOGIN), INSPECTOR: 403, BUREAU: 200},
         post={**dict.fromkeys(NOT_STAFF, LOGIN), INSPECTOR: 403, BUREAU: ALLOWED},
     ),
     "admin:schools_operationchecklist_standings": Url(
+        get={**dict.fromkeys(NOT_STAFF, LOGIN), INSPECTOR: 403, BUREAU: 200},
+    ),
+    "admin:schools_operationchecklist_standings_export": Url(
         get={**dict.fromkeys(NOT_STAFF, LOGIN), INSPECTOR: 403, BUREAU: 200},
     ),
     "admin:auth_user_password_change": Url(

@@ -427,7 +427,8 @@ def test_records_are_found_by_subject_school_item_identifier_or_number(client, b
 
     assert found("钱老师") == {tutoring}
     assert found("周小宇") == {cheating}
-    assert found("蕉城第一") == {fees}  # a school as the subject
+    # the school as the subject, and its teachers' records (the student is at another school)
+    assert found("蕉城第一") == {fees, tutoring}
     assert found("有偿补课") == {tutoring}  # the catalog item
     assert found(student.student_number.lower()) == {cheating}
     assert found(teacher.id_number.lower()) == {tutoring}

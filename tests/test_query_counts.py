@@ -92,6 +92,25 @@ def test_searched_and_filtered_admin_lists_do_not_grow(
     _same_at_two_sizes(client, grow, django_assert_num_queries, f"/admin/{admin_path}")
 
 
+SCHOOL_FILTERED_PAGES = [
+    "evaluations/creditrecord/",
+    "evaluations/assessmentresult/",
+    "teachers/teacher/",
+    "students/student/",
+]
+
+
+@pytest.mark.parametrize("admin_path", SCHOOL_FILTERED_PAGES)
+def test_lists_filtered_by_school_do_not_grow(
+    client, bureau, school, grow, django_assert_num_queries, admin_path
+):
+    """The school's records include its teachers' and students': looked up by id, in a fixed
+    number of queries whatever the number of people."""
+    client.force_login(bureau)
+    url = f"/admin/{admin_path}?school={school.pk}&school_q=蕉城"
+    _same_at_two_sizes(client, grow, django_assert_num_queries, url)
+
+
 def test_the_teachers_own_file_does_not_grow(client, teacher, grow, django_assert_num_queries):
     client.force_login(teacher.user)
     _same_at_two_sizes(client, grow, django_assert_num_queries, reverse("teachers:my_file"))

@@ -13,13 +13,19 @@ from credit_registry.admin_bases import (
     RegistryInline,
     RegistryModelAdmin,
     ask_then_run,
+    person_column,
 )
+from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
 from credit_registry.common.years import academic_year_label
 from evaluations.admin.common import (
+    AcademicYearFilter,
+    SubjectKindFilter,
+    SubjectSchoolFilter,
     html_table,
     subject_label,
 )
 from evaluations.assessment import services
+from evaluations.assessment.resources import AssessmentResultResource
 from evaluations.models import (
     AssessmentPolicy,
     AssessmentResult,
@@ -31,7 +37,7 @@ from evaluations.workbench import selectors as workbench
 
 @admin.register(AssessmentYear)
 class AssessmentYearAdmin(RegistryModelAdmin):
-    list_display = ("__str__", "year", "closed_at", "closed_by")
+    list_display = ("__str__", "year", "closed_at", person_column(AssessmentYear, "closed_by"))
     list_select_related = ("closed_by",)
     actions = ["close"]
 
@@ -101,7 +107,7 @@ class AssessmentPolicyAdmin(RegistryModelAdmin):
         "grade_b",
         "grade_c",
         "note",
-        "created_by",
+        person_column(AssessmentPolicy, "created_by"),
         "created_at",
     )
     list_filter = ("year",)
@@ -153,7 +159,9 @@ class ConsequenceRuleAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AssessmentResult)
-class AssessmentResultAdmin(ReadOnlyAdmin):
+class AssessmentResultAdmin(SpreadsheetAdminMixin, ReadOnlyAdmin):
+    resource_classes = [AssessmentResultResource]
+    importable = False  # results are computed, never imported
     list_display = (
         "subject_display",
         "year",
@@ -163,7 +171,7 @@ class AssessmentResultAdmin(ReadOnlyAdmin):
         "grade",
         "vetoed",
     )
-    list_filter = ("year", "grade", "vetoed")
+    list_filter = (SubjectSchoolFilter, SubjectKindFilter, AcademicYearFilter, "grade", "vetoed")
     list_select_related = ("year", "school", "teacher", "student")
     search_fields = ("teacher__name", "school__name", "=student__student_number")
     fields = (
@@ -183,6 +191,14 @@ class AssessmentResultAdmin(ReadOnlyAdmin):
     @admin.display(description=_("对象"))
     def subject_display(self, result):
         return subject_label(result)
+
+    def get_export_queryset(self, request):
+        # The export names each teacher's and student's school.
+        return (
+            super()
+            .get_export_queryset(request)
+            .select_related("teacher__school", "student__school")
+        )
 
     @admin.display(description=_("计分说明"))
     def explanation_table(self, result):

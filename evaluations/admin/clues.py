@@ -19,6 +19,7 @@ from credit_registry.admin_bases import (
     RegistryInline,
     RegistryModelAdmin,
     ask_then_run,
+    person_column,
 )
 from credit_registry.common.errors import error_text
 from evaluations.admin.common import (
@@ -90,7 +91,7 @@ class ComplaintClueAdmin(RegistryModelAdmin):
         "school",
         "teacher",
         "status",
-        "assigned_to",
+        person_column(ComplaintClue, "assigned_to"),
         "work_link",
     )
     list_display_links = ("id", "subject_description")
@@ -246,7 +247,7 @@ class ComplaintClueAdmin(RegistryModelAdmin):
 @admin.register(ClueNote)
 class ClueNoteAdmin(ReadOnlyAdmin):
     technical = True
-    list_display = ("clue", "author", "at", "text")
+    list_display = ("clue", person_column(ClueNote, "author"), "at", "text")
     list_select_related = ("clue", "author")
     search_fields = ("=clue__id", "text")
     date_hierarchy = "at"

@@ -12,24 +12,21 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from credit_registry.admin_bases import who_text as who_text
+from credit_registry.admin_filters import SchoolFilter
 from credit_registry.common.years import academic_year_label, academic_year_of
 from evaluations.models import (
     AssessmentYear,
     SubjectKind,
 )
 from evaluations.records import selectors
+from evaluations.records.selectors import subjects_at_schools
 
 BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
 
 def when_text(value) -> str:
     return date_format(timezone.localtime(value), "Y-m-d H:i") if value else "—"
-
-
-def who_text(user) -> str:
-    if user is None:
-        return "—"
-    return user.get_full_name() or user.get_username()
 
 
 def html_table(headers, rows):
@@ -141,4 +138,26 @@ class AcademicYearFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
             return queryset.filter(year=int(self.value()))
+        return queryset
+
+
+class SubjectSchoolFilter(SchoolFilter):
+    """Records or results about the school, its teachers and its students."""
+
+    def rows_of(self, school_id: int):
+        return subjects_at_schools([school_id])
+
+
+class SubjectKindFilter(admin.SimpleListFilter):
+    """School, teacher or student: the one subject column a row fills."""
+
+    title = _("对象类型")
+    parameter_name = "subject"
+
+    def lookups(self, request, model_admin):
+        return SubjectKind.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in SubjectKind.values:
+            return queryset.filter(**{f"{self.value()}__isnull": False})
         return queryset

@@ -13,7 +13,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
-from credit_registry.admin_bases import Confirmation, RegistryModelAdmin, ask_then_run
+from credit_registry.admin_bases import (
+    Confirmation,
+    RegistryModelAdmin,
+    ask_then_run,
+    person_column,
+)
 from credit_registry.common.errors import error_text
 from evaluations.admin.common import (
     ReasonForm,
@@ -151,7 +156,7 @@ class ObjectionAdmin(DecidedByServiceAdmin):
     list_display = (
         "id",
         "record_link",
-        "filed_by",
+        person_column(Objection, "filed_by"),
         "filed_at",
         "due",
         "overdue",
@@ -270,11 +275,11 @@ class RepairApplicationAdmin(DecidedByServiceAdmin):
     list_display = (
         "id",
         "record_link",
-        "applicant",
+        person_column(RepairApplication, "applicant"),
         "applied_at",
         "proof_kind",
         "status",
-        "decided_by",
+        person_column(RepairApplication, "decided_by"),
         "decide_link",
     )
     list_filter = ("status", "proof_kind")

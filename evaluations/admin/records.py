@@ -27,6 +27,7 @@ from credit_registry.admin_bases import (
     RegistryInline,
     RegistryModelAdmin,
     ask_then_run,
+    person_column,
 )
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
 from credit_registry.common.errors import error_text
@@ -37,6 +38,7 @@ from evaluations.admin.common import (
     BOTH_PLACES,
     AcademicYearFilter,
     ReturnForm,
+    SubjectSchoolFilter,
     html_table,
     record_anchor,
     record_columns,
@@ -177,11 +179,12 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
         "year_label",
         "status",
         "source",
-        "recorded_by",
+        person_column(CreditRecord, "recorded_by"),
     )
     list_display_links = ("id", "subject_display")
     list_filter = (
         "status",
+        SubjectSchoolFilter,
         AcademicYearFilter,
         "item__subject_kind",
         "item__polarity",
@@ -300,6 +303,8 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
         matches = Q(pk=int(word)) if word.isdigit() else Q(pk__in=[])
         for name, pks in ids.items():
             matches |= Q(**{f"{name}_id__in": pks})
+        if ids["school"]:  # a school's name finds its teachers' and students' records too
+            matches |= selectors.subjects_at_schools(ids["school"])
         return matches
 
     # -- the form
@@ -542,7 +547,15 @@ def _published_message(records) -> str:
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
     technical = True
-    list_display = ("id", "record_link", "action", "actor", "at", "reason", "short_hash")
+    list_display = (
+        "id",
+        "record_link",
+        "action",
+        person_column(LedgerEntry, "actor"),
+        "at",
+        "reason",
+        "short_hash",
+    )
     list_filter = ("action",)
     list_select_related = ("actor",)
     search_fields = ("=record__id", "=hash")
@@ -570,7 +583,7 @@ class LedgerHeadAdmin(ReadOnlyAdmin):
 @admin.register(Notice)
 class NoticeAdmin(ReadOnlyAdmin):
     technical = True
-    list_display = ("title", "recipient", "created_at", "read_at")
+    list_display = ("title", person_column(Notice, "recipient"), "created_at", "read_at")
     list_select_related = ("recipient",)
     search_fields = ("title", "recipient__username")
     ordering = ("-id",)
@@ -584,7 +597,7 @@ class EvidenceAdmin(ReadOnlyAdmin):
         "record_link",
         "content_type",
         "size",
-        "uploaded_by",
+        person_column(Evidence, "uploaded_by"),
         "uploaded_at",
     )
     list_select_related = ("uploaded_by",)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from credit_registry.access import (
     Role,
     is_bureau,
+    may_issue_student_file,
     role_of,
     school_of,
     schools_visible_to,
@@ -31,8 +32,6 @@ from credit_registry.reports import issue
 from credit_registry.reports.documents import IssuedPdf, public_base_url
 from evaluations.models import AssessmentYear
 
-# Student files are for graduation and transfer: the school's and the bureau's act.
-STUDENT_FILE_ROLES = (Role.BUREAU_ADMIN, Role.PRINCIPAL)
 SCHOOL_REPORT_ROLES = (Role.BUREAU_ADMIN, Role.PRINCIPAL)
 
 
@@ -81,7 +80,7 @@ def index(request):
         context["teachers"] = teachers_visible_to(request.user).order_by("name")
     if role == Role.BUREAU_ADMIN:
         context["schools"] = schools_visible_to(request.user).order_by("code")
-    context["may_issue_student_files"] = role in STUDENT_FILE_ROLES
+    context["may_issue_student_files"] = may_issue_student_file(request.user)
     context["may_look_up_teachers"] = role in (Role.BUREAU_ADMIN, Role.PRINCIPAL)
     return render(request, "reports/index.html", context)
 
@@ -108,7 +107,7 @@ def teacher_file_by_id_number(request):
 @login_required
 @require_POST
 def student_file(request, pk: int):
-    if role_of(request.user) not in STUDENT_FILE_ROLES:
+    if not may_issue_student_file(request.user):
         raise Http404
     student = get_object_or_404(students_visible_to(request.user), pk=pk)
     pdf = issue.student_file_pdf(
@@ -121,7 +120,7 @@ def student_file(request, pk: int):
 @login_required
 @require_POST
 def student_file_by_number(request):
-    if role_of(request.user) not in STUDENT_FILE_ROLES:
+    if not may_issue_student_file(request.user):
         raise Http404
     number = normalize_code(request.POST.get("number", ""))
     student = get_object_or_404(students_visible_to(request.user), student_number=number)
