@@ -59,9 +59,12 @@ def _propose(open_page, steps, teacher, occurred_on) -> int:
 
 
 def _run_admin_action(page, label: str) -> None:
+    """Choose the action, then confirm it on the page that says what it will do."""
     page.select_option("select[name=CHANGE_FORM-action]", label=label)
     with page.expect_navigation():
         page.click(".actions button[name=index]")
+    with page.expect_navigation():
+        page.click(".registry-confirm input[type=submit]")
 
 
 @browser_test
