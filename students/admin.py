@@ -61,6 +61,12 @@ class StudentAdminForm(forms.ModelForm):
 
     user = None  # set per request by StudentAdmin.get_form
 
+    confirm_transfer = forms.BooleanField(
+        label=_("确认转学"),
+        required=False,
+        help_text=_("只在更换学校时勾选：转学记入学籍变动，不能撤销。"),
+    )
+
     class Meta:
         model = Student
         fields = (
@@ -84,6 +90,15 @@ class StudentAdminForm(forms.ModelForm):
         except (PermissionDenied, ValidationError) as error:
             raise ValidationError(error_text(error)) from None
         school, classroom = data.get("school"), data.get("classroom")
+        moves_school = school is not None and school.pk != self.instance.school_id
+        if moves_school and not data.get("confirm_transfer"):
+            self.add_error(
+                "confirm_transfer",
+                _(
+                    "转学后，原学校和原班主任不再能查看该生档案，原学校发出的家长查询码失效，"
+                    "转学记入学籍变动，不能撤销。确认无误请勾选“确认转学”后再保存。"
+                ),
+            )
         if school is not None and school.pk != self.instance.school_id and not school.active:
             self.add_error("school", _("请选择本区在办的学校 / Choose an active school."))
         if classroom is not None and school is not None and classroom.school_id != school.pk:

@@ -156,7 +156,13 @@ def test_a_new_school_in_the_admin_is_a_transfer(client, bureau, school, other_s
     client.force_login(bureau)
     data = _student_form(student, school=other_school.pk, classroom=new_class.pk)
     data.update(_inline_prefixes(client, student))
-    response = client.post(reverse("admin:students_student_change", args=[student.pk]), data)
+    url = reverse("admin:students_student_change", args=[student.pk])
+    unconfirmed = client.post(url, data)
+    assert unconfirmed.status_code == 200  # a transfer is confirmed, saying what it undoes
+    assert "不能撤销" in unconfirmed.content.decode()
+    student.refresh_from_db()
+    assert student.school == school and not Enrolment.objects.filter(student=student).exists()
+    response = client.post(url, {**data, "confirm_transfer": "on"})
     assert response.status_code == 302, response.content.decode()[:2000]
 
     student.refresh_from_db()

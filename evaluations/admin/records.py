@@ -15,6 +15,7 @@ from django.contrib.admin import ActionLocation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import CharField, Q, Value
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext
@@ -43,6 +44,7 @@ from evaluations.admin.common import (
     record_anchor,
     record_columns,
     records_for_confirmation,
+    school_name,
     subject_label,
     when_text,
     who_text,
@@ -173,9 +175,11 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
     list_display = (
         "id",
         "subject_display",
+        "school_display",
         "item",
         "points",
-        "occurred_on",
+        "weight",
+        "occurred",
         "year_label",
         "status",
         "source",
@@ -191,7 +195,13 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
         "item__severity",
         "source",
     )
-    list_select_related = ("item", "school", "teacher", "student", "recorded_by")
+    list_select_related = (
+        "item",
+        "school",
+        "teacher__school",
+        "student__school",
+        "recorded_by",
+    )
     search_fields = (
         "=id",
         "item__name",
@@ -375,6 +385,24 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
     @admin.display(description=_("对象"))
     def subject_display(self, record):
         return subject_label(record)
+
+    @admin.display(description=_("学校"))
+    def school_display(self, record):
+        return school_name(record)
+
+    @admin.display(description=_("严重程度"))
+    def weight(self, record):
+        """The item's severity, and 一票否决 where it vetoes: what a reviewer weighs."""
+        severity = record.item.get_severity_display()
+        if record.item.vetoes:
+            return format_html(
+                '{} <strong class="registry-warning">{}</strong>', severity, _("否决")
+            )
+        return severity
+
+    @admin.display(description=_("发生日期"), ordering="occurred_on")
+    def occurred(self, record):
+        return date_format(record.occurred_on, "Y-m-d")
 
     @admin.display(description=_("学年"), ordering="year")
     def year_label(self, record):
