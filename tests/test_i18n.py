@@ -1,5 +1,6 @@
 """Simplified Chinese by default, English on request, China Standard Time throughout."""
 
+import ast
 import re
 from pathlib import Path
 
@@ -108,3 +109,44 @@ def test_every_message_of_the_catalog_is_translated():
         assert translations, entry
         for first, rest in translations:
             assert first or rest.strip(), entry
+
+
+BILINGUAL_PAIR = re.compile(r"[\u4e00-\u9fff][^\n]{0,80} ?/ [A-Za-z]")
+PRODUCT_SKIP = {".venv", "tests", "bench", "migrations", "node_modules"}
+
+
+def _string_literals(source: str):
+    """(line, text) of every string literal; an f-string's fields read as {}."""
+    tree = ast.parse(source)
+    inside = {
+        id(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for v in node.values
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            parts = (v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+            yield node.lineno, "".join(parts)
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in inside
+        ):
+            yield node.lineno, node.value
+
+
+def test_no_hard_coded_chinese_english_pairs_in_product_code():
+    """One language per string: the Chinese is the msgid, the English lives in the catalogue.
+    Migrations are left out: they record the fields as they were."""
+    base = Path(settings.BASE_DIR)
+    found = []
+    for path in sorted([*base.rglob("*.py"), *base.rglob("*.html")]):
+        if PRODUCT_SKIP & set(path.relative_to(base).parts[:-1]):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".py":
+            strings = _string_literals(text)
+        else:
+            strings = enumerate(text.splitlines(), start=1)
+        for number, string in strings:
+            if BILINGUAL_PAIR.search(string):
+                found.append(f"{path.relative_to(base)}:{number}: {string.strip()[:120]}")
+    assert not found, "Chinese / English literal pairs; use gettext instead:\n" + "\n".join(found)
