@@ -184,13 +184,30 @@ class IssuedDocumentAdmin(ReadOnlyAdmin):
         return super().get_search_results(request, queryset, search_term.replace("-", "").upper())
 
 
+class _AccessRoleFilter(admin.SimpleListFilter):
+    """The role a log row was written under, by its name rather than its code."""
+
+    title = _("角色")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return list(access.ROLE_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(role=self.value()) if self.value() else queryset
+
+
 @admin.register(AccessLog)
 class AccessLogAdmin(ReadOnlyAdmin):
     """Who looked at a person's file or exported personal data. Bureau admins only (the base
     class keeps inspectors out): the log itself says who was interested in whom."""
 
-    list_display = ("at", "user", "role", "action", "subject_description", "detail")
-    list_filter = ("action", "role")
+    list_display = ("at", "user", "role_label", "action", "subject_description", "detail")
+    list_filter = ("action", _AccessRoleFilter)
     search_fields = ("subject_key", "subject_description", "user__username")
     list_select_related = ("user",)
     date_hierarchy = "at"
+
+    @admin.display(description=_("角色"), ordering="role")
+    def role_label(self, log: AccessLog):
+        return access.ROLE_LABELS.get(log.role, log.role)

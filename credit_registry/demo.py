@@ -450,7 +450,7 @@ class DemoLogin:
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role.value)
+        return str(ROLE_LABELS.get(self.role, self.role.value))
 
 
 @dataclass
