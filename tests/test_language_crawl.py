@@ -96,7 +96,7 @@ def visible_text(html: str) -> list[str]:
 def data_blob() -> str:
     """Every value of every text column: the test world's data; and the installation's own
     names (district and site title come from its settings)."""
-    values = [settings.REGISTRY_DISTRICT_NAME, settings.REGISTRY_SITE_TITLE]
+    values = [settings.REGISTRY_DISTRICT_NAME + settings.REGISTRY_SITE_TITLE]
     for model in apps.get_models():
         fields = [
             f.attname
