@@ -59,7 +59,7 @@ LATIN_ALLOWED = {
 CHINESE_ALLOWED = {"简体中文"}  # the language switch names each language in itself
 URL = re.compile(r"https?://\S+")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]*[a-z][A-Za-z'’]*")
-CJK_RUN = re.compile(r"[\u4e00-\u9fff][\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]*")
+CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")  # ideographs only: punctuation joins data to labels
 
 
 class _VisibleText(HTMLParser):
