@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser, Group
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from evaluations.models import (
     PUBLISHED_STATUSES,
@@ -36,10 +37,10 @@ class Role(StrEnum):
 
 
 ROLE_LABELS = {
-    Role.BUREAU_ADMIN: "局机关管理员",
-    Role.INSPECTOR: "督查员",
-    Role.PRINCIPAL: "学校管理员（校长）",
-    Role.TEACHER: "教师",
+    Role.BUREAU_ADMIN: gettext_lazy("局机关管理员"),
+    Role.INSPECTOR: gettext_lazy("督查员"),
+    Role.PRINCIPAL: gettext_lazy("学校管理员（校长）"),
+    Role.TEACHER: gettext_lazy("教师"),
 }
 
 STAFF_ROLES = (Role.BUREAU_ADMIN, Role.INSPECTOR)

@@ -162,9 +162,12 @@ class HolidayYearForm(forms.ModelForm):
             return data
         stray = sorted(day for day in days if year and day.year != year)
         if stray:
-            self.add_error("days_text", f"{stray[0]:%Y-%m-%d}不在{year}年内 / not in {year}.")
+            self.add_error(
+                "days_text",
+                gettext("%(day)s不在%(year)s年内") % {"day": f"{stray[0]:%Y-%m-%d}", "year": year},
+            )
         if not (data.get("notice") or "").strip():
-            self.add_error("notice", _("请填写通知文号 / Give the notice's number."))
+            self.add_error("notice", _("请填写通知文号"))
         return data
 
     def __init__(self, *args, **kwargs):

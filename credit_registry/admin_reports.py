@@ -11,6 +11,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
 from credit_registry.admin_bases import ReadOnlyAdmin, RegistryModelAdmin, person_column
@@ -70,26 +72,26 @@ class ReportBatchAdmin(RegistryModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # a batch is started, watched and downloaded, never edited
 
-    @admin.display(description="进度")
+    @admin.display(description=_("进度"))
     def progress(self, batch: ReportBatch):
         return format_html(
             '<progress value="{}" max="{}" style="width:8em"></progress> {} / {}（{}%）'
-            "<br><small>分片 {} / {}</small>",
+            "<br><small>{}</small>",
             batch.done,
             batch.total or 1,
             batch.done,
             batch.total,
             batch.percent,
-            batch.parts_done,
-            batch.parts_total,
+            gettext("分%(total)s段同时生成，已完成%(done)s段")
+            % {"total": batch.parts_total, "done": batch.parts_done},
         )
 
-    @admin.display(description="压缩包")
+    @admin.display(description=_("压缩包"))
     def download(self, batch: ReportBatch):
         if batch.status != BatchStatus.DONE or not batch.zip_file:
             return "—"
         url = reverse("admin:credit_registry_reportbatch_download", args=[batch.pk])
-        return format_html('<a href="{}">下载 zip</a>', url)
+        return format_html('<a href="{}">{}</a>', url, gettext("下载 zip"))
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -107,8 +109,10 @@ class ReportBatchAdmin(RegistryModelAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         messages.success(
             request,
-            f"批量任务#{obj.pk}已加入后台队列，由 manage.py db_worker 执行，进度见下表。"
-            f" / Batch #{obj.pk} is queued for the background worker.",
+            gettext(
+                "批量任务#%(pk)s已排队，将在后台依次生成，进度见下表。如长时间没有进展，请联系系统管理员。"
+            )
+            % {"pk": obj.pk},
         )
         return self.response_post_save_add(request, obj)
 
@@ -180,6 +184,19 @@ class IssuedDocumentAdmin(ReadOnlyAdmin):
         return super().get_search_results(request, queryset, search_term.replace("-", "").upper())
 
 
+class _AccessRoleFilter(admin.SimpleListFilter):
+    """The role a log row was written under, by its name rather than its code."""
+
+    title = _("角色")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return list(access.ROLE_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(role=self.value()) if self.value() else queryset
+
+
 @admin.register(AccessLog)
 class AccessLogAdmin(ReadOnlyAdmin):
     """Who looked at a person's file or exported personal data. Bureau admins only (the base
@@ -188,12 +205,16 @@ class AccessLogAdmin(ReadOnlyAdmin):
     list_display = (
         "at",
         person_column(AccessLog, "user"),
-        "role",
+        "role_label",
         "action",
         "subject_description",
         "detail",
     )
-    list_filter = ("action", "role")
+    list_filter = ("action", _AccessRoleFilter)
     search_fields = ("subject_key", "subject_description", "user__username")
     list_select_related = ("user",)
     date_hierarchy = "at"
+
+    @admin.display(description=_("角色"), ordering="role")
+    def role_label(self, log: AccessLog):
+        return access.ROLE_LABELS.get(log.role, log.role)

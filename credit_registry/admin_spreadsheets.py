@@ -22,6 +22,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -35,7 +37,7 @@ from credit_registry.models import AccessAction
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="文件 / File",
+        label=gettext_lazy("文件"),
         help_text="Excel（.xlsx）或CSV（UTF-8或GBK编码），第一行为列名；请使用下载的模板。",
     )
 
@@ -177,9 +179,7 @@ class SpreadsheetAdminMixin(ExportMixin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             if upload.size > MAX_IMPORT_BYTES:
-                form.add_error(
-                    "file", "文件超过50MB，请使用命令行导入 / Over 50 MB: use the command."
-                )
+                form.add_error("file", _("文件超过50MB，请使用命令行导入"))
             else:
                 raw = upload.read()
                 report = run_import(
@@ -206,9 +206,7 @@ class SpreadsheetAdminMixin(ExportMixin):
         meta = request.session.pop(f"import-{token}", None)
         stored = f"imports/{token}"
         if meta is None or meta["model"] != self.opts.label or not default_storage.exists(stored):
-            messages.error(
-                request, "预览已过期，请重新上传文件 / The preview expired: upload again."
-            )
+            messages.error(request, _("预览已过期，请重新上传文件"))
             return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
         with default_storage.open(stored, "rb") as stored_file:
             raw = stored_file.read()

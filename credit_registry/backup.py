@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 PG_DUMP = "registry.dump"
 MANIFEST = "manifest.json"
@@ -99,10 +100,7 @@ def _refuse_a_database_with_data() -> None:
     from schools.models import School
 
     if School.objects.exists():
-        raise ValueError(
-            "目标数据库不是空库，请在新建（或新建并迁移）的数据库上恢复 / Restore into a new, "
-            "empty database."
-        )
+        raise ValueError(_("目标数据库不是空库，请在新建（或新建并迁移）的数据库上恢复"))
 
 
 def _restore_private_files(private: Path) -> None:
@@ -146,7 +144,10 @@ def _tool(name: str) -> str:
 def _run(command: list[str]) -> None:
     done = subprocess.run(command, env=_pg_environment(), capture_output=True, text=True)
     if done.returncode != 0:
-        raise ValueError(f"{Path(command[0]).name}失败 / failed: {done.stderr.strip()[-2000:]}")
+        raise ValueError(
+            _("%(program)s失败：%(error)s")
+            % {"program": Path(command[0]).name, "error": done.stderr.strip()[-2000:]}
+        )
 
 
 def _counts() -> dict:
@@ -192,8 +193,7 @@ def _pg_backup(path: Path) -> dict:
 def _pg_restore(workdir: Path) -> int:
     if connection.vendor != "postgresql":
         raise ValueError(
-            "这是PostgreSQL备份，只能恢复到PostgreSQL数据库（或用--portable重新备份） / This is a "
-            "PostgreSQL backup: restore it into PostgreSQL, or back up again with --portable."
+            _("这是PostgreSQL备份，只能恢复到PostgreSQL数据库（或用--portable重新备份）")
         )
     connection.close()  # --clean drops what a migrate made; no session of ours may hold a lock
     _run(

@@ -11,6 +11,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from credit_registry.common import workdays
 from credit_registry.models import HolidayDay, HolidayYear
@@ -65,7 +66,7 @@ def enter_year(*, year: int, text: str, notice: str, by) -> HolidayYear:
             f"{stray[0]:%Y-%m-%d}不在{year}年内 / {stray[0]} is not in {year}.", code="notice"
         )
     if not notice.strip():
-        raise ValidationError("请填写通知文号 / Give the notice's number.", code="notice")
+        raise ValidationError(gettext("请填写通知文号"), code="notice")
     holiday_year, _ = HolidayYear.objects.get_or_create(year=year)
     holiday_year.days.all().delete()
     HolidayDay.objects.bulk_create(

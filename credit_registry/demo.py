@@ -36,6 +36,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from credit_registry import rules
 from credit_registry.access import ROLE_LABELS, Role, assign_role
@@ -449,7 +450,7 @@ class DemoLogin:
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role.value)
+        return str(ROLE_LABELS.get(self.role, self.role.value))
 
 
 @dataclass
@@ -563,13 +564,11 @@ class _DistrictBuilder:
         self, *, seed: int, schools: int, teachers: int, students: int, stdout: TextIO | None
     ):
         if schools < 2:
-            raise ValueError("演示区至少需要2所学校 / The demo needs at least 2 schools.")
+            raise ValueError(gettext("演示区至少需要2所学校"))
         if teachers < 2 * schools:
-            raise ValueError(
-                "教师人数至少应为学校数的2倍 / The demo needs at least two teachers per school."
-            )
+            raise ValueError(gettext("教师人数至少应为学校数的2倍"))
         if students < 0:
-            raise ValueError("学生人数不能为负 / The number of students cannot be negative.")
+            raise ValueError(gettext("学生人数不能为负"))
         self.rng = random.Random(seed)
         self.seed = seed
         self.n_schools, self.n_teachers, self.n_students = schools, teachers, students
@@ -667,7 +666,7 @@ class _DistrictBuilder:
             user.save()
             assign_role(user, role)
             self.users[username] = user
-        self.say("演示账号 / demo accounts: 6")
+        self.say(gettext("演示账号：%(count)s") % {"count": 6})
 
     # 2. schools --------------------------------------------------------------------------------
 
@@ -701,7 +700,7 @@ class _DistrictBuilder:
                 schools.append(school)
                 self.plans.append(_SchoolPlan(school, KIND_SIZE[kind] * self.rng.uniform(0.6, 1.5)))
         School.objects.bulk_create(schools)
-        self.say(f"学校 / schools: {len(schools)}")
+        self.say(gettext("学校：%(count)s") % {"count": len(schools)})
 
     # 3. classes (planned before teachers, who are chosen as their heads) ------------------------
 
@@ -772,8 +771,8 @@ class _DistrictBuilder:
         School.objects.bulk_update([p.school for p in self.plans], ["principal_name"])
         self.teachers = teachers
         self.say(
-            f"教师 / teachers: {len(teachers)}，任职记录 / postings: {len(postings)}，"
-            f"学历 / degrees: {len(degrees)}"
+            gettext("教师：%(teachers)s，任职记录：%(postings)s，学历：%(degrees)s")
+            % {"teachers": len(teachers), "postings": len(postings), "degrees": len(degrees)}
         )
 
     def _head_teacher_slots(self, plan: _SchoolPlan, count: int) -> dict[int, list[_ClassPlan]]:
@@ -979,7 +978,7 @@ class _DistrictBuilder:
                     )
                 )
         LeadingGroupMember.objects.bulk_create(members)
-        self.say(f"领导小组成员 / leading-group members: {len(members)}")
+        self.say(gettext("领导小组成员：%(count)s") % {"count": len(members)})
 
     # 6. classes and students --------------------------------------------------------------------------
 
@@ -1025,8 +1024,8 @@ class _DistrictBuilder:
         copy_create(Enrolment, enrolments)
         self.students = students
         self.say(
-            f"班级 / classes: {len(classrooms)}，学生 / students: {len(students)}，"
-            f"监护人 / guardians: {len(guardians)}"
+            gettext("班级：%(classes)s，学生：%(students)s，监护人：%(guardians)s")
+            % {"classes": len(classrooms), "students": len(students), "guardians": len(guardians)}
         )
 
     def _guardians(self, student: Student) -> list[Guardian]:
@@ -1123,10 +1122,10 @@ class _DistrictBuilder:
         append_publications_bulk(records=published)
         self._notices(plans)
         statuses = Counter(r.status for r in records)
+        by_status = "，".join(f"{RecordStatus(s).label}{n}" for s, n in sorted(statuses.items()))
         self.say(
-            f"历史信用记录 / historical records: {len(records)}（"
-            + "，".join(f"{RecordStatus(s).label}{n}" for s, n in sorted(statuses.items()))
-            + f"），账本 / ledger links: {len(published)}"
+            gettext("历史信用记录：%(records)s（%(by_status)s），账本环节：%(links)s")
+            % {"records": len(records), "by_status": by_status, "links": len(published)}
         )
 
     def _random_history(self) -> list[_RecordPlan]:
@@ -1583,9 +1582,12 @@ class _DistrictBuilder:
             )
         self.create_clues()
         self.say(
-            f"今日业务 / today's work: 异议 / objections {Objection.objects.count()}，"
-            f"修复申请 / repair applications {RepairApplication.objects.count()}，"
-            f"信访线索 / clues {ComplaintClue.objects.count()}"
+            gettext("今日业务：异议%(objections)s，修复申请%(repairs)s，信访线索%(clues)s")
+            % {
+                "objections": Objection.objects.count(),
+                "repairs": RepairApplication.objects.count(),
+                "clues": ComplaintClue.objects.count(),
+            }
         )
 
     def _work_in_progress(self) -> None:
@@ -1806,8 +1808,12 @@ class _DistrictBuilder:
             )
         copy_create(PledgeSlip, slips)
         self.say(
-            f"诚信教育活动 / activities: {len(activities)}；自查表 / checklists: "
-            f"{len(checklists) + len(filing)}；承诺书回执 / pledge slips: {len(slips)}"
+            gettext("诚信教育活动：%(activities)s；自查表：%(checklists)s；承诺书回执：%(slips)s")
+            % {
+                "activities": len(activities),
+                "checklists": len(checklists) + len(filing),
+                "slips": len(slips),
+            }
         )
 
     def assess(self) -> dict[int, int]:
@@ -1817,7 +1823,12 @@ class _DistrictBuilder:
             results[year] = summary.subjects
             grades = "，".join(f"{g}：{n}" for g, n in sorted(summary.by_grade.items()))
             self.say(
-                f"{academic_year_label(year)}考核结果 / results: {summary.subjects}（{grades}）"
+                gettext("%(year)s考核结果：%(subjects)s（%(grades)s）")
+                % {
+                    "year": academic_year_label(year),
+                    "subjects": summary.subjects,
+                    "grades": grades,
+                }
             )
         return results
 
@@ -1827,17 +1838,15 @@ class _DistrictBuilder:
         assigned = ComplaintClue.objects.filter(assigned_to=self.users["inspector"]).count()
         teacher_acts = f"{self.demo_teacher.name}，{self.home.school.name}"
         if self.demo_class is not None:
-            teacher_acts += f"{self.demo_class}班主任 / class teacher"
+            teacher_acts += gettext("%(demo_class)s班主任") % {"demo_class": self.demo_class}
         return [
-            DemoLogin(
-                "admin", DEMO_PASSWORD, Role.BUREAU_ADMIN, "全区（超级用户）/ whole district"
-            ),
-            DemoLogin("bureau", DEMO_PASSWORD, Role.BUREAU_ADMIN, "全区 / whole district"),
+            DemoLogin("admin", DEMO_PASSWORD, Role.BUREAU_ADMIN, gettext("全区（超级用户）")),
+            DemoLogin("bureau", DEMO_PASSWORD, Role.BUREAU_ADMIN, gettext("全区")),
             DemoLogin(
                 "inspector",
                 DEMO_PASSWORD,
                 Role.INSPECTOR,
-                f"分派的信访线索{assigned}条 / {assigned} assigned clues",
+                gettext("分派的信访线索%(count)s条") % {"count": assigned},
             ),
             DemoLogin("principal", DEMO_PASSWORD, Role.PRINCIPAL, self.home.school.name),
             DemoLogin("principal2", DEMO_PASSWORD, Role.PRINCIPAL, self.home2.school.name),
@@ -1919,10 +1928,7 @@ def build_demo_district(
     started = time.perf_counter()
     with transaction.atomic():
         if district_has_data():
-            raise DemoDataExists(
-                "数据库中已有学校数据，演示数据只能导入空数据库 / The database already holds "
-                "schools; the demo district is only built into an empty database."
-            )
+            raise DemoDataExists(gettext("数据库中已有学校数据，演示数据只能导入空数据库"))
         builder = _DistrictBuilder(
             seed=seed, schools=schools, teachers=teachers, students=students, stdout=stdout
         )

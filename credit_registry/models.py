@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history import register
 
@@ -148,11 +149,9 @@ class ReportBatch(models.Model):
 
     def clean(self) -> None:
         if self.kind == BatchKind.SCHOOL_TEACHERS and self.school_id is None:
-            raise ValidationError(
-                {"school": "请选择学校 / Choose the school whose teachers' files to make."}
-            )
+            raise ValidationError({"school": gettext("请选择学校")})
         if self.kind == BatchKind.SCHOOL_REPORTS and self.year is None:
-            raise ValidationError({"year": "请填写学年 / Give the academic year of the reports."})
+            raise ValidationError({"year": gettext("请填写学年")})
 
     @property
     def percent(self) -> int:
@@ -265,7 +264,7 @@ class HolidayDay(models.Model):
 
     def clean(self):
         if self.holiday_year_id and self.date and self.date.year != self.holiday_year.year:
-            raise ValidationError(_("日期不在该年份内 / The date is not in that year."))
+            raise ValidationError(_("日期不在该年份内"))
 
 
 # Accounts keep a history too (who changed a role, a name or the active flag, and when); the

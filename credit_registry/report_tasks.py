@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.tasks import task
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from credit_registry.access import is_bureau
 from credit_registry.common.years import academic_year_label
@@ -40,7 +41,7 @@ def start_batch(
 ) -> ReportBatch:
     """Record a batch and queue it for the workers. Bureau only."""
     if not is_bureau(by):
-        raise PermissionDenied("只有局机关可以批量生成报告 / Only the bureau may run batches.")
+        raise PermissionDenied(_("只有局机关可以批量生成报告"))
     batch = ReportBatch(kind=kind, school=school, year=year, created_by=by, base_url=base_url)
     batch.full_clean()
     batch.save()

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from credit_registry.access import (
     Role,
@@ -44,14 +46,14 @@ OBJECTION_WINDOW_DAYS = 15
 WORKING_STATUSES = (RecordStatus.DRAFT, RecordStatus.RETURNED)
 
 STATUS_VERBS = {
-    "submit": ("提交", "submitted"),
-    "approve": ("审核", "approved"),
-    "return": ("退回", "returned"),
-    "publish": ("公布", "published"),
-    "edit": ("修改", "edited"),
-    "withdraw": ("撤回", "withdrawn"),
-    "object": ("提出异议", "objected to"),
-    "repair": ("申请修复", "repaired"),
+    "submit": pgettext_lazy("record action", "提交"),
+    "approve": pgettext_lazy("record action", "审核"),
+    "return": pgettext_lazy("record action", "退回"),
+    "publish": pgettext_lazy("record action", "公布"),
+    "edit": pgettext_lazy("record action", "修改"),
+    "withdraw": pgettext_lazy("record action", "撤回"),
+    "object": pgettext_lazy("record action", "提出异议"),
+    "repair": pgettext_lazy("record action", "申请修复"),
 }
 
 
@@ -86,10 +88,9 @@ def _refuse(message: str, code: str) -> Verdict:
 
 
 def _wrong_state(record: CreditRecord, verb: str) -> Verdict:
-    zh, en = STATUS_VERBS[verb]
     return _refuse(
-        f"记录当前状态为“{record.get_status_display()}”，不能{zh} / "
-        f"The record is {record.status}; it cannot be {en} now.",
+        _("记录当前状态为“%(status)s”，不能%(action)s")
+        % {"status": record.get_status_display(), "action": STATUS_VERBS[verb]},
         "wrong_state",
     )
 
@@ -98,7 +99,7 @@ def first_failing(*verdicts: Verdict) -> Verdict:
     return next((v for v in verdicts if not v), YES)
 
 
-BUREAU_ONLY = _forbid("只有局机关工作人员可以执行此操作 / Only bureau staff may do this.")
+BUREAU_ONLY = _forbid(gettext_lazy("只有局机关工作人员可以执行此操作"))
 
 
 def is_bureau_staff(user) -> Verdict:
@@ -111,7 +112,7 @@ def is_bureau_staff(user) -> Verdict:
 def year_is_open(year: int) -> Verdict:
     if AssessmentYear.objects.filter(year=year, closed_at__isnull=False).exists():
         return _refuse(
-            f"{year}学年已关闭，不能再登记该学年的记录 / The {year} assessment year is closed.",
+            _("%(year)s学年已关闭，不能再登记该学年的记录") % {"year": year},
             "year_closed",
         )
     return YES
@@ -119,16 +120,16 @@ def year_is_open(year: int) -> Verdict:
 
 def may_propose(user, subject) -> Verdict:
     if not can_propose_record_for(user, subject):
-        return _forbid("您无权为该对象登记信用记录 / You may not record credit for this subject.")
+        return _forbid(_("您无权为该对象登记信用记录"))
     if isinstance(subject, Student) and subject.file_frozen_at:
-        return _refuse("该学生档案已冻结 / This student's file is frozen.", "frozen")
+        return _refuse(_("该学生档案已冻结"), "frozen")
     return YES
 
 
 def _author_or_bureau(user, record: CreditRecord, what: str) -> Verdict:
     if is_bureau(user) or record.recorded_by_id == user.pk:
         return YES
-    return _forbid(f"只有记录人或局机关可以{what} / Only the author or the bureau may do this.")
+    return _forbid(_("只有记录人或局机关可以%(what)s") % {"what": what})
 
 
 def may_edit(user, record: CreditRecord) -> Verdict:
@@ -162,11 +163,9 @@ def may_withdraw(user, record: CreditRecord) -> Verdict:
 
 def may_attach_evidence(user, record: CreditRecord) -> Verdict:
     if not (is_bureau(user) or record.recorded_by_id == user.pk):
-        return _forbid("您无权为该记录上传材料 / You may not add evidence to this record.")
+        return _forbid(_("您无权为该记录上传材料"))
     if record.is_published:
-        return _refuse(
-            "已公布的记录不能再增加材料 / Evidence cannot be added after publication.", "published"
-        )
+        return _refuse(_("已公布的记录不能再增加材料"), "published")
     return YES
 
 
@@ -218,20 +217,17 @@ def may_object(user, record: CreditRecord, *, today: datetime.date | None = None
     """The subject (the school, for a student) objects once, within 15 days of publication."""
     today = today or timezone.localdate()
     if not may_act_for_subject(user, record):
-        return _forbid(
-            "只有记录对象本人或所在学校可以提出异议 / Only the subject or their school may object."
-        )
+        return _forbid(_("只有记录对象本人或所在学校可以提出异议"))
     if record.status != RecordStatus.PUBLISHED:
         return _wrong_state(record, "object")
     if _has_objection(record):
         return _refuse(
-            "该记录已经提出过异议 / An objection to this record was already filed.",
+            _("该记录已经提出过异议"),
             "already_objected",
         )
     if today > objection_deadline(record):
         return _refuse(
-            f"已超过公布后{OBJECTION_WINDOW_DAYS}日的异议期限 / The {OBJECTION_WINDOW_DAYS}-day "
-            "objection period has ended.",
+            _("已超过公布后%(days)s日的异议期限") % {"days": OBJECTION_WINDOW_DAYS},
             "objection_window",
         )
     return YES
@@ -242,9 +238,7 @@ def may_decide_objection(user, objection: Objection) -> Verdict:
         is_bureau_staff(user),
         YES
         if objection.status == ObjectionStatus.OPEN
-        else _refuse(
-            "该异议已经处理 / This objection has already been decided.", "already_decided"
-        ),
+        else _refuse(_("该异议已经处理"), "already_decided"),
     )
 
 
@@ -267,25 +261,19 @@ def may_apply_for_repair(
     period is over and no other application waits."""
     today = today or timezone.localdate()
     if not may_act_for_subject(user, record):
-        return _forbid(
-            "只有记录对象本人或所在学校可以申请修复 / Only the subject or their school may apply."
-        )
+        return _forbid(_("只有记录对象本人或所在学校可以申请修复"))
     if not record.is_negative:
-        return _refuse(
-            "只有失信记录可以申请修复 / Only negative records can be repaired.", "not_negative"
-        )
+        return _refuse(_("只有失信记录可以申请修复"), "not_negative")
     if record.status != RecordStatus.PUBLISHED:
         return _wrong_state(record, "repair")
     earliest = record.repair_possible_from()
     if today < earliest:
         return _refuse(
-            f"该记录自{earliest:%Y-%m-%d}起方可申请信用修复 / Repair can be asked from {earliest}.",
+            _("该记录自%(date)s起方可申请信用修复") % {"date": f"{earliest:%Y-%m-%d}"},
             "repair_too_early",
         )
     if _repair_pending(record):
-        return _refuse(
-            "已有待审核的修复申请 / A repair application is already pending.", "repair_pending"
-        )
+        return _refuse(_("已有待审核的修复申请"), "repair_pending")
     return YES
 
 
@@ -294,9 +282,7 @@ def may_decide_repair(user, application: RepairApplication) -> Verdict:
         is_bureau_staff(user),
         YES
         if application.status == RepairStatus.PENDING
-        else _refuse(
-            "该申请已经审核 / This application has already been decided.", "already_decided"
-        ),
+        else _refuse(_("该申请已经审核"), "already_decided"),
     )
 
 
@@ -306,7 +292,7 @@ def may_decide_repair(user, application: RepairApplication) -> Verdict:
 def _clue_open(clue: ComplaintClue) -> Verdict:
     if clue.status in (ClueStatus.RECEIVED, ClueStatus.ASSIGNED):
         return YES
-    return _refuse("该线索已办结 / This clue is closed.", "clue_closed")
+    return _refuse(_("该线索已办结"), "clue_closed")
 
 
 def may_assign_clue(user, clue: ComplaintClue) -> Verdict:
@@ -317,7 +303,7 @@ def may_work_clue(user, clue: ComplaintClue) -> Verdict:
     """Add notes to a clue or close it: the bureau, or the inspector it is assigned to."""
     assigned = clue.assigned_to_id == user.pk and role_of(user) == Role.INSPECTOR
     if not (is_bureau(user) or assigned):
-        return _forbid("该线索未分派给您 / This clue is not assigned to you.")
+        return _forbid(_("该线索未分派给您"))
     return _clue_open(clue)
 
 
@@ -331,10 +317,10 @@ def may_change_enrolment(user, student: Student) -> Verdict:
         role_of(user) == Role.PRINCIPAL and school_of(user) == student.school
     )
     if not acting:
-        return _forbid("您无权办理该学生的学籍变动 / You may not change this student's status.")
+        return _forbid(_("您无权办理该学生的学籍变动"))
     if student.status != StudentStatus.ENROLLED or student.file_frozen_at:
         return _refuse(
-            "该学生已不在读，档案已冻结 / The student has left; the file is frozen.",
+            _("该学生已不在读，档案已冻结"),
             "not_enrolled",
         )
     return YES
@@ -344,9 +330,7 @@ def may_rate_conduct(user, classroom) -> Verdict:
     """The class teacher (班主任) evaluates the conduct of their own class, nobody else."""
     teacher = teacher_of(user) if role_of(user) == Role.TEACHER else None
     if teacher is None or classroom.head_teacher_id != teacher.pk:
-        return _forbid(
-            "只有本班班主任可以评价学生德育品行 / Only the class teacher rates the class's conduct."
-        )
+        return _forbid(_("只有本班班主任可以评价学生德育品行"))
     return YES
 
 
@@ -354,7 +338,7 @@ def may_issue_parent_code(user, student: Student) -> Verdict:
     if role_of(user) not in (Role.PRINCIPAL, Role.BUREAU_ADMIN) or not (
         students_visible_to(user).filter(pk=student.pk).exists()
     ):
-        return _forbid("您无权为该学生发放查询码 / You may not issue codes for this student.")
+        return _forbid(_("您无权为该学生发放查询码"))
     return YES
 
 

@@ -103,7 +103,7 @@ class ChecklistForm(forms.Form):
             ):
                 self.add_error(
                     f"{area.value}_finding",
-                    _("不符合的项目须写明情况 / Describe what was found."),
+                    _("不符合的项目须写明情况"),
                 )
         return cleaned
 

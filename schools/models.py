@@ -8,7 +8,7 @@ from credit_registry.common.identity import normalize_code
 
 validate_school_code = RegexValidator(
     r"^\d{10}$",
-    _("学校标识码应为10位数字 / The school code must be exactly 10 digits."),
+    _("学校标识码应为10位数字"),
     code="school_code",
 )
 

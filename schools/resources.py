@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from import_export import fields, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 
@@ -104,7 +105,7 @@ class IntegrityActivityResource(RegistryResource):
             except ValidationError as error:
                 errors["__all__"] = error.messages
         if instance.participant_count is not None and instance.participant_count < 1:
-            errors["participant_count"] = ["参加人数至少为1 / At least one participant."]
+            errors["participant_count"] = [_("参加人数至少为1")]
         if errors:
             raise ValidationError(errors)
         super().validate_instance(instance, errors)

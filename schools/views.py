@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from credit_registry.access import (
@@ -50,7 +51,7 @@ PAGE_SIZE = 50
 def _school(request):
     """The school of a principal's account; everybody else is turned away (403)."""
     if role_of(request.user) != Role.PRINCIPAL:
-        raise PermissionDenied("此页面只供学校管理员使用 / This page is for school accounts.")
+        raise PermissionDenied(_("此页面只供学校管理员使用"))
     return school_of(request.user)
 
 
@@ -134,7 +135,7 @@ def _subject(request):
         return get_object_or_404(students_visible_to(request.user), pk=_int(request.GET["student"]))
     school = school_of(request.user) if role_of(request.user) == Role.PRINCIPAL else None
     if school is None:
-        raise PermissionDenied("请选择登记对象 / Choose whom the record is about.")
+        raise PermissionDenied(_("请选择登记对象"))
     return school
 
 
@@ -151,7 +152,7 @@ def propose_record(request):
     itself; a class teacher about a student of their class. The bureau approves and publishes."""
     subject = _subject(request)
     if not can_propose_record_for(request.user, subject):
-        raise PermissionDenied("您无权为该对象登记信用记录 / You may not record credit for them.")
+        raise PermissionDenied(_("您无权为该对象登记信用记录"))
     kind = {"school": SubjectKind.SCHOOL, "teacher": SubjectKind.TEACHER}.get(
         subject._meta.model_name, SubjectKind.STUDENT
     )
@@ -173,7 +174,7 @@ def propose_record(request):
         except ValidationError as error:
             form.add_error(None, error_text(error))
         else:
-            messages.success(request, "已提交局机关审核 / Submitted to the bureau for approval.")
+            messages.success(request, _("已提交局机关审核"))
             return redirect("record_detail", pk=record.pk)
     return render(
         request, "schools/propose_record.html", {"form": form, "subject": subject, "kind": kind}
@@ -276,7 +277,7 @@ def activity_new(request):
         except ValidationError as error:
             form.add_error(None, error_text(error))
         else:
-            messages.success(request, "活动已登记 / The activity has been logged.")
+            messages.success(request, _("活动已登记"))
             return redirect("schools:activity", pk=activity.pk)
     return render(request, "schools/activity_form.html", {"form": form, "school": school})
 
@@ -332,8 +333,7 @@ def checklist(request):
             else:
                 messages.success(
                     request,
-                    "自查表已提交；不符合的项目已作为信用记录提交局机关审核。 / "
-                    "Filed; failed areas went to the bureau as proposed records.",
+                    _("自查表已提交；不符合的项目已作为信用记录提交局机关审核。"),
                 )
                 return redirect("schools:checklist")
     earlier = checklists_visible_to(request.user).exclude(year=year).order_by("-year", "kind")[:20]

@@ -100,11 +100,9 @@ class StudentAdminForm(forms.ModelForm):
                 ),
             )
         if school is not None and school.pk != self.instance.school_id and not school.active:
-            self.add_error("school", _("请选择本区在办的学校 / Choose an active school."))
+            self.add_error("school", _("请选择本区在办的学校"))
         if classroom is not None and school is not None and classroom.school_id != school.pk:
-            self.add_error(
-                "classroom", _("请选择该校的班级 / Choose a class of the student's school.")
-            )
+            self.add_error("classroom", _("请选择该校的班级"))
         return data
 
 

@@ -33,7 +33,7 @@ class PledgeForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("kind") == PledgeKind.EXAM and not cleaned.get("exam_name", "").strip():
-            self.add_error("exam_name", _("请填写考试名称 / Name the exam."))
+            self.add_error("exam_name", _("请填写考试名称"))
         return cleaned
 
 
@@ -76,7 +76,7 @@ class TransferForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("destination") == "district" and not cleaned.get("to_school"):
-            self.add_error("to_school", _("请选择转入学校 / Choose the receiving school."))
+            self.add_error("to_school", _("请选择转入学校"))
         return cleaned
 
 

@@ -20,7 +20,7 @@ from teachers.models import Gender, Teacher
 
 validate_student_number = RegexValidator(
     r"^[A-Z0-9]{6,20}$",
-    _("学籍号应为6至20位字母或数字 / The student number must be 6 to 20 letters or digits."),
+    _("学籍号应为6至20位字母或数字"),
     code="student_number",
 )
 

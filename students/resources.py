@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
 from credit_registry.common.spreadsheets import (
@@ -82,10 +83,7 @@ class StudentResource(RegistryResource):
         """Keep a stored student where they are in the row's write; a change of school or class
         becomes a move, and a frozen file (graduated, transferred out) takes no change at all."""
         if stored.get("file_frozen_at") and stored != self._values(instance):
-            raise ValidationError(
-                "该学生已毕业或转出本区，档案已冻结，不能再修改 / The student has left and the "
-                "file is frozen: it takes no more changes."
-            )
+            raise ValidationError(_("该学生已毕业或转出本区，档案已冻结，不能再修改"))
         school, classroom = instance.school_id, instance.classroom_id
         if (school, classroom) == (stored["school_id"], stored["classroom_id"]):
             return
@@ -106,7 +104,7 @@ class StudentResource(RegistryResource):
         except ValueError:
             entry_year = None
         if not grade or not name or not entry_year or not 1990 <= entry_year <= 2100:
-            return "须填写年级、班级和入学年份 / Grade, class and entry year are required."
+            return _("须填写年级、班级和入学年份")
         school = school_ids.get(lookup_code(row.get(normalize_header("学校标识码"))))
         if school is None:
             return ""  # the school column reports its own error
@@ -133,7 +131,7 @@ class StudentResource(RegistryResource):
                 CodeWidget().clean(phone),
             )
         except ValueError as error:
-            errors.setdefault("__all__", []).append(f"监护人电话 / guardian's phone: {error}")
+            errors.setdefault("__all__", []).append(_("监护人电话：%(error)s") % {"error": error})
         else:
             if guardian[0]:
                 self._guardians[instance.student_number] = guardian

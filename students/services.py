@@ -9,6 +9,7 @@ import secrets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from credit_registry import rules
 from credit_registry.access import (
@@ -165,19 +166,17 @@ def issue_pledge(
     """Issue a pledge to a class: one slip with a one-time code per enrolled student whose file
     is open. A class gets one yearly pledge per year and one exam pledge per exam."""
     if not _manages_classroom(by, classroom):
-        raise PermissionDenied(
-            "您无权为该班级发放承诺书 / You may not issue pledges to this class."
-        )
+        raise PermissionDenied(_("您无权为该班级发放承诺书"))
     exam_name = exam_name.strip()
     if kind == PledgeKind.EXAM and not exam_name:
-        raise ValidationError("请填写考试名称 / Name the exam.", code="exam_name")
+        raise ValidationError(_("请填写考试名称"), code="exam_name")
     if kind == PledgeKind.YEARLY:
         exam_name = ""
     students = list(
         classroom.students.filter(status=StudentStatus.ENROLLED, file_frozen_at__isnull=True)
     )
     if not students:
-        raise ValidationError("该班级没有在读学生 / The class has no enrolled students.")
+        raise ValidationError(_("该班级没有在读学生"))
     try:
         with transaction.atomic():
             pledge = Pledge.objects.create(
@@ -190,7 +189,7 @@ def issue_pledge(
             )
     except IntegrityError:
         raise ValidationError(
-            "该班级本学年已发放过这份承诺书 / This pledge was already issued to the class.",
+            _("该班级本学年已发放过这份承诺书"),
             code="duplicate",
         ) from None
     PledgeSlip.objects.bulk_create(
@@ -215,19 +214,19 @@ def acknowledge_pledge(*, code: str, who: str) -> PledgeSlip:
     """The student or a parent acknowledges a pledge with the slip's one-time code. A code is
     used once: a second acknowledgement, even at the same moment, is refused."""
     if who not in Acknowledger.values:
-        raise ValidationError("请选择确认人 / Say who acknowledges.", code="who")
+        raise ValidationError(_("请选择确认人"), code="who")
     slip = find_slip(code)
     if slip is None:
-        raise ValidationError("确认码无效 / The code is not valid.", code="invalid")
+        raise ValidationError(_("确认码无效"), code="invalid")
     if slip.student.file_frozen_at:
-        raise ValidationError("该学生档案已冻结 / This student's file is frozen.", code="frozen")
+        raise ValidationError(_("该学生档案已冻结"), code="frozen")
     now = timezone.now()
     changed = PledgeSlip.objects.filter(pk=slip.pk, acknowledged_at__isnull=True).update(
         acknowledged_at=now, acknowledged_by=who
     )
     if not changed:
         raise ValidationError(
-            "该承诺书已经确认过，确认码不能再次使用 / This pledge has already been acknowledged.",
+            _("该承诺书已经确认过，确认码不能再次使用"),
             code="already_acknowledged",
         )
     slip.acknowledged_at, slip.acknowledged_by = now, who
@@ -312,10 +311,10 @@ def transfer_student(
     """
     student = _lock_enrolled(by, student)
     if on > timezone.localdate():
-        raise ValidationError("转学日期不能晚于今天 / The transfer date cannot be in the future.")
+        raise ValidationError(_("转学日期不能晚于今天"))
     if to_school is not None and (to_school.pk == student.school_id or not to_school.active):
         raise ValidationError(
-            "请选择本区另一所在办学校 / Choose another active school of the district.",
+            _("请选择本区另一所在办学校"),
             code="to_school",
         )
     Enrolment.objects.create(
@@ -372,7 +371,7 @@ def place_in_classroom(*, by, student: Student, classroom: Classroom) -> Student
     a change of class). The former class teacher stops seeing the file at once."""
     student = _lock_enrolled(by, student)
     if classroom.school_id != student.school_id:
-        raise ValidationError("请选择本校的班级 / Choose a class of the student's school.")
+        raise ValidationError(_("请选择本校的班级"))
     if classroom.pk == student.classroom_id:
         return student
     Enrolment.objects.create(

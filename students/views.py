@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from credit_registry import rules
@@ -90,7 +91,7 @@ def student_file(request, pk: int):
 def my_class(request):
     """A class teacher's own class(es): each student with a link to the file."""
     if role_of(request.user) != Role.TEACHER:
-        raise PermissionDenied("此页面只供班主任使用 / This page is for class teachers.")
+        raise PermissionDenied(_("此页面只供班主任使用"))
     classrooms = (
         classrooms_visible_to(request.user).select_related("school").prefetch_related("students")
     )
@@ -113,7 +114,7 @@ def my_class(request):
 
 def _may_manage(request) -> None:
     if role_of(request.user) not in MANAGING_ROLES:
-        raise PermissionDenied("只有学校管理员或局机关可以办理 / For the school or the bureau.")
+        raise PermissionDenied(_("只有学校管理员或局机关可以办理"))
 
 
 @login_required
@@ -144,11 +145,10 @@ def transfer(request, pk: int):
     if data["destination"] == "district" and role_of(request.user) == Role.PRINCIPAL:
         messages.success(
             request,
-            f"已转入{data['to_school'].name}，档案随学生转移 / "
-            "Transferred; the file moved with the student.",
+            _("已转入%(name)s，档案随学生转移") % {"name": data["to_school"].name},
         )
         return redirect("schools:students")
-    messages.success(request, "已办理，学生档案已冻结 / Done; the student's file is frozen.")
+    messages.success(request, _("已办理，学生档案已冻结"))
     return redirect("students:file", pk=student.pk)
 
 
@@ -166,9 +166,9 @@ def place(request, pk: int):
         except ValidationError as error:
             messages.error(request, error_text(error))
         else:
-            messages.success(request, "已分班 / Placed in the class.")
+            messages.success(request, _("已分班"))
     else:
-        messages.error(request, "请选择班级 / Choose a class.")
+        messages.error(request, _("请选择班级"))
     return redirect("students:file", pk=student.pk)
 
 
@@ -210,12 +210,10 @@ def pledge_list(request):
         if request.method == "POST" and form.is_valid():
             issued = _issue_pledges(request, form, year)
             if issued:
-                messages.success(
-                    request, f"已向{issued}个班级发放承诺书 / Issued to {issued} classes."
-                )
+                messages.success(request, _("已向%(issued)s个班级发放承诺书") % {"issued": issued})
                 return redirect("students:pledges")
     elif request.method == "POST":
-        raise PermissionDenied("只有学校管理员可以发放承诺书 / Only the school issues pledges.")
+        raise PermissionDenied(_("只有学校管理员可以发放承诺书"))
     pledges = (
         pledges_visible_to(request.user)
         .select_related("classroom")
@@ -304,7 +302,7 @@ def sign(request):
     if slip is None:
         if PLEDGE_CODES.missed(request):
             return _too_many(request)
-        entry.add_error("code", "确认码无效，请核对后重新输入 / The code is not valid.")
+        entry.add_error("code", _("确认码无效，请核对后重新输入"))
         return render(request, "students/sign_enter.html", {"form": entry}, status=404)
     if slip.acknowledged_at:
         return render(request, "students/signed.html", {"slip": slip, "again": True})
@@ -331,7 +329,7 @@ def parent_enter(request):
             return redirect("students:parent_file")
         if PARENT_CODES.missed(request):
             return _too_many(request)
-        form.add_error("code", "查询码无效或已失效 / The code is not valid or has expired.")
+        form.add_error("code", _("查询码无效或已失效"))
     return render(request, "students/parent_enter.html", {"form": form})
 
 

@@ -34,7 +34,7 @@ VERIFICATION_FIELDS = ("verification_status", "verification_note", "verified_by"
 
 class VerificationNoteForm(forms.Form):
     note = forms.CharField(
-        label="核查情况 / What was found",
+        label=_("核查情况"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
     )
@@ -47,8 +47,8 @@ def _verify_one(request, degree, status: str, note: str = "") -> None:
     if record is not None:
         messages.warning(
             request,
-            f"{degree.teacher}：已提出“学历造假”信用记录#{record.pk}，待审核公布 / "
-            "credential-fraud record proposed for approval.",
+            gettext("%(teacher)s：已提出“学历造假”信用记录#%(pk)s，待审核公布")
+            % {"teacher": degree.teacher, "pk": record.pk},
         )
 
 

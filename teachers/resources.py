@@ -1,6 +1,7 @@
 """Teachers with their current posting and their highest degree, one row a teacher."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from import_export import fields
 
 from credit_registry.common.spreadsheets import (
@@ -94,7 +95,7 @@ class TeacherResource(RegistryResource):
         if all(v in (None, "") for v in values.values()):
             return None
         if values["学历"] in (None, "") or values["学历证书编号"] in (None, ""):
-            return "填写学历信息时须同时填写“学历”和“学历证书编号” / A degree needs its level and certificate number."
+            return _("填写学历信息时须同时填写“学历”和“学历证书编号”")
         try:
             return {
                 "level": self.degree_level.clean(values["学历"]),

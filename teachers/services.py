@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from teachers.models import Degree, Posting, Teacher
 
@@ -48,8 +49,8 @@ def sync_postings_and_degrees(
             continue
         if degree.teacher_id != teacher.pk:
             raise ValidationError(
-                f"学历证书编号{values['certificate_number']}已登记在其他教师名下 / "
-                "This degree certificate is registered to another teacher."
+                _("学历证书编号%(number)s已登记在其他教师名下")
+                % {"number": values["certificate_number"]}
             )
         for name, value in values.items():
             setattr(degree, name, value)

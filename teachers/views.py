@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from credit_registry import rules
 from credit_registry.access import Role, role_of, teacher_of, teachers_visible_to
@@ -21,7 +22,7 @@ from evaluations.rounds import selectors as evaluation_selectors
 
 def _own_teacher(request):
     if role_of(request.user) != Role.TEACHER:
-        raise PermissionDenied("此页面只供教师本人使用 / This page is for teachers.")
+        raise PermissionDenied(_("此页面只供教师本人使用"))
     return teacher_of(request.user)
 
 

@@ -2,6 +2,8 @@ from collections.abc import Iterator
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.utils import translation
 
 from credit_registry.access import Role
 from tests import factories
@@ -22,6 +24,15 @@ def clock(_stopped_clock) -> Iterator[time_machine.Traveller]:
     clock is put back after the test."""
     with time_machine.travel(factories.NOW, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A request in English (a client that switched languages) leaves English active in this
+    thread; each test starts and ends in the default language."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from credit_registry import reference_data
 from credit_registry.reference_data import ReferenceDataError
@@ -154,8 +155,11 @@ def test_the_command_on_a_fresh_install_changes_nothing_however_often_it_runs():
     before = snapshot()
     for _ in range(2):
         output = load()
-        assert "created 0, updated 0" in output and "nothing changed" in output
+        assert "新增0、更新0" in output and "无改动" in output
         assert snapshot() == before
+    with translation.override("en"):
+        output = load()
+    assert "created 0, updated 0" in output and "nothing changed" in output
 
 
 @pytest.mark.django_db
@@ -181,7 +185,7 @@ def test_the_command_brings_the_registry_back_to_the_files_then_changes_nothing(
     assert "~ T-GIFTS 违规收受礼品礼金（name, default_points）" in output
     assert "LOCAL-ITEM 本地事项：数据库中有、文件中没有，保留" in output
     assert "~ 教师师德诚信测评问卷（items #2, items #5）" in output
-    assert "已更新 / updated" in output
+    assert "已更新" in output
     assert CatalogItem.objects.filter(code="LOCAL-ITEM").exists()  # never deleted
     rows = {row.code: row._asdict() for row in reference_data.read_catalog().items}
     assert {
@@ -193,7 +197,7 @@ def test_the_command_brings_the_registry_back_to_the_files_then_changes_nothing(
 
     after = snapshot()
     output = load()
-    assert "created 0, updated 0" in output and "nothing changed" in output
+    assert "新增0、更新0" in output and "无改动" in output
     assert snapshot() == after
 
 
@@ -220,7 +224,7 @@ def test_what_published_records_or_opened_rounds_use_is_kept_as_it_is(reference_
         "= T-GIFTS 违规收受礼品礼金（name, default_points）：已有已公布的记录使用，未修改" in output
     )
     assert "已用于已开始的测评轮次，未修改" in output
-    assert "kept 1" in output and "nothing changed" in output
+    assert "保留1" in output and "无改动" in output
     assert snapshot() == before
 
 
@@ -233,12 +237,14 @@ def test_a_dry_run_reports_the_changes_and_writes_nothing(reference_files):
     )
     before = snapshot()
     output = load("--dry-run")
-    assert "+ T-NEW-ITEM 新事项" in output and "would change" in output
+    assert "+ T-NEW-ITEM 新事项" in output and "会有改动" in output
     assert snapshot() == before
 
 
 def test_check_reads_the_files_without_a_database():
-    assert "The reference data files are valid" in load("--check")
+    assert "参考数据文件无误" in load("--check")
+    with translation.override("en"):
+        assert "The reference data files are valid" in load("--check")
 
 
 def _catalog(change):
@@ -329,9 +335,8 @@ def test_a_bad_file_gives_a_clear_error_and_changes_nothing(reference_files, cas
         load()
     text = str(error.value)
     assert message in text
-    assert "未写入任何数据 / Bad reference data file, nothing written." in text
-    zh, en = text.split("\n")[0].split(" / ", 1)
-    assert zh.startswith(f"fixtures/{name}") and en.startswith(f"fixtures/{name}")
+    assert "参考数据文件有误，未写入任何数据" in text
+    assert text.split("\n")[0].startswith(f"fixtures/{name}")
     assert snapshot() == before
 
 

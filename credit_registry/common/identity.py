@@ -38,21 +38,19 @@ def validate_id_number(value: str) -> None:
         or not (number[17].isdigit() or number[17] == "X")
     ):
         raise ValidationError(
-            _(
-                "身份证号应为18位（17位数字加1位校验码）/ ID number must be 18 characters: 17 digits and a check character."
-            ),
+            _("身份证号应为18位（17位数字加1位校验码）"),
             code="id_format",
         )
     try:
         datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValidationError(
-            _("身份证号中的出生日期无效 / The birth date inside the ID number is not a real date."),
+            _("身份证号中的出生日期无效"),
             code="id_birth_date",
         ) from None
     if id_check_char(number[:17]) != number[17]:
         raise ValidationError(
-            _("身份证号校验码错误 / The ID number's check character is wrong."),
+            _("身份证号校验码错误"),
             code="id_check_digit",
         )
 

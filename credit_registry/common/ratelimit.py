@@ -10,12 +10,13 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 
 HOUR = 60 * 60
 
 
 class RateLimited(Exception):
-    message = "提交过于频繁，请稍后再试 / Too many submissions; please try again later."
+    message = _("提交过于频繁，请稍后再试")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import tablib
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from import_export import widgets
 from openpyxl import load_workbook
 
@@ -34,37 +35,29 @@ def _decode_csv(raw: bytes) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UnreadableFile(
-        "无法识别CSV文件的编码，请另存为UTF-8或GBK编码的CSV / "
-        "Cannot tell the CSV file's encoding; save it as UTF-8 or GBK CSV."
-    )
+    raise UnreadableFile(_("无法识别CSV文件的编码，请另存为UTF-8或GBK编码的CSV"))
 
 
 def read_table(raw: bytes, filename: str) -> tablib.Dataset:
     """A dataset from an uploaded file's bytes, judged by its content as much as its name."""
     if not raw:
-        raise UnreadableFile("文件为空 / The file is empty.")
+        raise UnreadableFile(_("文件为空"))
     if len(raw) > MAX_IMPORT_BYTES:
-        raise UnreadableFile(
-            "文件超过50MB，请使用命令行导入 / The file is over 50 MB; use the import command."
-        )
+        raise UnreadableFile(_("文件超过50MB，请使用命令行导入"))
     name = filename.lower()
     if name.endswith((".xlsx", ".xlsm")) or raw[:4] == b"PK\x03\x04":
         dataset = _read_xlsx(raw)
     elif name.endswith(".xls"):
-        raise UnreadableFile(
-            "不支持旧版.xls格式，请在Excel或WPS中另存为.xlsx / "
-            "The old .xls format is not supported; save the file as .xlsx."
-        )
+        raise UnreadableFile(_("不支持旧版.xls格式，请在Excel或WPS中另存为.xlsx"))
     elif name.endswith((".csv", ".txt")):
         dataset = _read_csv(raw)
     else:
-        raise UnreadableFile("只支持.xlsx和.csv文件 / Only .xlsx and .csv files can be imported.")
+        raise UnreadableFile(_("只支持.xlsx和.csv文件"))
     dataset.headers = [normalize_header(h) for h in (dataset.headers or [])]
     _drop_blank_rows(dataset)
     _strip_nul(dataset)
     if not dataset.headers or len(dataset) == 0:
-        raise UnreadableFile("文件中没有数据行 / The file has no data rows.")
+        raise UnreadableFile(_("文件中没有数据行"))
     return dataset
 
 
@@ -73,8 +66,7 @@ def _read_xlsx(raw: bytes) -> tablib.Dataset:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise UnreadableFile(
-            "文件不是有效的Excel(.xlsx)文件，可能已损坏或只是改了扩展名 / "
-            "This is not a valid Excel (.xlsx) file: it may be damaged or merely renamed."
+            _("文件不是有效的Excel(.xlsx)文件，可能已损坏或只是改了扩展名")
         ) from error
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
@@ -82,7 +74,7 @@ def _read_xlsx(raw: bytes) -> tablib.Dataset:
     try:
         header = next(rows)
     except StopIteration:
-        raise UnreadableFile("工作表为空 / The worksheet is empty.") from None
+        raise UnreadableFile(_("工作表为空")) from None
     width = len(header)
     while width and header[width - 1] in (None, ""):
         width -= 1
@@ -99,7 +91,7 @@ def _read_csv(raw: bytes) -> tablib.Dataset:
     try:
         return tablib.Dataset().load(text, format="csv")
     except Exception as error:  # tablib raises several kinds for malformed CSV
-        raise UnreadableFile(f"CSV文件格式错误 / Malformed CSV file: {error}") from error
+        raise UnreadableFile(_("CSV文件格式错误：%(error)s") % {"error": error}) from error
 
 
 def normalize_header(value: object) -> str:
@@ -153,10 +145,10 @@ class CodeWidget(widgets.CharWidget):
             exact = float(value).is_integer() and abs(value) < 10**EXACT_DIGITS
             if not exact:
                 raise ValueError(
-                    f"“{value}”是Excel按数字保存的编号，已被四舍五入，无法还原。请把该列设为“文本”"
-                    "格式（或在号码前加英文单引号'）后重新填写 / Excel stored this code as a "
-                    "number and rounded it; format the column as Text (or type ' before the "
-                    "number) and enter it again."
+                    _(
+                        "“%(value)s”是Excel按数字保存的编号，已被四舍五入，无法还原。请把该列设为“文本”格式（或在号码前加英文单引号'）后重新填写"
+                    )
+                    % {"value": value}
                 )
             value = int(value)
         return normalize_code(value)
@@ -250,9 +242,7 @@ class FlexibleDateWidget(widgets.DateWidget):
                     return datetime.date(*(int(part) for part in match.groups()))
                 except ValueError:
                     break
-        raise ValueError(
-            f"日期“{value}”无法识别，请写成2020-09-01 / Cannot read the date “{value}”: use 2020-09-01."
-        )
+        raise ValueError(_("日期“%(value)s”无法识别，请写成2020-09-01") % {"value": value})
 
 
 class ChoiceWidget(widgets.Widget):
@@ -305,7 +295,7 @@ class CachedForeignKeyWidget(widgets.ForeignKeyWidget):
             return self._cache[key]
         except KeyError:
             raise ValueError(
-                f"{self.label}“{key}”不存在 / Unknown {self.model._meta.model_name} “{key}”."
+                _("%(label)s“%(key)s”不存在") % {"label": self.label, "key": key}
             ) from None
 
 
@@ -313,8 +303,7 @@ def check_required_headers(dataset: tablib.Dataset, required: Iterable[str]) -> 
     missing = [name for name in required if normalize_header(name) not in dataset.headers]
     if missing:
         raise ValidationError(
-            f"缺少必需的列：{'、'.join(missing)}（请使用下载的模板） / Missing columns: "
-            f"{', '.join(missing)} (use the downloadable template)."
+            _("缺少必需的列：%(columns)s（请使用下载的模板）") % {"columns": "、".join(missing)}
         )
 
 
@@ -330,10 +319,13 @@ def check_unique_column(dataset: tablib.Dataset, header: str, label: str) -> Non
         if not key:
             continue
         if key in seen:
-            duplicates.append(f"第{seen[key]}行与第{number}行")
+            duplicates.append(
+                _("第%(first)s行与第%(second)s行") % {"first": seen[key], "second": number}
+            )
         else:
             seen[key] = number
     if duplicates:
         raise ValidationError(
-            f"文件中{label}重复：{'；'.join(duplicates[:10])} / Duplicate {header} values in the file."
+            _("文件中%(label)s重复：%(rows)s")
+            % {"label": label, "rows": "；".join(duplicates[:10])}
         )

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 import chinese_calendar
+from django.utils.translation import gettext
 
 
 @dataclass(frozen=True)
@@ -88,13 +89,15 @@ def parse_notice(text: str) -> dict[datetime.date, tuple[bool, str]]:
         match = _LINE.match(line)
         if match is None:
             raise ValueError(
-                f"第{number}行无法识别：“{line.strip()[:40]}”，应为“2027-01-01 休 元旦”或"
-                f"“2027-02-07 班 春节调休” / line {number}: expected '2027-01-01 休 元旦'."
+                gettext(
+                    "第%(number)s行无法识别：“%(line)s”，应为“2027-01-01 休 元旦”或“2027-02-07 班 春节调休”"
+                )
+                % {"number": number, "line": line.strip()[:40]}
             )
         year, month, day_of_month, kind, name = match.groups()
         try:
             day = datetime.date(int(year), int(month), int(day_of_month))
         except ValueError:
-            raise ValueError(f"第{number}行日期无效 / line {number}: not a date.") from None
+            raise ValueError(gettext("第%(number)s行日期无效") % {"number": number}) from None
         days[day] = (kind == "班", name)
     return days

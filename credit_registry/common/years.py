@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.utils.translation import gettext
+
 
 def academic_year_of(day: datetime.date) -> int:
     """The academic year (by its first calendar year) that a date falls in."""
@@ -9,4 +11,5 @@ def academic_year_of(day: datetime.date) -> int:
 
 
 def academic_year_label(year: int) -> str:
-    return f"{year}—{year + 1}学年"
+    """How a person reads the year: 2026—2027学年, or "2026–2027 school year" in English."""
+    return gettext("%(start)s—%(end)s学年") % {"start": year, "end": year + 1}

@@ -23,6 +23,8 @@ from django.db import IntegrityError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from credit_registry.common import identity
 from credit_registry.models import IssuedDocument, ReportBatch
@@ -209,9 +211,9 @@ class Verdict(StrEnum):
 
 
 VERDICT_LABELS = {
-    Verdict.VALID: "真实有效 / valid",
-    Verdict.UNKNOWN: "无法核验：未找到该文书 / unknown",
-    Verdict.ALTERED: "文件已被改动 / altered",
+    Verdict.VALID: gettext_lazy("真实有效"),
+    Verdict.UNKNOWN: gettext_lazy("无法核验：未找到该文书"),
+    Verdict.ALTERED: gettext_lazy("文件已被改动"),
 }
 
 
@@ -247,15 +249,13 @@ def verify_document(*, code: str = "", pdf: bytes | None = None) -> Verification
         return Verification(
             Verdict.UNKNOWN,
             None,
-            "该验证码不存在，文书不是本平台出具的，或验证码输入有误 / No document was issued "
-            "with this code.",
+            _("该验证码不存在，文书不是本平台出具的，或验证码输入有误"),
         )
     if pdf is None:
         return Verification(
             Verdict.VALID,
             document,
-            "验证码有效。请核对纸质或电子文书的标题、对象、出具日期和页数与下列信息一致 / "
-            "The code is genuine; compare the document with the details below.",
+            _("验证码有效。请核对纸质或电子文书的标题、对象、出具日期和页数与下列信息一致"),
         )
     digest = hashlib.sha256(pdf).hexdigest()
     if document is not None:
@@ -263,14 +263,13 @@ def verify_document(*, code: str = "", pdf: bytes | None = None) -> Verification
             return Verification(
                 Verdict.VALID,
                 document,
-                "文件与出具时完全一致 / The file is exactly as issued.",
+                _("文件与出具时完全一致"),
                 file_checked=True,
             )
         return Verification(
             Verdict.ALTERED,
             document,
-            "验证码有效，但上传的文件与出具时的文件不一致，可能被改动 / The code is genuine but "
-            "the file differs from the one issued.",
+            _("验证码有效，但上传的文件与出具时的文件不一致，可能被改动"),
             file_checked=True,
         )
     issued = IssuedDocument.objects.filter(sha256=digest).first()
@@ -278,7 +277,7 @@ def verify_document(*, code: str = "", pdf: bytes | None = None) -> Verification
         return Verification(
             Verdict.VALID,
             issued,
-            "文件与出具时完全一致 / The file is exactly as issued.",
+            _("文件与出具时完全一致"),
             file_checked=True,
         )
     printed = find_document(code_in_pdf(pdf) or "")
@@ -286,14 +285,13 @@ def verify_document(*, code: str = "", pdf: bytes | None = None) -> Verification
         return Verification(
             Verdict.ALTERED,
             printed,
-            "文件中印有有效的验证码，但文件内容与出具时不一致，可能被改动 / The file carries a "
-            "genuine code but its content differs from the one issued.",
+            _("文件中印有有效的验证码，但文件内容与出具时不一致，可能被改动"),
             file_checked=True,
         )
     return Verification(
         Verdict.UNKNOWN,
         None,
-        "未找到与该文件对应的出具记录 / No issued document matches this file.",
+        _("未找到与该文件对应的出具记录"),
         file_checked=True,
     )
 

@@ -145,9 +145,7 @@ class CreditRecordForm(forms.ModelForm):
         else:
             subjects = [data[name] for name in ("school", "teacher", "student") if data.get(name)]
         if len(subjects) != 1:
-            raise ValidationError(
-                _("请在学校、教师、学生中选择且只选择一个对象 / Choose exactly one subject.")
-            )
+            raise ValidationError(_("请在学校、教师、学生中选择且只选择一个对象"))
         if data.get("item") and data.get("occurred_on"):
             try:
                 data["points"] = services.check_proposal(

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from evaluations.models import (
     COUNTING_STATUSES,
@@ -139,9 +140,14 @@ def score_subject(
         record_part = _q(record_score * record_weight / weights)
         evaluation_part = _q(evaluation * evaluation_weight / weights)
         components = [
-            Contribution(f"记录分{record_score:.2f} × {record_weight / weights:.0%}", record_part),
             Contribution(
-                f"测评分{evaluation:.2f} × {evaluation_weight / weights:.0%}"
+                gettext("记录分%(score).2f × %(share)s")
+                % {"score": record_score, "share": f"{record_weight / weights:.0%}"},
+                record_part,
+            ),
+            Contribution(
+                gettext("测评分%(score).2f × %(share)s")
+                % {"score": evaluation, "share": f"{evaluation_weight / weights:.0%}"}
                 + (f"（{evaluation_note}）" if evaluation_note else ""),
                 evaluation_part,
             ),
@@ -178,7 +184,7 @@ def current_policy(year: int) -> AssessmentPolicy:
     policy = AssessmentPolicy.objects.filter(year_id=year).order_by("-version").first()
     if policy is None:
         raise ValidationError(
-            f"{year}学年尚未制定考核政策 / No assessment policy for {year} yet.", code="no_policy"
+            gettext("%(year)s学年尚未制定考核政策") % {"year": year}, code="no_policy"
         )
     return policy
 
@@ -332,10 +338,10 @@ def recompute_year(*, year: int, batch_size: int = 2000) -> RecomputeSummary:
     started = time.perf_counter()
     assessment_year = AssessmentYear.objects.filter(year=year).first()
     if assessment_year is None:
-        raise ValidationError(f"{year}学年尚未开设 / The {year} year is not open.")
+        raise ValidationError(gettext("%(year)s学年尚未开设") % {"year": year})
     if assessment_year.is_closed:
         raise ValidationError(
-            "该学年已关闭，考核结果不能再变动 / The year is closed; its results cannot change.",
+            gettext("该学年已关闭，考核结果不能再变动"),
             code="year_closed",
         )
     policy = current_policy(year)

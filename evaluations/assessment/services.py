@@ -4,6 +4,8 @@ policy versions, closing a year for good."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from credit_registry import reference_data, rules
 from evaluations.assessment.scoring import recompute_year
@@ -101,7 +103,7 @@ def create_policy_version(*, year: int, by, note: str, **values) -> AssessmentPo
     assessment_year = AssessmentYear.objects.select_for_update().get(year=year)
     if assessment_year.is_closed:
         raise ValidationError(
-            "该学年已关闭，考核政策不能再修改 / The year is closed; its policy cannot change.",
+            _("该学年已关闭，考核政策不能再修改"),
             code="year_closed",
         )
     current = assessment_year.policies.order_by("-version").first()
@@ -121,7 +123,7 @@ def close_year(*, year: int, by) -> AssessmentYear:
     rules.is_bureau_staff(by).enforce()
     assessment_year = AssessmentYear.objects.select_for_update().get(year=year)
     if assessment_year.is_closed:
-        raise ValidationError("该学年已关闭 / The year is already closed.")
+        raise ValidationError(_("该学年已关闭"))
     recompute_year(year=year)
     assessment_year.closed_at = timezone.now()
     assessment_year.closed_by = by
@@ -135,7 +137,7 @@ def close_round(*, evaluation_round: EvaluationRound, by) -> EvaluationRound:
     which is recomputed at once."""
     rules.is_bureau_staff(by).enforce()
     evaluation_round = lock_round(evaluation_round)
-    require_round_status(evaluation_round, RoundStatus.OPEN, "结束")
+    require_round_status(evaluation_round, RoundStatus.OPEN, pgettext("round action", "结束"))
     evaluation_round.status = RoundStatus.CLOSED
     evaluation_round.closed_at = timezone.now()
     evaluation_round.closed_by = by

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from credit_registry.access import (
     records_visible_to,
@@ -85,7 +86,7 @@ def standing_of(school: School, year: int, result: AssessmentResult | None, poli
         school=school, year=year, result=result, target_assessed=school.takes_target_assessment
     )
     if result is None:
-        standing.reasons = ["本学年考核结果尚未计算 / Not computed yet for this year."]
+        standing.reasons = [_("本学年考核结果尚未计算")]
         return standing
     standing.reasons = _reasons(result)
     if standing.target_assessed:

@@ -6,6 +6,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from credit_registry import rules
 from credit_registry.access import Role, role_of
@@ -33,9 +34,7 @@ def receive_clue(
     reporter_contact: str = "",
 ) -> ComplaintClue:
     if not subject_description.strip() or not content.strip():
-        raise ValidationError(
-            "请填写反映对象和反映内容 / Say whom the clue is about and what happened."
-        )
+        raise ValidationError(_("请填写反映对象和反映内容"))
     if teacher is not None and school is None:
         school = teacher.school
     return ComplaintClue.objects.create(
@@ -55,7 +54,7 @@ def receive_clue(
 def assign_clue(*, clue: ComplaintClue, inspector, by) -> ComplaintClue:
     rules.is_bureau_staff(by).enforce()
     if role_of(inspector) != Role.INSPECTOR:
-        raise ValidationError("只能分派给督查员 / A clue can only be assigned to an inspector.")
+        raise ValidationError(_("只能分派给督查员"))
     clue = ComplaintClue.objects.select_for_update().get(pk=clue.pk)
     rules.may_assign_clue(by, clue).enforce()
     clue.assigned_to = inspector
@@ -70,7 +69,7 @@ def add_clue_note(*, clue: ComplaintClue, by, text: str) -> ClueNote:
     clue = ComplaintClue.objects.select_for_update().get(pk=clue.pk)
     rules.may_work_clue(by, clue).enforce()
     if not text.strip():
-        raise ValidationError("请填写调查情况 / Write what was found.")
+        raise ValidationError(_("请填写调查情况"))
     return ClueNote.objects.create(clue=clue, author=by, at=timezone.now(), text=text.strip())
 
 
@@ -89,14 +88,11 @@ def close_clue(
     clue = ComplaintClue.objects.select_for_update().get(pk=clue.pk)
     rules.may_work_clue(by, clue).enforce()
     if not conclusion.strip():
-        raise ValidationError("请填写办结意见 / Write the conclusion.")
+        raise ValidationError(_("请填写办结意见"))
     if substantiated:
         subject = subject or clue.teacher or clue.school
         if subject is None or item is None or occurred_on is None:
-            raise ValidationError(
-                "线索属实时须指明对象、信用事项和发生日期 / A substantiated clue needs a subject, "
-                "an item and a date."
-            )
+            raise ValidationError(_("线索属实时须指明对象、信用事项和发生日期"))
         clue.proposed_record = propose_record(
             by=by,
             subject=subject,

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from credit_registry import calendar, rules
 from evaluations.assessment.scoring import recompute_subjects
@@ -32,7 +33,7 @@ def file_objection(*, record: CreditRecord, by, reason: str) -> Objection:
     now = timezone.now()
     rules.may_object(by, record, today=timezone.localdate(now)).enforce()
     if not reason.strip():
-        raise ValidationError("请填写异议理由 / Give the reason for the objection.")
+        raise ValidationError(_("请填写异议理由"))
     due_on, provisional = calendar.add_working_days(
         timezone.localdate(now), OBJECTION_DECISION_WORKING_DAYS
     )
@@ -64,9 +65,9 @@ def decide_objection(
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     rules.may_decide_objection(by, objection).enforce()
     if outcome not in (ObjectionStatus.UPHELD, ObjectionStatus.AMENDED, ObjectionStatus.REVOKED):
-        raise ValidationError("处理结果无效 / Unknown outcome.")
+        raise ValidationError(_("处理结果无效"))
     if not reason.strip():
-        raise ValidationError("请说明处理理由 / Give the reason for the decision.")
+        raise ValidationError(_("请说明处理理由"))
     record = lock_record(objection.record)
     now = timezone.now()
     reason = reason.strip()
@@ -110,14 +111,10 @@ def decide_objection(
 def _publish_amendment(*, record, by, at, reason, points, item, narrative) -> CreditRecord:
     item = item or record.item
     if item.subject_kind != record.item.subject_kind:
-        raise ValidationError(
-            "更正后的事项须适用于同一对象 / The amended item must fit the subject."
-        )
+        raise ValidationError(_("更正后的事项须适用于同一对象"))
     points = check_points(item, points if points is not None else None, reason)
     if points == record.points and item == record.item and not (narrative or "").strip():
-        raise ValidationError(
-            "更正须改变分值、事项或事实陈述 / An amendment must change the points, item or facts."
-        )
+        raise ValidationError(_("更正须改变分值、事项或事实陈述"))
     amendment = CreditRecord.objects.create(
         school_id=record.school_id,
         teacher_id=record.teacher_id,
@@ -147,7 +144,7 @@ def apply_for_repair(*, record: CreditRecord, by, proof_kind: str, proof: str) -
     record = lock_record(record)
     rules.may_apply_for_repair(by, record).enforce()
     if not proof.strip():
-        raise ValidationError("请说明整改情况 / Describe what was done to correct it.")
+        raise ValidationError(_("请说明整改情况"))
     return RepairApplication.objects.create(
         record=record,
         applicant=by,
@@ -165,14 +162,13 @@ def decide_repair(
     application = RepairApplication.objects.select_for_update().get(pk=application.pk)
     rules.may_decide_repair(by, application).enforce()
     if not reason.strip():
-        raise ValidationError("请填写审核意见 / Give the reason for the decision.")
+        raise ValidationError(_("请填写审核意见"))
     now = timezone.now()
     record = lock_record(application.record)
     if approve:
         if record.status != RecordStatus.PUBLISHED:
             raise ValidationError(
-                f"记录当前状态为“{record.get_status_display()}”，不能修复 / "
-                f"The record is {record.status}; it cannot be repaired now.",
+                _("记录当前状态为“%(status)s”，不能修复") % {"status": record.get_status_display()},
                 code="wrong_state",
             )
         move_record(record=record, action=LedgerAction.REPAIR, by=by, at=now, reason=reason.strip())

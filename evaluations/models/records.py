@@ -184,21 +184,14 @@ class CreditRecordQuerySet(models.QuerySet):
 
     def delete(self):
         if self.filter(published_at__isnull=False).exists():
-            raise PublishedRecordError(
-                _("已公布的信用记录不能删除 / A published credit record cannot be deleted.")
-            )
+            raise PublishedRecordError(_("已公布的信用记录不能删除"))
         return super().delete()
 
     def update(self, **kwargs):
         touched = {self.model._meta.get_field(name).attname for name in kwargs}
         guarded = set(PROTECTED_FIELDS) | {"status"}
         if touched & guarded and self.filter(published_at__isnull=False).exists():
-            raise PublishedRecordError(
-                _(
-                    "已公布的信用记录不能修改，请通过更正或撤销处理 / A published credit record cannot "
-                    "be changed; amend or revoke it instead."
-                )
-            )
+            raise PublishedRecordError(_("已公布的信用记录不能修改，请通过更正或撤销处理"))
         return super().update(**kwargs)
 
 
@@ -356,18 +349,12 @@ class CreditRecord(models.Model):
             ]
             if self.status != self._loaded_status and not getattr(self, "_state_linked", False):
                 raise PublishedRecordError(
-                    _(
-                        "已公布记录的状态只能随账本条目一起改变 / A published record's state "
-                        "changes only together with its ledger entry."
-                    ),
+                    _("已公布记录的状态只能随账本条目一起改变"),
                     code="state_without_link",
                 )
             if changed:
                 raise PublishedRecordError(
-                    _(
-                        "已公布的信用记录不能修改，请通过更正或撤销处理 / A published credit record "
-                        "cannot be changed; amend or revoke it instead."
-                    ),
+                    _("已公布的信用记录不能修改，请通过更正或撤销处理"),
                     code="published_immutable",
                 )
         super().save(*args, **kwargs)
@@ -379,7 +366,7 @@ class CreditRecord(models.Model):
     def delete(self, *args, **kwargs):
         if self.published_at is not None:
             raise PublishedRecordError(
-                _("已公布的信用记录不能删除 / A published credit record cannot be deleted."),
+                _("已公布的信用记录不能删除"),
                 code="published_undeletable",
             )
         return super().delete(*args, **kwargs)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -135,7 +136,7 @@ class ClueForm(forms.Form):
         label=_("反映对象"),
         max_length=100,
         help_text=_("如学校名称、教师姓名或培训机构名称"),
-        error_messages={"required": "请填写反映对象 / Say whom the clue is about."},
+        error_messages={"required": _("请填写反映对象")},
     )
     content = forms.CharField(
         label=_("反映内容"),
@@ -144,9 +145,8 @@ class ClueForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 7}),
         help_text=_("请写明时间、地点、经过，便于核查"),
         error_messages={
-            "required": "请填写反映内容 / Say what happened.",
-            "min_length": "反映内容太短，请至少写10个字 / Please describe what happened in at "
-            "least 10 characters.",
+            "required": _("请填写反映内容"),
+            "min_length": _("反映内容太短，请至少写10个字"),
         },
     )
     reporter_name = forms.CharField(label=_("您的姓名（可不填）"), max_length=50, required=False)
@@ -158,7 +158,7 @@ class ClueForm(forms.Form):
 
     def clean_website(self):
         if self.cleaned_data["website"]:
-            raise ValidationError("提交被拒绝 / Submission refused.")
+            raise ValidationError(gettext("提交被拒绝"))
         return ""
 
 
@@ -216,18 +216,16 @@ class VerifyForm(forms.Form):
         if upload is None:
             return None
         if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError("文件不能超过10MB / The file must not exceed 10 MB.")
+            raise ValidationError(gettext("文件不能超过10MB"))
         content = upload.read()
         if not content.startswith(b"%PDF-"):
-            raise ValidationError("请上传PDF文件 / Please upload a PDF file.")
+            raise ValidationError(gettext("请上传PDF文件"))
         return content
 
     def clean(self):
         values = super().clean()
         if not values.get("code") and not values.get("pdf") and not self.errors:
-            raise ValidationError(
-                "请输入验证码或上传电子文件 / Enter a verification code or upload the file."
-            )
+            raise ValidationError(gettext("请输入验证码或上传电子文件"))
         return values
 
 

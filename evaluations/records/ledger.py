@@ -13,6 +13,7 @@ from functools import lru_cache
 import orjson
 from django.db import transaction
 from django.db.models import BooleanField, Case, F, OuterRef, Subquery, When
+from django.utils.translation import gettext
 
 from credit_registry.common.bulk import copy_create
 from evaluations.models import STATE_AFTER, CreditRecord, LedgerEntry, LedgerHead
@@ -268,7 +269,7 @@ def verify_chain(*, batch_size: int = 2000) -> ChainCheck:
                 False,
                 checked,
                 entry.pk,
-                "上一环哈希不符（条目被删除或插入） / previous-link mismatch",
+                gettext("上一环哈希不符（条目被删除或插入）"),
             )
         recomputed = entry_hash(
             prev_hash=entry.prev_hash,
@@ -280,12 +281,10 @@ def verify_chain(*, batch_size: int = 2000) -> ChainCheck:
             payload=entry.payload,
         )
         if recomputed != entry.hash:
-            return ChainCheck(False, checked, entry.pk, "条目内容被改动 / entry content altered")
+            return ChainCheck(False, checked, entry.pk, gettext("条目内容被改动"))
         vouched = entry.payload.get("record", {}).get("status", STATE_AFTER.get(entry.action))
         if entry.record_status != vouched:
-            return ChainCheck(
-                False, checked, entry.pk, "条目的状态与其哈希内容不符 / entry state altered"
-            )
+            return ChainCheck(False, checked, entry.pk, gettext("条目的状态与其哈希内容不符"))
         expected_prev = entry.hash
         checked += 1
     # The content of every published record must still be what its publication link vouched for.
@@ -301,19 +300,19 @@ def verify_chain(*, batch_size: int = 2000) -> ChainCheck:
                 False,
                 checked,
                 entry.pk,
-                f"信用记录#{entry.record_id}内容与公布时不一致 / "
-                f"record #{entry.record_id} differs from what was published",
+                gettext("信用记录#%(record_id)s内容与公布时不一致")
+                % {"record_id": entry.record_id},
             )
     head = LedgerHead.objects.filter(pk=1).first()
     if head and head.last_hash != expected_prev:
-        return ChainCheck(False, checked, None, "链尾被截断 / the chain's tail is missing")
+        return ChainCheck(False, checked, None, gettext("链尾被截断"))
     mismatches = state_mismatches()
     if mismatches:
         return ChainCheck(
             False,
             checked,
             None,
-            "信用记录的状态与账本不符 / records whose state differs from the ledger",
+            gettext("信用记录的状态与账本不符"),
             tuple(mismatches),
         )
     return ChainCheck(True, checked)

@@ -3,6 +3,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from import_export import fields
 from import_export.instance_loaders import ModelInstanceLoader
 
@@ -89,10 +90,7 @@ class CreditRecordResource(RegistryResource):
     def check_file(self, dataset):
         super().check_file(dataset)
         if not any(column in dataset.headers for column, _, _ in SUBJECT_COLUMNS.values()):
-            raise ValidationError(
-                "须有“学校标识码”“教师身份证号”或“学生学籍号”之一列 / The file needs a school code, "
-                "teacher ID number or student number column."
-            )
+            raise ValidationError(_("须有“学校标识码”“教师身份证号”或“学生学籍号”之一列"))
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         if field.attribute == "points" and row.get("分值") in (None, ""):
@@ -114,9 +112,7 @@ class CreditRecordResource(RegistryResource):
         instance.submitted_at = now
         subjects = [s for s in (instance.school, instance.teacher, instance.student) if s]
         if len(subjects) != 1 and not errors:
-            errors["__all__"] = [
-                "每行须且只能填写一个对象（学校、教师或学生） / Each row needs exactly one subject."
-            ]
+            errors["__all__"] = [_("每行须且只能填写一个对象（学校、教师或学生）")]
         if not errors:
             if not instance.source:
                 instance.source = RecordSource.IMPORT

@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from credit_registry import rules
 from credit_registry.common.years import academic_year_of
@@ -64,16 +65,12 @@ def check_points(item: CatalogItem, points: Decimal | None, reason: str) -> Deci
         return item.default_points
     points = Decimal(points)
     if item.polarity == Polarity.POSITIVE and points < 0:
-        raise ValidationError(
-            "加分事项的分值不能为负 / A positive item cannot take negative points."
-        )
+        raise ValidationError(_("加分事项的分值不能为负"))
     if item.polarity == Polarity.NEGATIVE and points > 0:
-        raise ValidationError(
-            "扣分事项的分值不能为正 / A negative item cannot take positive points."
-        )
+        raise ValidationError(_("扣分事项的分值不能为正"))
     if points != item.default_points and not reason.strip():
         raise ValidationError(
-            "分值与目录默认值不同，须说明理由 / Points differ from the catalog default: give a reason.",
+            _("分值与目录默认值不同，须说明理由"),
             code="points_reason_required",
         )
     return points
@@ -86,11 +83,9 @@ def parse_points(value) -> Decimal:
     try:
         points = Decimal(str(value).strip().replace("＋", "+").replace("－", "-"))
     except (InvalidOperation, ValueError):
-        raise ValidationError(
-            f"分值“{value}”不是数字 / Points “{value}” is not a number."
-        ) from None
+        raise ValidationError(_("分值“%(value)s”不是数字") % {"value": value}) from None
     if not points.is_finite() or abs(points) >= 1000:
-        raise ValidationError(f"分值“{value}”超出范围 / Points “{value}” out of range.")
+        raise ValidationError(_("分值“%(value)s”超出范围") % {"value": value})
     return points.quantize(Decimal("0.01"))
 
 
@@ -108,18 +103,16 @@ def check_proposal(
     rules.may_propose(by, subject).enforce()
     if item.subject_kind != _subject_kind(subject):
         raise ValidationError(
-            f"信用事项“{item.name}”不适用于{subject._meta.verbose_name} / "
-            "This catalog item does not apply to this kind of subject.",
+            _("信用事项“%(name)s”不适用于%(verbose_name)s")
+            % {"name": item.name, "verbose_name": subject._meta.verbose_name},
             code="item_kind",
         )
     if not item.active:
-        raise ValidationError("该信用事项已停用 / This catalog item is no longer in use.")
+        raise ValidationError(_("该信用事项已停用"))
     if occurred_on > timezone.localdate():
-        raise ValidationError(
-            "发生日期不能晚于今天 / The date of the fact cannot be in the future."
-        )
+        raise ValidationError(_("发生日期不能晚于今天"))
     if not narrative.strip():
-        raise ValidationError("请填写事实陈述 / Describe the facts.")
+        raise ValidationError(_("请填写事实陈述"))
     check_year_open(academic_year_of(occurred_on))
     return check_points(item, points, points_reason)
 
@@ -229,7 +222,7 @@ def approve_record(*, record: CreditRecord, by) -> CreditRecord:
 def return_record(*, record: CreditRecord, by, reason: str) -> CreditRecord:
     rules.is_bureau_staff(by).enforce()
     if not reason.strip():
-        raise ValidationError("请说明退回理由 / Give the reason for returning the record.")
+        raise ValidationError(_("请说明退回理由"))
     record = lock_record(record)
     rules.may_return(by, record).enforce()
     record.status = RecordStatus.RETURNED
@@ -318,14 +311,12 @@ def attach_evidence(*, record: CreditRecord, by, uploaded_file) -> Evidence:
     record = lock_record(record)
     rules.may_attach_evidence(by, record).enforce()
     if uploaded_file.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError("文件超过10MB / The file is larger than 10 MB.", code="too_large")
+        raise ValidationError(_("文件超过10MB"), code="too_large")
     head = uploaded_file.read(16)
     uploaded_file.seek(0)
     kind = next((v for sig, v in EVIDENCE_SIGNATURES.items() if head.startswith(sig)), None)
     if kind is None:
-        raise ValidationError(
-            "只接受PDF、PNG或JPEG文件 / Only PDF, PNG or JPEG files are accepted.", code="file_type"
-        )
+        raise ValidationError(_("只接受PDF、PNG或JPEG文件"), code="file_type")
     digest = hashlib.sha256()
     for chunk in uploaded_file.chunks():
         digest.update(chunk)
@@ -359,11 +350,11 @@ def verify_degree(
     proposes the catalog's credential-fraud record (学历造假) for the bureau to approve."""
     rules.is_bureau_staff(by).enforce()
     if status not in VerificationStatus.values:
-        raise ValidationError("核查结论无效 / Unknown verification result.")
+        raise ValidationError(_("核查结论无效"))
     note = note.strip()
     if status in (VerificationStatus.DOUBTFUL, VerificationStatus.FORGED) and not note:
         raise ValidationError(
-            "存疑或造假须写明核查情况 / Say what was found when a degree is doubtful or forged.",
+            _("存疑或造假须写明核查情况"),
             code="note_required",
         )
     degree = Degree.objects.select_for_update().select_related("teacher").get(pk=degree.pk)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from credit_registry import rules
@@ -79,7 +80,7 @@ def object_to_record(request, pk: int):
     record = visible_record(request.user, pk)
     form = ObjectionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写异议理由 / Give the reason for the objection.")
+        messages.error(request, _("请填写异议理由"))
     elif run_service(
         request,
         dispute_services.file_objection,
@@ -97,7 +98,7 @@ def apply_for_repair(request, pk: int):
     record = visible_record(request.user, pk)
     form = RepairForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请完整填写修复申请 / Complete the repair application.")
+        messages.error(request, _("请完整填写修复申请"))
     elif run_service(
         request,
         dispute_services.apply_for_repair,

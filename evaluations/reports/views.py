@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from credit_registry.access import (
@@ -63,7 +64,7 @@ def _posted_int(value) -> int:
 def _posted_year(request) -> int:
     year = _posted_int(request.POST.get("year"))
     if not AssessmentYear.objects.filter(year=year).exists():
-        raise Http404("没有该学年 / No such academic year.")
+        raise Http404(_("没有该学年"))
     return year
 
 

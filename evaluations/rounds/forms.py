@@ -2,6 +2,8 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from evaluations.models import CODE_GROUPS, RaterGroup
 from evaluations.rounds.selectors import normalize_access_code
@@ -20,7 +22,7 @@ CONDUCT_SCALE = [("", "—"), (5, "5 优秀"), (4, "4 良好"), (3, "3 一般"),
 
 class CodeEntryForm(forms.Form):
     code = forms.CharField(
-        label="测评码 / Code",
+        label=gettext_lazy("测评码"),
         max_length=20,
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "inputmode": "text"}
@@ -61,7 +63,7 @@ class RatingForm(forms.Form):
                     empty_value=None,
                     required=require_all,
                     widget=forms.Select if grid else forms.RadioSelect,
-                    error_messages={"required": "请选择评分 / Choose a score."},
+                    error_messages={"required": _("请选择评分")},
                 )
 
     @staticmethod
@@ -88,23 +90,22 @@ class RatingForm(forms.Form):
                 continue
             if len(scores) != len(self.items):
                 raise ValidationError(
-                    "所评价的每位教师，每个项目都须评分 / Answer every item for each teacher "
-                    "you rate.",
+                    _("所评价的每位教师，每个项目都须评分"),
                     code="incomplete",
                 )
             ratings[teacher.pk] = scores
         if not ratings and not self.errors:
-            raise ValidationError("请至少评价一位教师 / Rate at least one teacher.", code="empty")
+            raise ValidationError(_("请至少评价一位教师"), code="empty")
         self.ratings = ratings
         return cleaned
 
 
 class ChooseTeachersForm(forms.Form):
     teachers = forms.TypedMultipleChoiceField(
-        label="请选择您了解的教师 / Choose the teachers you know",
+        label=gettext_lazy("请选择您了解的教师"),
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "请至少选择一位教师 / Choose at least one teacher."},
+        error_messages={"required": gettext_lazy("请至少选择一位教师")},
     )
 
     def __init__(self, *args, choices, **kwargs):
@@ -116,12 +117,12 @@ class GenerateCodesForm(forms.Form):
     """A school's own codes: one class (students, parents) or the school (the public)."""
 
     group = forms.ChoiceField(
-        label="评价组 / Group", choices=[(g.value, g.label) for g in CODE_GROUPS]
+        label=gettext_lazy("评价组"), choices=[(g.value, g.label) for g in CODE_GROUPS]
     )
     classroom = forms.TypedChoiceField(
-        label="班级 / Class", coerce=int, required=False, empty_value=None
+        label=gettext_lazy("班级"), coerce=int, required=False, empty_value=None
     )
-    count = forms.IntegerField(label="数量 / Number", min_value=1, max_value=500, initial=50)
+    count = forms.IntegerField(label=gettext_lazy("数量"), min_value=1, max_value=500, initial=50)
 
     def __init__(self, *args, classrooms, groups=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,7 +137,7 @@ class GenerateCodesForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("group") != RaterGroup.PUBLIC and not cleaned.get("classroom"):
-            self.add_error("classroom", "学生和家长测评码须选择班级 / Choose the class.")
+            self.add_error("classroom", _("学生和家长测评码须选择班级"))
         return cleaned
 
 
@@ -144,20 +145,19 @@ class SchoolCodesAdminForm(forms.Form):
     """The bureau's batch over the chosen schools."""
 
     group = forms.ChoiceField(
-        label="评价组 / Group", choices=[(g.value, g.label) for g in CODE_GROUPS]
+        label=gettext_lazy("评价组"), choices=[(g.value, g.label) for g in CODE_GROUPS]
     )
     per_class = forms.IntegerField(
-        label="每班（社会评价：每校）份数 / Per class (public: per school)",
+        label=gettext_lazy("每班（社会评价：每校）份数"),
         min_value=1,
         max_value=500,
         required=False,
-        help_text="留空：学生、家长按班级在读人数生成；社会评价每校50份 / Blank: one per "
-        "enrolled student; 50 per school for the public.",
+        help_text=gettext_lazy("留空：学生、家长按班级在读人数生成；社会评价每校50份"),
     )
     schools = forms.ModelMultipleChoiceField(
-        label="学校 / Schools",
+        label=gettext_lazy("学校"),
         queryset=School.objects.active().order_by("code"),
         widget=forms.SelectMultiple(attrs={"size": 12}),
-        help_text="不选则为全部在办学校 / None chosen: every active school.",
+        help_text=gettext_lazy("不选则为全部在办学校"),
         required=False,
     )

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
 
 from credit_registry.access import assignments_visible_to
 from credit_registry.common.identity import normalize_code
@@ -149,7 +150,7 @@ def combine_groups(
                 f"{tally.responses} answers, fewer than {needed}: not shown, not counted"
             )
         elif weight <= 0:
-            reason = "权重为0，不计入 / weight 0: not counted"
+            reason = gettext("权重为0，不计入")
         else:
             reason = ""
         provisional.append(
@@ -366,11 +367,11 @@ def round_accepts_answers(evaluation_round: EvaluationRound, now=None) -> str:
     """Empty when the round accepts answers now; otherwise the bilingual reason why not."""
     now = now or timezone.now()
     if evaluation_round.status == RoundStatus.CLOSED:
-        return "本轮测评已结束 / This evaluation round has closed."
+        return gettext("本轮测评已结束")
     if evaluation_round.status != RoundStatus.OPEN:
-        return "本轮测评尚未开始 / This evaluation round has not started."
+        return gettext("本轮测评尚未开始")
     if timezone.localdate(now) > evaluation_round.closes_on:
-        return "本轮测评已截止 / This evaluation round has ended."
+        return gettext("本轮测评已截止")
     return ""
 
 
@@ -391,20 +392,19 @@ def check_code(code: AccessCode | None, now=None) -> None:
     now = now or timezone.now()
     if code is None:
         raise CodeRefused(
-            "测评码无效，请核对后重新输入 / This code is not valid; check it and try again.",
+            gettext("测评码无效，请核对后重新输入"),
             code="invalid",
         )
     if code.used_at is not None:
         raise CodeRefused(
-            "该测评码已经使用过，每个测评码只能作答一次 / This code has already been used; "
-            "each code answers once.",
+            gettext("该测评码已经使用过，每个测评码只能作答一次"),
             code="used",
         )
     reason = round_accepts_answers(code.round, now)
     if reason:
         raise CodeRefused(reason, code="closed")
     if code.expires_at <= now:
-        raise CodeRefused("该测评码已过期 / This code has expired.", code="expired")
+        raise CodeRefused(gettext("该测评码已过期"), code="expired")
 
 
 def find_code(text: str) -> AccessCode:
@@ -472,7 +472,7 @@ def check_public_link(round_id: int, school_id: int, token: str) -> tuple[Evalua
         or school is None
         or not constant_time_compare(token, public_link_token(evaluation_round, school))
     ):
-        raise CodeRefused("链接无效 / This link is not valid.", code="invalid")
+        raise CodeRefused(gettext("链接无效"), code="invalid")
     reason = round_accepts_answers(evaluation_round)
     if reason:
         raise CodeRefused(reason, code="closed")

@@ -22,6 +22,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from credit_registry import rules
 from credit_registry.access import (
@@ -65,7 +67,7 @@ PUBLIC_SUBMISSIONS_PER_HOUR = 30
 
 def _require_bureau(user) -> None:
     if not is_bureau(user):
-        raise PermissionDenied("只有局机关工作人员可以执行此操作 / Only bureau staff may do this.")
+        raise PermissionDenied(_("只有局机关工作人员可以执行此操作"))
 
 
 def lock_round(evaluation_round: EvaluationRound) -> EvaluationRound:
@@ -79,8 +81,8 @@ def lock_round(evaluation_round: EvaluationRound) -> EvaluationRound:
 def require_round_status(evaluation_round: EvaluationRound, status: str, doing: str) -> None:
     if evaluation_round.status != status:
         raise ValidationError(
-            f"测评轮次当前为“{evaluation_round.get_status_display()}”，不能{doing} / "
-            f"The round is {evaluation_round.status}; this step needs it {status}.",
+            _("测评轮次当前为“%(status)s”，不能%(doing)s")
+            % {"status": evaluation_round.get_status_display(), "doing": doing},
             code="round_state",
         )
 
@@ -98,10 +100,10 @@ PUBLIC_LINK_LIMIT = RateLimit("survey-public", PUBLIC_SUBMISSIONS_PER_HOUR)
 
 def _check_weights(weights: dict[str, Decimal]) -> None:
     if any(w < 0 for w in weights.values()):
-        raise ValidationError("权重不能为负 / Weights cannot be negative.", code="weights")
+        raise ValidationError(_("权重不能为负"), code="weights")
     if sum(weights.values(), Decimal(0)) <= 0:
         raise ValidationError(
-            "至少一个评价组的权重须大于0 / At least one rater group needs a weight.",
+            _("至少一个评价组的权重须大于0"),
             code="weights",
         )
 
@@ -113,13 +115,12 @@ def check_new_round(
     each kind of subject."""
     assessment_year = AssessmentYear.objects.filter(year=year).first()
     if assessment_year is None:
-        raise ValidationError(f"{year}学年尚未开设 / The {year} year is not open.")
+        raise ValidationError(_("%(year)s学年尚未开设") % {"year": year})
     if assessment_year.is_closed:
-        raise ValidationError("该学年已关闭 / The assessment year is closed.", code="year_closed")
+        raise ValidationError(_("该学年已关闭"), code="year_closed")
     if EvaluationRound.objects.filter(year=year, subject_kind=subject_kind).exists():
         raise ValidationError(
-            f"该学年已有{SubjectKind(subject_kind).label}测评轮次 / This year already has a "
-            f"{subject_kind} evaluation round.",
+            _("该学年已有%(kind)s测评轮次") % {"kind": SubjectKind(subject_kind).label},
             code="round_exists",
         )
     _check_weights(weights)
@@ -183,9 +184,9 @@ def create_round(
         Questionnaire.objects.filter(active=True, subject_kind=subject_kind).order_by("pk").first()
     )
     if questionnaire is None:
-        raise ValidationError("请先建立测评问卷 / Create a questionnaire first.")
+        raise ValidationError(_("请先建立测评问卷"))
     if questionnaire.subject_kind != subject_kind:
-        raise ValidationError("问卷不适用于该测评对象 / The questionnaire is for another kind.")
+        raise ValidationError(_("问卷不适用于该测评对象"))
     values = dict(DEFAULT_WEIGHTS[subject_kind])
     values.update({WEIGHT_FIELDS[RaterGroup(g)]: Decimal(w) for g, w in (weights or {}).items()})
     evaluation_round = EvaluationRound(
@@ -209,13 +210,13 @@ def open_round(*, evaluation_round: EvaluationRound, by) -> EvaluationRound:
     """Open a round for answers: its questionnaire and weights are fixed from now on."""
     _require_bureau(by)
     evaluation_round = lock_round(evaluation_round)
-    require_round_status(evaluation_round, RoundStatus.DRAFT, "开始")
+    require_round_status(evaluation_round, RoundStatus.DRAFT, pgettext("round action", "开始"))
     if AssessmentYear.objects.filter(pk=evaluation_round.year_id, closed_at__isnull=False).exists():
-        raise ValidationError("该学年已关闭 / The assessment year is closed.", code="year_closed")
+        raise ValidationError(_("该学年已关闭"), code="year_closed")
     if not evaluation_round.questionnaire.items.exists():
-        raise ValidationError("问卷没有测评项目 / The questionnaire has no items.")
+        raise ValidationError(_("问卷没有测评项目"))
     if evaluation_round.closes_on < timezone.localdate():
-        raise ValidationError("截止日期已过 / The closing date has passed.")
+        raise ValidationError(_("截止日期已过"))
     _check_weights(evaluation_round.weights())
     evaluation_round.status = RoundStatus.OPEN
     evaluation_round.opened_at = timezone.now()
@@ -248,10 +249,12 @@ def assign_raters(*, evaluation_round: EvaluationRound, by) -> AssignmentSummary
     a school's peers are assigned once)."""
     _require_bureau(by)
     evaluation_round = lock_round(evaluation_round)
-    require_round_status(evaluation_round, RoundStatus.OPEN, "分配评价任务")
+    require_round_status(
+        evaluation_round, RoundStatus.OPEN, pgettext("round action", "分配评价任务")
+    )
     if evaluation_round.subject_kind != SubjectKind.TEACHER:
         raise ValidationError(
-            "只有教师测评需要分配评价任务 / Only teacher rounds have rater assignments.",
+            _("只有教师测评需要分配评价任务"),
             code="round_kind",
         )
     teachers = list(
@@ -349,15 +352,11 @@ def _check_code_target(
     evaluation_round: EvaluationRound, group: str, school: School, classroom: Classroom | None
 ) -> None:
     if group not in CODE_GROUPS or group not in evaluation_round.weights():
-        raise ValidationError(
-            "该测评不使用这一评价组的测评码 / This round takes no codes for that group."
-        )
+        raise ValidationError(_("该测评不使用这一评价组的测评码"))
     if group != RaterGroup.PUBLIC and classroom is None:
-        raise ValidationError(
-            "学生和家长测评码须按班级生成 / Student and parent codes are made per class."
-        )
+        raise ValidationError(_("学生和家长测评码须按班级生成"))
     if classroom is not None and classroom.school_id != school.pk:
-        raise ValidationError("班级不属于该学校 / The class is not of this school.")
+        raise ValidationError(_("班级不属于该学校"))
 
 
 @transaction.atomic
@@ -373,15 +372,12 @@ def generate_codes(
 ) -> list[AccessCode]:
     """One-time codes for one class (students, parents) or one school (the public)."""
     if not _may_generate_for(by, school):
-        raise PermissionDenied("您无权为该学校生成测评码 / You may not make codes for this school.")
+        raise PermissionDenied(_("您无权为该学校生成测评码"))
     evaluation_round = lock_round(evaluation_round)
-    require_round_status(evaluation_round, RoundStatus.OPEN, "生成测评码")
+    require_round_status(evaluation_round, RoundStatus.OPEN, pgettext("round action", "生成测评码"))
     _check_code_target(evaluation_round, group, school, classroom)
     if not 1 <= count <= MAX_CODES_PER_BATCH:
-        raise ValidationError(
-            f"每次可生成1至{MAX_CODES_PER_BATCH}个测评码 / Make 1 to {MAX_CODES_PER_BATCH} "
-            "codes at a time."
-        )
+        raise ValidationError(_("每次可生成1至%(most)s个测评码") % {"most": MAX_CODES_PER_BATCH})
     expires_at = _expiry(evaluation_round, expires_at)
     return AccessCode.objects.bulk_create(
         AccessCode(
@@ -401,7 +397,7 @@ def _expiry(evaluation_round, expires_at):
     latest = selectors.code_expiry(evaluation_round)
     expires_at = min(expires_at or latest, latest)
     if expires_at <= timezone.now():
-        raise ValidationError("失效时间须晚于现在 / The expiry must be in the future.")
+        raise ValidationError(_("失效时间须晚于现在"))
     return expires_at
 
 
@@ -418,11 +414,9 @@ def generate_school_codes(
     enrolled students, or ``per_class``), or ``per_class`` public codes per school."""
     _require_bureau(by)
     evaluation_round = lock_round(evaluation_round)
-    require_round_status(evaluation_round, RoundStatus.OPEN, "生成测评码")
+    require_round_status(evaluation_round, RoundStatus.OPEN, pgettext("round action", "生成测评码"))
     if group not in CODE_GROUPS or group not in evaluation_round.weights():
-        raise ValidationError(
-            "该测评不使用这一评价组的测评码 / This round takes no codes for that group."
-        )
+        raise ValidationError(_("该测评不使用这一评价组的测评码"))
     if per_class is not None and not 1 <= per_class <= MAX_CODES_PER_BATCH:
         raise ValidationError(
             f"每班（校）份数须在1至{MAX_CODES_PER_BATCH}之间 / 1 to {MAX_CODES_PER_BATCH} each."
@@ -437,10 +431,7 @@ def generate_school_codes(
         targets = [(c.school_id, c.pk, per_class or c.enrolled) for c in classrooms]
     total = sum(n for _, _, n in targets)
     if total > MAX_CODES_PER_CALL:
-        raise ValidationError(
-            f"一次最多生成{MAX_CODES_PER_CALL}个测评码 / At most {MAX_CODES_PER_CALL} codes "
-            "at a time; choose fewer schools."
-        )
+        raise ValidationError(_("一次最多生成%(most)s个测评码") % {"most": MAX_CODES_PER_CALL})
     codes = iter(_new_codes(total))
     expires_at = _expiry(evaluation_round, None)
     AccessCode.objects.bulk_create(
@@ -471,26 +462,23 @@ def _check_ratings(
     ratings: Ratings, items: list, allowed: set[int], *, most: int = MAX_RATEES_PER_ANSWER
 ) -> None:
     if not ratings:
-        raise ValidationError("请至少评价一位教师 / Rate at least one teacher.", code="empty")
+        raise ValidationError(_("请至少评价一位教师"), code="empty")
     if len(ratings) > most:
         raise ValidationError(
-            f"一次最多评价{MAX_RATEES_PER_ANSWER}位教师 / At most {MAX_RATEES_PER_ANSWER} "
-            "teachers at a time.",
+            _("一次最多评价%(most)s位教师") % {"most": MAX_RATEES_PER_ANSWER},
         )
     item_ids = {item.pk for item in items}
     for teacher_id, scores in ratings.items():
         if teacher_id not in allowed:
-            raise ValidationError(
-                "所选教师不在可评价范围内 / That teacher cannot be rated here.", code="ratee"
-            )
+            raise ValidationError(_("所选教师不在可评价范围内"), code="ratee")
         if set(scores) != item_ids:
             raise ValidationError(
-                "请完成每一个测评项目 / Answer every item of the questionnaire.",
+                _("请完成每一个测评项目"),
                 code="incomplete",
             )
         for score in scores.values():
             if type(score) is not int or not 1 <= score <= 5:
-                raise ValidationError("评分须为1至5分 / Scores run from 1 to 5.", code="score")
+                raise ValidationError(_("评分须为1至5分"), code="score")
 
 
 def _save(
@@ -552,7 +540,7 @@ def submit_answers(
         used_at=timezone.now()
     )
     if used != 1:  # pragma: no cover - the row lock already serialised us
-        raise selectors.CodeRefused("该测评码已经使用过 / This code has already been used.")
+        raise selectors.CodeRefused(_("该测评码已经使用过"))
     return _save(locked.round, locked.group, ratings)
 
 
@@ -579,11 +567,9 @@ def _answer_assignment(*, assignment, by, ratings: Ratings) -> list[Response]:
         .first()
     )
     if locked is None:
-        raise PermissionDenied("这不是您的评价任务 / This is not your evaluation task.")
+        raise PermissionDenied(_("这不是您的评价任务"))
     if locked.answered_at is not None:
-        raise ValidationError(
-            "该评价任务已经完成 / You have already answered this evaluation.", code="used"
-        )
+        raise ValidationError(_("该评价任务已经完成"), code="used")
     reason = selectors.round_accepts_answers(locked.round)
     if reason:
         raise ValidationError(reason, code="closed")
@@ -638,12 +624,12 @@ def record_conduct(
         pk=evaluation_round.pk
     )
     if evaluation_round.subject_kind != SubjectKind.STUDENT:
-        raise ValidationError("这不是学生德育品行评价 / This is not a conduct round.")
+        raise ValidationError(_("这不是学生德育品行评价"))
     reason = selectors.round_accepts_answers(evaluation_round)
     if reason:
         raise ValidationError(reason, code="closed")
     if term not in TERMS:
-        raise ValidationError("学期须为1或2 / The term is 1 or 2.", code="term")
+        raise ValidationError(_("学期须为1或2"), code="term")
     enrolled = set(
         classroom.students.filter(status=StudentStatus.ENROLLED).values_list("pk", flat=True)
     )

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from credit_registry import rules
@@ -205,7 +206,7 @@ def answer_assignment(request, pk: int):
     )
     back = _back_to_tasks(request.user)
     if assignment.answered_at is not None:
-        messages.info(request, "该评价任务已经完成 / You have already answered this evaluation.")
+        messages.info(request, _("该评价任务已经完成"))
         return redirect(back)
     reason = selectors.round_accepts_answers(assignment.round)
     if reason:
@@ -225,7 +226,7 @@ def answer_assignment(request, pk: int):
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
             return redirect(back)
-        messages.success(request, "评价已提交，谢谢 / Thank you, your evaluation is saved.")
+        messages.success(request, _("评价已提交，谢谢"))
         return redirect(back)
     return render(
         request,
@@ -245,7 +246,7 @@ def answer_assignment(request, pk: int):
 
 def _principal_school(request):
     if role_of(request.user) != Role.PRINCIPAL:
-        raise PermissionDenied("只有学校管理账号可以访问 / For school accounts only.")
+        raise PermissionDenied(_("只有学校管理账号可以访问"))
     return school_of(request.user)
 
 
@@ -356,7 +357,7 @@ def generate_codes(request, pk: int):
 def code_sheet(request, pk: int, school_id: int):
     """The printable sheet of a class's (or school's) unused codes, each with its QR code."""
     if role_of(request.user) not in (Role.BUREAU_ADMIN, Role.PRINCIPAL):
-        raise PermissionDenied("只有局机关和学校可以打印测评码 / Bureau and schools only.")
+        raise PermissionDenied(_("只有局机关和学校可以打印测评码"))
     evaluation_round = get_object_or_404(EvaluationRound, pk=pk)
     school = get_object_or_404(schools_visible_to(request.user), pk=school_id)
     codes = access_codes_visible_to(request.user).filter(
@@ -443,9 +444,7 @@ def conduct(request, round_id: int, classroom_id: int):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request, f"已保存{len(saved)}名学生的评价 / Saved {len(saved)} students."
-            )
+            messages.success(request, _("已保存%(count)s名学生的评价") % {"count": len(saved)})
             return redirect(f"{request.path}?term={term}")
     return render(
         request,

@@ -12,6 +12,7 @@ import hashlib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from credit_registry import reference_data
@@ -47,7 +48,7 @@ def _acting_school(user, school: School) -> None:
         return
     if role_of(user) == Role.PRINCIPAL and school_of(user) == school:
         return
-    raise PermissionDenied("您无权为该学校登记 / You may not act for this school.")
+    raise PermissionDenied(_("您无权为该学校登记"))
 
 
 # --- activities --------------------------------------------------------------------------------
@@ -56,7 +57,7 @@ def _acting_school(user, school: School) -> None:
 def check_activity(*, held_on: datetime.date) -> None:
     """What every activity must satisfy, on the portal and in an import."""
     if held_on > timezone.localdate():
-        raise ValidationError("活动日期不能晚于今天 / The activity cannot be in the future.")
+        raise ValidationError(_("活动日期不能晚于今天"))
     record_services.check_year_open(academic_year_of(held_on))
 
 
@@ -78,14 +79,11 @@ def record_activity(
     _acting_school(by, school)
     check_activity(held_on=held_on)
     if not title.strip() or not description.strip():
-        raise ValidationError("请填写活动名称和内容 / Give the activity's title and content.")
+        raise ValidationError(_("请填写活动名称和内容"))
     if participant_count < 1:
-        raise ValidationError("参加人数至少为1 / At least one participant.")
+        raise ValidationError(_("参加人数至少为1"))
     if len(photos) > PHOTOS_PER_ACTIVITY:
-        raise ValidationError(
-            f"每次活动最多上传{PHOTOS_PER_ACTIVITY}张照片 / "
-            f"At most {PHOTOS_PER_ACTIVITY} photos per activity."
-        )
+        raise ValidationError(_("每次活动最多上传%(most)s张照片") % {"most": PHOTOS_PER_ACTIVITY})
     activity = IntegrityActivity.objects.create(
         school=school,
         kind=kind,
@@ -105,7 +103,7 @@ def record_activity(
 
 def _check_photo(uploaded_file) -> tuple[str, str]:
     if uploaded_file.size > PHOTO_MAX_BYTES:
-        raise ValidationError("照片超过10MB / A photo is larger than 10 MB.", code="too_large")
+        raise ValidationError(_("照片超过10MB"), code="too_large")
     try:
         with Image.open(uploaded_file) as image:
             image_format = image.format
@@ -119,9 +117,7 @@ def _check_photo(uploaded_file) -> tuple[str, str]:
     finally:
         uploaded_file.seek(0)
     if image_format not in PHOTO_FORMATS:
-        raise ValidationError(
-            "只接受PNG或JPEG照片 / Only PNG or JPEG photos are accepted.", code="file_type"
-        )
+        raise ValidationError(_("只接受PNG或JPEG照片"), code="file_type")
     return PHOTO_FORMATS[image_format]
 
 
@@ -129,9 +125,7 @@ def _check_photo(uploaded_file) -> tuple[str, str]:
 def add_activity_photo(*, activity: IntegrityActivity, by, uploaded_file) -> ActivityPhoto:
     _acting_school(by, activity.school)
     if activity.photos.count() >= PHOTOS_PER_ACTIVITY:
-        raise ValidationError(
-            f"每次活动最多{PHOTOS_PER_ACTIVITY}张照片 / At most {PHOTOS_PER_ACTIVITY} photos."
-        )
+        raise ValidationError(_("每次活动最多%(most)s张照片") % {"most": PHOTOS_PER_ACTIVITY})
     extension, content_type = _check_photo(uploaded_file)
     digest = hashlib.sha256()
     for chunk in uploaded_file.chunks():
@@ -155,7 +149,7 @@ def exclude_activity(*, activity: IntegrityActivity, by, reason: str) -> Integri
     photos show something else) and says why; an empty reason makes it count again. The
     activity stays on file either way; the school's result follows at once."""
     if not is_bureau(by):
-        raise PermissionDenied("只有局机关可以核减活动 / Only the bureau may exclude activities.")
+        raise PermissionDenied(_("只有局机关可以核减活动"))
     activity.excluded_reason = reason.strip()[:200]
     activity.save(update_fields=["excluded_reason"])
     recompute_subjects(year=activity.year, subjects=[activity.school])
@@ -182,23 +176,20 @@ def file_checklist(
     finding as its facts. A checklist is filed once per school, year and kind.
     """
     if kind == ChecklistKind.INSPECTION and not is_bureau(by):
-        raise PermissionDenied("检查表只能由局机关填报 / Only the bureau files inspections.")
+        raise PermissionDenied(_("检查表只能由局机关填报"))
     _acting_school(by, school)
     missing = [ChecklistArea(area).label for area in ChecklistArea if area not in results]
     if missing:
-        raise ValidationError(
-            f"检查项目未填完：{'、'.join(missing)} / Every area must be answered."
-        )
+        raise ValidationError(_("检查项目未填完：%(areas)s") % {"areas": "、".join(missing)})
     for area, (passed, finding) in results.items():
         if not passed and not finding.strip():
             raise ValidationError(
-                f"“{ChecklistArea(area).label}”不符合要求，请写明情况 / "
-                "Describe what was found for every failed area.",
+                _("“%(label)s”不符合要求，请写明情况") % {"label": ChecklistArea(area).label},
                 code="finding_required",
             )
     if OperationChecklist.objects.filter(school=school, year=year, kind=kind).exists():
         raise ValidationError(
-            "本学年的检查表已经填报，不能重复填报 / This year's checklist has been filed already.",
+            _("本学年的检查表已经填报，不能重复填报"),
             code="already_filed",
         )
     try:
@@ -208,7 +199,7 @@ def file_checklist(
             )
     except IntegrityError:  # filed at the same moment by somebody else
         raise ValidationError(
-            "本学年的检查表已经填报，不能重复填报 / This year's checklist has been filed already.",
+            _("本学年的检查表已经填报，不能重复填报"),
             code="already_filed",
         ) from None
     item_codes = area_items()

@@ -91,9 +91,8 @@ def test_a_clerks_day(open_page, steps):
     page.goto(counts["待审核的信用记录"][1])
     steps.shot(page, "review-queue")
     page.check("#action-toggle")
-    page.select_option("select[name=action]", label="审核通过")
     with page.expect_navigation():
-        page.click(".actions button[name=index]")
+        page.locator(".actions").get_by_role("button", name="审核通过").click()
     table = page.locator("#confirm_list")
     for record in to_review:
         table.get_by_text(f"#{record.pk}", exact=True).wait_for()
@@ -124,9 +123,10 @@ def test_a_clerks_day(open_page, steps):
     # Closing a year: the confirmation says what cannot be undone; only then is it closed.
     page.goto("/admin/evaluations/assessmentyear/")
     page.locator("tr", has_text="2024—2025学年").locator("input.action-select").check()
-    page.select_option("select[name=action]", label="关闭所选学年（重算后冻结结果）")
     with page.expect_navigation():
-        page.click(".actions button[name=index]")
+        page.locator(".actions").get_by_role(
+            "button", name="关闭所选学年（重算后冻结结果）"
+        ).click()
     page.get_by_text("关闭不能撤销").wait_for()
     steps.shot(page, "close-year-confirmation")
     assert not AssessmentYear.objects.get(year=2024).is_closed

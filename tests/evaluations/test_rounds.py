@@ -326,7 +326,7 @@ def test_the_public_link_is_signed_and_rate_limited(client, school, teacher, eva
     for _ in range(services.PUBLIC_SUBMISSIONS_PER_HOUR):
         assert client.post(url, data).status_code == 302
     refused = client.post(url, data)
-    assert refused.status_code == 429 and "Too many" in refused.content.decode()
+    assert refused.status_code == 429 and "提交过于频繁" in refused.content.decode()
     assert Response.objects.filter(group=RaterGroup.PUBLIC).count() == 30
     other_address = client.post(url, data, REMOTE_ADDR="10.9.8.7")
     assert other_address.status_code == 302

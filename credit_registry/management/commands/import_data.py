@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from credit_registry.access import is_bureau
 from credit_registry.importing import run_import
@@ -36,7 +37,9 @@ class Command(BaseCommand):
         try:
             raw = file.read_bytes()
         except OSError as error:
-            raise CommandError(f"无法读取文件 / Cannot read {file}: {error}") from error
+            raise CommandError(
+                _("无法读取文件%(file)s：%(error)s") % {"file": file, "error": error}
+            ) from error
         started = time.perf_counter()
         report = run_import(
             resource_class=RESOURCES[kind],
@@ -53,16 +56,28 @@ class Command(BaseCommand):
             for problem in report.problems[:200]:
                 self.stderr.write(str(problem))
             if len(report.problems) > 200:
-                self.stderr.write(f"……另有{len(report.problems) - 200}个问题")
+                self.stderr.write(
+                    _("……另有%(count)s个问题") % {"count": len(report.problems) - 200}
+                )
             raise CommandError(
-                f"导入失败，未写入任何数据：{len(report.problems)}个问题 / "
-                f"Import failed, nothing written: {len(report.problems)} problems."
+                _("导入失败，未写入任何数据：%(count)s个问题") % {"count": len(report.problems)}
             )
-        verb = "检查通过（未写入）" if dry_run else "已导入"
+        verb = _("检查通过（未写入）") if dry_run else _("已导入")
         self.stdout.write(
             self.style.SUCCESS(
-                f"{verb}：共{report.total}行，新增{report.new}，更新{report.updated}，"
-                f"未变{report.unchanged}；用时{seconds:.1f}秒（{report.total / seconds:.0f}行/秒）"
+                _(
+                    "%(verb)s：共%(total)s行，新增%(new)s，更新%(updated)s，未变%(unchanged)s；"
+                    "用时%(seconds).1f秒（%(rate).0f行/秒）"
+                )
+                % {
+                    "verb": verb,
+                    "total": report.total,
+                    "new": report.new,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "seconds": seconds,
+                    "rate": report.total / seconds,
+                }
             )
         )
 

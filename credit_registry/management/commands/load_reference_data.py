@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from credit_registry import reference_data
 from credit_registry.reference_data import ReferenceDataError
@@ -59,8 +60,8 @@ def _save(obj, file: str, entry: str) -> None:
     except ValidationError as error:
         problems = "；".join(error.messages)
         raise CommandError(
-            f"fixtures/{file} {entry}：不能保存（{problems}），未写入任何数据 / "
-            f"fixtures/{file} {entry}: cannot be saved ({problems}); nothing written."
+            _("fixtures/%(file)s %(entry)s：不能保存（%(problems)s），未写入任何数据")
+            % {"file": file, "entry": entry, "problems": problems}
         ) from error
     obj.save()
 
@@ -185,16 +186,21 @@ class Command(BaseCommand):
             data = reference_data.check_all()
         except ReferenceDataError as error:
             raise CommandError(
-                f"{error}\n参考数据文件有误，未写入任何数据 / Bad reference data file, nothing written."
+                _("%(error)s\n参考数据文件有误，未写入任何数据") % {"error": error}
             ) from error
         if check:
             self.stdout.write(
                 self.style.SUCCESS(
-                    "参考数据文件无误 / The reference data files are valid: "
-                    f"{len(data.catalog.items)} catalog items, "
-                    f"{len(data.questionnaires.questionnaires)} questionnaires, "
-                    f"{len(data.checklist_areas)} checklist areas, "
-                    f"{len(data.policy.rules)} consequence rules."
+                    _(
+                        "参考数据文件无误：信用事项%(items)s项，测评问卷%(questionnaires)s份，"
+                        "检查项目%(areas)s项，奖惩规则%(rules)s条。"
+                    )
+                    % {
+                        "items": len(data.catalog.items),
+                        "questionnaires": len(data.questionnaires.questionnaires),
+                        "areas": len(data.checklist_areas),
+                        "rules": len(data.policy.rules),
+                    }
                 )
             )
             return
@@ -205,45 +211,56 @@ class Command(BaseCommand):
                 transaction.set_rollback(True)
 
         if dry_run:
-            self.stdout.write("试运行，未写入任何数据 / Dry run, nothing written.")
+            self.stdout.write(_("试运行，未写入任何数据"))
         self._report(
-            "信用事项 / catalog",
+            _("信用事项"),
             reference_data.CATALOG_FILE,
             catalog,
-            kept="已有已公布的记录使用，未修改 / published records use it, not changed",
+            kept=_("已有已公布的记录使用，未修改"),
         )
         self._report(
-            "测评问卷 / questionnaires",
+            _("测评问卷"),
             reference_data.QUESTIONNAIRES_FILE,
             questionnaires,
-            kept="已用于已开始的测评轮次，未修改 / used by a round that has opened, not changed",
+            kept=_("已用于已开始的测评轮次，未修改"),
         )
         self.stdout.write(
-            f"检查项目 / checklist areas (fixtures/{reference_data.CHECKLIST_AREAS_FILE}): "
-            f"{len(data.checklist_areas)}项与系统一致 / {len(data.checklist_areas)} areas match."
+            _("检查项目（fixtures/%(file)s）：%(count)s项与系统一致")
+            % {"file": reference_data.CHECKLIST_AREAS_FILE, "count": len(data.checklist_areas)}
         )
         for area in data.checklist_areas:
             self.stdout.write(f"  {area.code} {area.label} → {area.catalog_item}")
         self.stdout.write(
-            f"考核政策 / policy (fixtures/{reference_data.POLICY_FILE}): "
-            f"{len(data.policy.defaults)}项默认值、{len(data.policy.rules)}条奖惩规则有效，"
-            "开设第一个考核学年时使用，已有政策的学年不受影响 / "
-            f"{len(data.policy.defaults)} defaults and {len(data.policy.rules)} consequence rules "
-            "are valid; used when the first assessment year is opened, never for a year that "
-            "has a policy."
+            _(
+                "考核政策（fixtures/%(file)s）：%(defaults)s项默认值、%(rules)s条奖惩规则有效，"
+                "开设第一个考核学年时使用，已有政策的学年不受影响"
+            )
+            % {
+                "file": reference_data.POLICY_FILE,
+                "defaults": len(data.policy.defaults),
+                "rules": len(data.policy.rules),
+            }
         )
         changed = catalog.changed or questionnaires.changed
         if dry_run:
-            verdict = "会有改动 / would change" if changed else "不会有改动 / nothing to change"
+            verdict = _("会有改动") if changed else _("不会有改动")
         else:
-            verdict = "已更新 / updated" if changed else "无改动 / nothing changed"
+            verdict = _("已更新") if changed else _("无改动")
         self.stdout.write(self.style.SUCCESS(verdict))
 
     def _report(self, title: str, file: str, tally: Tally, *, kept: str) -> None:
         self.stdout.write(
-            f"{title} (fixtures/{file}): 新增{len(tally.created)}、更新{len(tally.updated)}、"
-            f"未变{tally.unchanged}、保留{len(tally.kept)} / created {len(tally.created)}, "
-            f"updated {len(tally.updated)}, unchanged {tally.unchanged}, kept {len(tally.kept)}"
+            _(
+                "%(title)s (fixtures/%(file)s): 新增%(created_count)s、更新%(updated_count)s、未变%(unchanged)s、保留%(kept_count)s"
+            )
+            % {
+                "title": title,
+                "file": file,
+                "created_count": len(tally.created),
+                "updated_count": len(tally.updated),
+                "unchanged": tally.unchanged,
+                "kept_count": len(tally.kept),
+            }
         )
         for line in tally.created:
             self.stdout.write(f"  + {line}")
@@ -252,6 +269,4 @@ class Command(BaseCommand):
         for line in tally.kept:
             self.stdout.write(self.style.WARNING(f"  = {line}：{kept}"))
         for line in tally.extra:
-            self.stdout.write(
-                f"  · {line}：数据库中有、文件中没有，保留 / in the database, not in the file, kept"
-            )
+            self.stdout.write(_("  · %(line)s：数据库中有、文件中没有，保留") % {"line": line})

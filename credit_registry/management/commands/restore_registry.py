@@ -2,6 +2,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from credit_registry.backup import restore_backup
 from evaluations.records.ledger import verify_chain
@@ -19,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, archive, **options):
         if not archive.exists():
-            raise CommandError(f"找不到备份文件 / No such archive: {archive}")
+            raise CommandError(_("找不到备份文件：%(archive)s") % {"archive": archive})
         started = time.perf_counter()
         try:
             count = restore_backup(archive)

@@ -10,7 +10,10 @@ import unicodedata
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
+from credit_registry.common.years import academic_year_label
 from credit_registry.demo import (
     DemoDataExists,
     DemoLogin,
@@ -21,23 +24,23 @@ from credit_registry.demo import (
 from evaluations.models import RecordStatus
 
 COUNT_LABELS = {
-    "schools": "学校 / schools",
-    "leading_group_members": "领导小组成员 / leading-group members",
-    "teachers": "教师 / teachers",
-    "postings": "任职记录 / postings",
-    "degrees": "学历 / degrees",
-    "classrooms": "班级 / classes",
-    "students": "学生 / students",
-    "guardians": "监护人 / guardians",
-    "enrolments": "学籍变动 / enrolment events",
-    "credit_records": "信用记录 / credit records",
-    "ledger_entries": "账本条目 / ledger entries",
-    "objections": "异议 / objections",
-    "open_objections": "处理中的异议 / open objections",
-    "repair_applications": "信用修复申请 / repair applications",
-    "complaint_clues": "信访线索 / complaint clues",
-    "notices": "通知 / notices",
-    "assessment_results": "考核结果 / assessment results",
+    "schools": pgettext_lazy("count", "学校"),
+    "leading_group_members": pgettext_lazy("count", "领导小组成员"),
+    "teachers": pgettext_lazy("count", "教师"),
+    "postings": pgettext_lazy("count", "任职记录"),
+    "degrees": pgettext_lazy("count", "学历"),
+    "classrooms": pgettext_lazy("count", "班级"),
+    "students": pgettext_lazy("count", "学生"),
+    "guardians": pgettext_lazy("count", "监护人"),
+    "enrolments": pgettext_lazy("count", "学籍变动"),
+    "credit_records": pgettext_lazy("count", "信用记录"),
+    "ledger_entries": pgettext_lazy("count", "账本条目"),
+    "objections": pgettext_lazy("count", "异议"),
+    "open_objections": pgettext_lazy("count", "处理中的异议"),
+    "repair_applications": pgettext_lazy("count", "信用修复申请"),
+    "complaint_clues": pgettext_lazy("count", "信访线索"),
+    "notices": pgettext_lazy("count", "通知"),
+    "assessment_results": pgettext_lazy("count", "考核结果"),
 }
 
 
@@ -51,7 +54,7 @@ def _pad(text: str, width: int) -> str:
 
 
 def login_table(logins: list[DemoLogin]) -> list[str]:
-    rows = [("用户名 username", "密码 password", "角色 role", "代表 acts for")]
+    rows = [(_("用户名"), _("密码"), _("角色"), _("代表"))]
     rows += [(x.username, x.password, x.role_label, x.acts_for) for x in logins]
     widths = [max(_width(row[i]) for row in rows) for i in range(3)]
     lines = []
@@ -84,25 +87,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, seed, schools, teachers, students, if_empty, **options):
         if settings.PRODUCTION:
-            raise CommandError(
-                "生产环境（DJANGO_PRODUCTION=true）不能生成演示数据 / Demo data is never built "
-                "with production settings."
-            )
+            raise CommandError(_("生产环境（DJANGO_PRODUCTION=true）不能生成演示数据"))
         if district_has_data():
             if if_empty:
-                self.stdout.write(
-                    "数据库中已有数据，跳过演示数据生成。 / The database already holds data; "
-                    "the demo district was not built."
-                )
+                self.stdout.write(_("数据库中已有数据，跳过演示数据生成。"))
                 return
             raise CommandError(
-                "数据库中已有学校数据，拒绝生成演示数据；请使用空数据库，或加 --if-empty 跳过。 / "
-                "The database already holds schools; refusing to add the demo district. Use an "
-                "empty database, or pass --if-empty to skip."
+                _("数据库中已有学校数据，拒绝生成演示数据；请使用空数据库，或加 --if-empty 跳过。")
             )
         self.stdout.write(
-            f"正在生成演示区（种子{seed}：{schools}所学校，{teachers}名教师，{students}名学生）… / "
-            f"Building the demo district (seed {seed})…"
+            _(
+                "正在生成演示区（种子%(seed)s：%(schools)s所学校，%(teachers)s名教师，%(students)s名学生）…"
+            )
+            % {"seed": seed, "schools": schools, "teachers": teachers, "students": students}
         )
         try:
             summary = build_demo_district(
@@ -113,18 +110,28 @@ class Command(BaseCommand):
         except (ValueError, ValidationError, PermissionDenied) as error:
             messages = getattr(error, "messages", None) or [str(error)]
             raise CommandError(
-                "演示数据生成失败，未写入任何数据 / The demo district could not be built; nothing "
-                f"was written: {'; '.join(messages)}"
+                _("演示数据生成失败，未写入任何数据：%(messages)s")
+                % {"messages": "；".join(messages)}
             ) from error
         self._report(summary)
 
     def _report(self, summary: DemoSummary) -> None:
         out = self.stdout
         out.write("")
-        out.write("数量 / counts:")
+        out.write(_("数量："))
         labels = dict(COUNT_LABELS)
-        labels.update({f"records_{s.value}": f"  其中{s.label} / {s.value}" for s in RecordStatus})
-        labels.update({f"results_{y}": f"  {y}学年考核结果 / results {y}" for y in summary.years})
+        labels.update(
+            {
+                f"records_{s.value}": _("  其中%(status)s") % {"status": s.label}
+                for s in RecordStatus
+            }
+        )
+        labels.update(
+            {
+                f"results_{y}": _("  %(year)s考核结果") % {"year": academic_year_label(y)}
+                for y in summary.years
+            }
+        )
         order = [
             *list(COUNT_LABELS)[:10],
             *[f"records_{s.value}" for s in RecordStatus],
@@ -138,12 +145,11 @@ class Command(BaseCommand):
         out.write("")
         out.write(
             self.style.SUCCESS(
-                f"演示区已生成，用时{summary.seconds:.1f}秒；账本{summary.ledger_links}个环节校验通过。"
-                f" / Demo district built in {summary.seconds:.1f} s; ledger of "
-                f"{summary.ledger_links} links verified."
+                _("演示区已生成，用时%(seconds).1f秒；账本%(ledger_links)s个环节校验通过。")
+                % {"seconds": summary.seconds, "ledger_links": summary.ledger_links}
             )
         )
         out.write("")
-        out.write("演示账号（仅用于开发和演示）/ demo logins (development only):")
+        out.write(_("演示账号（仅用于开发和演示）："))
         for line in login_table(summary.logins):
             out.write(f"  {line}")

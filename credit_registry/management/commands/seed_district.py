@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from credit_registry.demo import DemoDataExists
 from credit_registry.district import build_district
@@ -20,10 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, years, seed, **options):
         if settings.PRODUCTION:
-            raise CommandError(
-                "生产环境（DJANGO_PRODUCTION=true）不能生成演示数据 / Demo data is never built "
-                "with production settings."
-            )
+            raise CommandError(_("生产环境（DJANGO_PRODUCTION=true）不能生成演示数据"))
         if not 0 < scale <= 5:
             raise CommandError("--scale 须在0到5之间 / --scale must be in (0, 5].")
         try:

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from evaluations.records.ledger import verify_chain
 
@@ -9,19 +10,21 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         check = verify_chain()
         for mismatch in check.mismatches:
-            expected = mismatch.expected or "（无账本条目 / no ledger entry）"
+            expected = mismatch.expected or _("（无账本条目）")
             self.stderr.write(
-                f"信用记录#{mismatch.record_id}：账本应为 {expected}，实际为 {mismatch.stored} / "
-                f"record #{mismatch.record_id}: ledger says {expected}, stored {mismatch.stored}"
+                _("信用记录#%(record_id)s：账本应为 %(expected)s，实际为 %(stored)s")
+                % {"record_id": mismatch.record_id, "expected": expected, "stored": mismatch.stored}
             )
         if not check.ok:
             link = f"#{check.broken_entry_id}" if check.broken_entry_id else "（链尾）"
             raise CommandError(
-                f"账本校验失败：第一个断开的环节为条目{link}，{check.problem}；此前{check.checked}个环节完好。"
-                f" / Ledger broken at entry {link}: {check.problem}."
+                _(
+                    "账本校验失败：第一个断开的环节为条目%(link)s，%(problem)s；此前%(checked)s个环节完好。"
+                )
+                % {"link": link, "problem": check.problem, "checked": check.checked}
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"账本完整：{check.checked}个环节全部校验通过。 / Ledger intact: {check.checked} links verified."
+                _("账本完整：%(checked)s个环节全部校验通过。") % {"checked": check.checked}
             )
         )

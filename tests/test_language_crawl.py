@@ -1,0 +1,170 @@
+"""Every page each role reaches, in both languages: no English sentence under zh-hans, no Chinese
+interface text under en.
+
+The pages come from the access matrix (its URL walk, its world, its signed-in sessions): every
+URL whose GET the matrix expects to answer 200 for the role. What the test world stored in the
+database is data, shown as it was typed (names of people, schools, catalog items, narratives):
+any text found in a text column of any model is allowed in both languages. Failures name the
+URL and the offending strings."""
+
+import copy
+import re
+from html.parser import HTMLParser
+from urllib.parse import urlencode
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.test import Client
+
+from tests.test_access_matrix import (  # noqa: F401 (world and sessions are fixtures)
+    CRAWL_ROLES,
+    PATTERNS,
+    _expected,
+    _path,
+    expectation,
+    sessions,
+    world,
+)
+
+# Latin words a Chinese page may show: the language switch, file types, units, technical names.
+LATIN_ALLOWED = {
+    "English",
+    "PDF",
+    "CSV",
+    "xlsx",
+    "xls",
+    "zip",
+    "SHA",
+    "MB",
+    "KB",
+    "WPS",
+    "Excel",
+    "ID",
+    "UTF",
+    "GBK",
+    "QR",
+    "csv",
+    "json",
+    "db_worker",
+    "manage",
+    "py",
+    "Django",
+    "admin",
+    "http",
+    "https",
+    "www",
+}
+CHINESE_ALLOWED = {"简体中文"}  # the language switch names each language in itself
+URL = re.compile(r"https?://\S+")
+WORD = re.compile(r"[A-Za-z][A-Za-z'’]*[a-z][A-Za-z'’]*")
+CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")  # ideographs only: punctuation joins data to labels
+
+
+class _VisibleText(HTMLParser):
+    """Text a person sees: text nodes outside script and style, placeholders, button values."""
+
+    def __init__(self):
+        super().__init__()
+        self.chunks, self._hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._hidden += 1
+        attrs = dict(attrs)
+        if attrs.get("placeholder"):
+            self.chunks.append(attrs["placeholder"])
+        if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
+            self.chunks.append(attrs["value"])
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden and data.strip():
+            self.chunks.append(data.strip())
+
+
+def visible_text(html: str) -> list[str]:
+    parser = _VisibleText()
+    parser.feed(html)
+    return parser.chunks
+
+
+def data_blob() -> str:
+    """Every value of every text column: the test world's data; and the installation's own
+    names (district and site title come from its settings)."""
+    values = [settings.REGISTRY_DISTRICT_NAME + settings.REGISTRY_SITE_TITLE]
+    for model in apps.get_models():
+        fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if isinstance(f, (models.CharField, models.TextField))
+        ]
+        if fields:
+            for row in model._default_manager.values_list(*fields):
+                values.extend(str(v) for v in row if v)
+    return "\n".join(values)
+
+
+def english_in(chunks: list[str], data: str) -> list[str]:
+    found = []
+    for chunk in chunks:
+        if chunk.startswith("{"):
+            continue  # a ledger entry's canonical JSON, shown as stored
+        text = URL.sub(" ", chunk)
+        words = [w for w in WORD.findall(text) if w not in LATIN_ALLOWED and w not in data]
+        if words:
+            found.append(chunk[:120])
+    return found
+
+
+def chinese_in(chunks: list[str], data: str) -> list[str]:
+    found = []
+    for chunk in chunks:
+        runs = [r for r in CJK_RUN.findall(chunk) if r not in CHINESE_ALLOWED and r not in data]
+        if runs:
+            found.append(chunk[:120])
+    return found
+
+
+def pages_of(world, role):  # noqa: F811 (the fixture imported above)
+    for pattern in PATTERNS:
+        url = expectation(pattern)
+        if url is None or url.get is None:
+            continue
+        case = url.cases[0]
+        if _expected(url, url.get, role, case, True) != 200:
+            continue
+        path = _path(pattern, url.kwargs(world, role, case) if url.kwargs else {})
+        if url.query:
+            path += "?" + urlencode(url.query(world, role, case))
+        yield path
+
+
+@pytest.mark.xfail(
+    reason="interface text still shown untranslated (choice labels, eligibility reasons, admin "
+    "columns, page titles); run with --runxfail to list each page and string",
+    strict=False,
+)
+@pytest.mark.parametrize("role", CRAWL_ROLES)
+def test_every_page_speaks_one_language(world, sessions, db, role):  # noqa: F811
+    data = data_blob()
+    problems = []
+    for language, check in (("zh-hans", english_in), ("en", chinese_in)):
+        client = Client()
+        client.cookies = copy.deepcopy(sessions[role])
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        for path in pages_of(world, role):
+            response = client.get(path)
+            if response.streaming:
+                b"".join(response.streaming_content)  # read to the end: that closes the file
+                continue
+            if "html" not in response.get("Content-Type", ""):
+                continue
+            found = check(visible_text(response.content.decode()), data)
+            if found:
+                problems.append(f"{language} {path}: " + " | ".join(dict.fromkeys(found)))
+    assert not problems, f"{len(problems)} pages as {role}:\n" + "\n".join(problems)
