@@ -166,3 +166,10 @@ def test_the_chinese_overrides_are_translated_and_win_over_the_libraries():
     with translation.override("zh-hans"):
         assert translation.gettext("- Select an option -") == "- 请选择 -"
         assert translation.gettext("Select all") == "全选"
+
+
+def test_the_admin_date_widgets_time_zone_note_is_chinese(client, bureau):
+    """A browser whose clock is in another zone sees the widgets' note in Chinese."""
+    client.force_login(bureau)
+    catalog = client.get(reverse("admin:jsi18n")).content.decode("unicode_escape")
+    assert "注意：请按%(timezone)s时区填写时间" in catalog
