@@ -19,6 +19,7 @@ from credit_registry.common.years import academic_year_label, academic_year_of
 from credit_registry.reports import charts
 from evaluations.assessment import lists
 from evaluations.assessment.eligibility import Eligibility, check_eligibility_purposes
+from evaluations.assessment.scoring import explanation_note, line_label
 from evaluations.models import (
     PUBLISHED_STATUSES,
     AssessmentResult,
@@ -164,6 +165,12 @@ class YearResult:
     result: AssessmentResult
     lines: list[dict]
     components: list[dict]
+    veto: str
+    grade_note: str
+
+
+def _explained(lines: list[dict]) -> list[dict]:
+    return [{**line, "label": line_label(line)} for line in lines]
 
 
 def _year_results(results: Iterable[AssessmentResult]) -> list[YearResult]:
@@ -172,8 +179,10 @@ def _year_results(results: Iterable[AssessmentResult]) -> list[YearResult]:
             year=r.year_id,
             label=academic_year_label(r.year_id),
             result=r,
-            lines=r.explanation.get("lines", []),
-            components=r.explanation.get("components", []),
+            lines=_explained(r.explanation.get("lines", [])),
+            components=_explained(r.explanation.get("components", [])),
+            veto=explanation_note(r.explanation, "veto"),
+            grade_note=explanation_note(r.explanation, "grade_note"),
         )
         for r in sorted(results, key=lambda r: r.year_id)
     ]

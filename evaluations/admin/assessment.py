@@ -26,6 +26,7 @@ from evaluations.admin.common import (
 )
 from evaluations.assessment import services
 from evaluations.assessment.resources import AssessmentResultResource
+from evaluations.assessment.scoring import explanation_note, line_label
 from evaluations.models import (
     AssessmentPolicy,
     AssessmentResult,
@@ -204,16 +205,17 @@ class AssessmentResultAdmin(SpreadsheetAdminMixin, ReadOnlyAdmin):
     def explanation_table(self, result):
         explanation = result.explanation or {}
         rows = [
-            (line.get("label", ""), line.get("date") or "", line.get("points", ""))
+            (line_label(line), line.get("date") or "", line.get("points", ""))
             for line in explanation.get("lines", [])
         ]
         rows.append((gettext("记录分"), "", explanation.get("record_score", "")))
         rows += [
-            (line.get("label", ""), line.get("date") or "", line.get("points", ""))
+            (line_label(line), line.get("date") or "", line.get("points", ""))
             for line in explanation.get("components", [])
         ]
         rows.append((gettext("综合得分"), "", explanation.get("total", "")))
         table = html_table([_("项目"), _("日期"), _("分值")], rows)
         if explanation.get("veto"):
-            return format_html("{}<p>{}：{}</p>", table, _("一票否决"), explanation["veto"])
+            veto = explanation_note(explanation, "veto")
+            return format_html("{}<p>{}：{}</p>", table, _("一票否决"), veto)
         return table
