@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from credit_registry.common.identity import mask_name, mask_phone
 from credit_registry.common.years import academic_year_label, academic_year_of
@@ -123,18 +124,24 @@ def _records_with_chain(records) -> list[RecordFile]:
         steps = [
             ChainStep(
                 record.recorded_at,
-                f"记录（{record.get_source_display()}）",
+                gettext("记录（%(source)s）") % {"source": record.get_source_display()},
                 person(record.recorded_by),
-                f"更正原记录#{record.amends_id}" if record.amends_id else "",
+                gettext("更正原记录#%(pk)s") % {"pk": record.amends_id} if record.amends_id else "",
             )
         ]
         if record.approved_at:
-            steps.append(ChainStep(record.approved_at, "审核通过", person(record.approved_by)))
+            steps.append(
+                ChainStep(record.approved_at, gettext("审核通过"), person(record.approved_by))
+            )
         for entry in record.ledger.all():
             detail = entry.reason
             if entry.action == "amend":
                 replaced = ", ".join(f"#{a.pk}" for a in record.amendments.all())
-                detail = f"{detail}（更正后记录{replaced}）" if replaced else detail
+                if replaced:
+                    detail = gettext("%(detail)s（更正后记录%(replaced)s）") % {
+                        "detail": detail,
+                        "replaced": replaced,
+                    }
             steps.append(
                 ChainStep(
                     entry.at,
@@ -148,7 +155,7 @@ def _records_with_chain(records) -> list[RecordFile]:
             steps.append(
                 ChainStep(
                     repair.applied_at,
-                    "申请信用修复（待审核）",
+                    gettext("申请信用修复（待审核）"),
                     person(repair.applicant),
                     repair.get_proof_kind_display(),
                 )
