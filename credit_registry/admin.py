@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from credit_registry import access, views
 from credit_registry.access import Role
 from credit_registry.admin_bases import RegistryModelAdmin
-from credit_registry.common.workdays import parse_notice
+from credit_registry.common.workdays import day_line, parse_notice
 from credit_registry.models import HolidayDay, HolidayYear, LoginLock
 from evaluations.disputes import services as dispute_services
 
@@ -174,8 +174,7 @@ class HolidayYearForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["days_text"].initial = "\n".join(
-                f"{d.date:%Y-%m-%d} {'班' if d.is_workday else '休'} {d.name}".rstrip()
-                for d in self.instance.days.all()
+                day_line(d.date, d.is_workday, d.name) for d in self.instance.days.all()
             )
 
 

@@ -175,7 +175,7 @@ class IssuedDocumentAdmin(ReadOnlyAdmin):
     list_select_related = ("issued_by", "batch")
     date_hierarchy = "issued_at"
 
-    @admin.display(description="验证码", ordering="code")
+    @admin.display(description=_("验证码"), ordering="code")
     def display_code(self, document: IssuedDocument) -> str:
         return document.display_code
 
