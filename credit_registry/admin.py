@@ -10,7 +10,9 @@ from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Group, User
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -43,11 +45,26 @@ class RoleFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Django's own text (its Chinese is in locale/zh_Hans): Django joins it, untranslated, to a
+# translated help text when its module is imported, which fixes that text in the language of
+# that moment. Joined lazily here, both follow the reader's language.
+UNUSABLE_PASSWORD_WARNING = "If disabled, the current password for this user will be lost."
+
+
+class PasswordChangeForm(AdminPasswordChangeForm):
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        _(UNUSABLE_PASSWORD_WARNING),
+    )
+
+
 @admin.register(User)
 class RegistryUserAdmin(UserAdmin):
     """Django's user page with the registry role in the list; the bureau's only."""
 
-    list_display = ("username", "get_full_name", "role", "email", "is_active", "last_login")
+    change_password_form = PasswordChangeForm
+    list_display = ("username", "full_name", "role", "email", "is_active", "last_login")
     list_filter = (RoleFilter, "is_active")
     list_per_page = 50
 
@@ -58,6 +75,10 @@ class RegistryUserAdmin(UserAdmin):
             .prefetch_related("groups")
             .select_related("school_account__school", "teacher")
         )
+
+    @admin.display(description=_("姓名"), ordering="last_name")
+    def full_name(self, user):
+        return user.get_full_name()
 
     @admin.display(description=_("角色"))
     def role(self, user):
