@@ -12,13 +12,14 @@ from credit_registry.admin_bases import (
     ReadOnlyAdmin,
     RegistryInline,
     RegistryModelAdmin,
+    academic_year_column,
     ask_then_run,
     person_column,
 )
+from credit_registry.admin_filters import AcademicYearFilter
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
 from credit_registry.common.years import academic_year_label
 from evaluations.admin.common import (
-    AcademicYearFilter,
     SubjectKindFilter,
     SubjectSchoolFilter,
     html_table,
@@ -38,7 +39,11 @@ from evaluations.workbench import selectors as workbench
 
 @admin.register(AssessmentYear)
 class AssessmentYearAdmin(RegistryModelAdmin):
-    list_display = ("__str__", "year", "closed_at", person_column(AssessmentYear, "closed_by"))
+    list_display = (
+        academic_year_column(),
+        "closed_at",
+        person_column(AssessmentYear, "closed_by"),
+    )
     list_select_related = ("closed_by",)
     actions = ["close"]
 
@@ -111,7 +116,7 @@ class AssessmentPolicyAdmin(RegistryModelAdmin):
         person_column(AssessmentPolicy, "created_by"),
         "created_at",
     )
-    list_filter = ("year",)
+    list_filter = (AcademicYearFilter,)
     list_select_related = ("year", "created_by")
     inlines = [ConsequenceRuleInline]
     readonly_fields = ("version", "created_by", "created_at")

@@ -18,6 +18,7 @@ from credit_registry.admin_bases import (
     ask_then_run,
     run_each,
 )
+from credit_registry.admin_filters import AcademicYearFilter
 from credit_registry.common.errors import error_text
 from evaluations.assessment import services as assessment_services
 from evaluations.models import (
@@ -230,7 +231,7 @@ class EvaluationRoundAdmin(RegistryModelAdmin):
         "closes_on",
         round_progress,
     )
-    list_filter = ("status", "subject_kind", "year")
+    list_filter = ("status", "subject_kind", AcademicYearFilter)
     list_select_related = ("year", "questionnaire")
     search_fields = ("name",)
     readonly_fields = (
