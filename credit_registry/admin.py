@@ -232,8 +232,8 @@ class HolidayYearAdmin(RegistryModelAdmin):
         obj.refresh_from_db()
         messages.success(
             request,
-            f"{obj.year}年节假日安排已确认，重算了{recounted}件异议的办理期限 / "
-            f"{obj.year} confirmed; {recounted} objection deadlines recounted.",
+            gettext("%(year)s年节假日安排已确认，重算了%(count)s件异议的办理期限")
+            % {"year": obj.year, "count": recounted},
         )
 
     def save_related(self, request, form, formsets, change):
