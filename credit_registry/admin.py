@@ -10,14 +10,16 @@ from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Group, User
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access, views
 from credit_registry.access import Role
 from credit_registry.admin_bases import RegistryModelAdmin
-from credit_registry.common.workdays import parse_notice
+from credit_registry.common.workdays import day_line, parse_notice
 from credit_registry.models import HolidayDay, HolidayYear, LoginLock
 from evaluations.disputes import services as dispute_services
 
@@ -43,11 +45,26 @@ class RoleFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Django's own text (its Chinese is in locale/zh_Hans): Django joins it, untranslated, to a
+# translated help text when its module is imported, which fixes that text in the language of
+# that moment. Joined lazily here, both follow the reader's language.
+UNUSABLE_PASSWORD_WARNING = "If disabled, the current password for this user will be lost."
+
+
+class PasswordChangeForm(AdminPasswordChangeForm):
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        _(UNUSABLE_PASSWORD_WARNING),
+    )
+
+
 @admin.register(User)
 class RegistryUserAdmin(UserAdmin):
     """Django's user page with the registry role in the list; the bureau's only."""
 
-    list_display = ("username", "get_full_name", "role", "email", "is_active", "last_login")
+    change_password_form = PasswordChangeForm
+    list_display = ("username", "full_name", "role", "email", "is_active", "last_login")
     list_filter = (RoleFilter, "is_active")
     list_per_page = 50
 
@@ -58,6 +75,10 @@ class RegistryUserAdmin(UserAdmin):
             .prefetch_related("groups")
             .select_related("school_account__school", "teacher")
         )
+
+    @admin.display(description=_("姓名"), ordering="last_name")
+    def full_name(self, user):
+        return user.get_full_name()
 
     @admin.display(description=_("角色"))
     def role(self, user):
@@ -174,8 +195,7 @@ class HolidayYearForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["days_text"].initial = "\n".join(
-                f"{d.date:%Y-%m-%d} {'班' if d.is_workday else '休'} {d.name}".rstrip()
-                for d in self.instance.days.all()
+                day_line(d.date, d.is_workday, d.name) for d in self.instance.days.all()
             )
 
 
@@ -212,8 +232,8 @@ class HolidayYearAdmin(RegistryModelAdmin):
         obj.refresh_from_db()
         messages.success(
             request,
-            f"{obj.year}年节假日安排已确认，重算了{recounted}件异议的办理期限 / "
-            f"{obj.year} confirmed; {recounted} objection deadlines recounted.",
+            gettext("%(year)s年节假日安排已确认，重算了%(count)s件异议的办理期限")
+            % {"year": obj.year, "count": recounted},
         )
 
     def save_related(self, request, form, formsets, change):

@@ -31,6 +31,7 @@ from credit_registry.common.identity import mask_code, mask_phone, normalize_cod
 from credit_registry.common.log_redaction import redact
 from credit_registry.common.search import name_contains
 from credit_registry.common.search_terms import KEY_VAR, SEARCH_VAR, posted_search, recalled
+from credit_registry.common.years import academic_year_label
 from credit_registry.models import AccessAction
 from schools.models import School
 
@@ -51,6 +52,19 @@ def person_column(model, field: str):
         return who_text(getattr(obj, field))
 
     column.__name__ = f"{field}_name"
+    return column
+
+
+def academic_year_column(field: str = "year"):
+    """A list column showing the academic year in ``field`` (a number) as people read it,
+    2026—2027学年, sorted by the year."""
+
+    @admin.display(description=_("学年"), ordering=field, empty_value="—")
+    def column(obj):
+        year = getattr(obj, field)
+        return academic_year_label(year) if year is not None else None
+
+    column.__name__ = f"{field}_label"
     return column
 
 

@@ -6,10 +6,13 @@ from django.contrib import admin
 from django.contrib.admin.views.main import PAGE_VAR
 from django.db.models import Q
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
 from credit_registry.common.search import name_contains
+from credit_registry.common.years import academic_year_label, academic_year_of
+from evaluations.models import AssessmentYear
 from schools.models import School
 
 SEARCH_SUFFIX = "_q"
@@ -99,3 +102,22 @@ class SchoolFilter(admin.SimpleListFilter):
             options=self.lookup_choices,
             hidden=kept_parameters(QueryDict(query.lstrip("?")), drop=()),
         )
+
+
+class AcademicYearFilter(admin.SimpleListFilter):
+    """Academic years as people read them (2026—2027学年), from the (short) list of assessment
+    years, not a DISTINCT over the list's rows. For a ``year`` column holding the year or an
+    assessment year."""
+
+    title = _("学年")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = set(AssessmentYear.objects.values_list("year", flat=True))
+        years.add(academic_year_of(timezone.localdate()))
+        return [(str(year), academic_year_label(year)) for year in sorted(years, reverse=True)]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(year=int(self.value()))
+        return queryset

@@ -15,7 +15,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credit_registry import access
-from credit_registry.admin_bases import ReadOnlyAdmin, RegistryModelAdmin, person_column
+from credit_registry.admin_bases import (
+    ReadOnlyAdmin,
+    RegistryModelAdmin,
+    academic_year_column,
+    person_column,
+)
 from credit_registry.audit import log_batch_download
 from credit_registry.models import AccessLog, BatchStatus, IssuedDocument, ReportBatch
 from credit_registry.report_tasks import start_batch
@@ -35,7 +40,7 @@ class ReportBatchAdmin(RegistryModelAdmin):
         "id",
         "kind",
         "school",
-        "year",
+        academic_year_column(),
         "status",
         "progress",
         person_column(ReportBatch, "created_by"),
@@ -175,7 +180,7 @@ class IssuedDocumentAdmin(ReadOnlyAdmin):
     list_select_related = ("issued_by", "batch")
     date_hierarchy = "issued_at"
 
-    @admin.display(description="验证码", ordering="code")
+    @admin.display(description=_("验证码"), ordering="code")
     def display_code(self, document: IssuedDocument) -> str:
         return document.display_code
 

@@ -22,10 +22,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import SelectableFieldsExportForm
 
 from credit_registry.access import is_bureau
 from credit_registry.admin_bases import recall_search
@@ -38,8 +40,20 @@ from credit_registry.models import AccessAction
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("文件"),
-        help_text="Excel（.xlsx）或CSV（UTF-8或GBK编码），第一行为列名；请使用下载的模板。",
+        help_text=gettext_lazy(
+            "Excel（.xlsx）或CSV（UTF-8或GBK编码），第一行为列名；请使用下载的模板。"
+        ),
     )
+
+
+class ExportForm(SelectableFieldsExportForm):
+    """The columns to export, named in the reader's language. The file keeps its Chinese
+    headers whatever the language (they are what an import reads): each resource marks them
+    with ``gettext_noop``."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        return capfirst(_(field.column_name)) if field else field_name
 
 
 class ExcelCSV(CSV):
@@ -74,6 +88,7 @@ class SpreadsheetAdminMixin(ExportMixin):
     only exported sets ``importable = False`` (no import pages)."""
 
     formats = [XLSX, ExcelCSV]
+    export_form_class = ExportForm
     importable = True
     import_export_change_list_template = "admin/credit_registry/change_list_spreadsheets.html"
     # Lists of people (and records about them): each export goes into the access log.
@@ -158,7 +173,7 @@ class SpreadsheetAdminMixin(ExportMixin):
             content,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        name = f"{self.opts.verbose_name}导入模板.xlsx"
+        name = _("%(name)s导入模板.xlsx") % {"name": self.opts.verbose_name}
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
         return response
 
@@ -168,7 +183,7 @@ class SpreadsheetAdminMixin(ExportMixin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"导入{self.opts.verbose_name_plural}",
+            "title": _("导入%(name)s") % {"name": self.opts.verbose_name_plural},
             "template_url": reverse(
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_import_template"
             ),
@@ -221,10 +236,13 @@ class SpreadsheetAdminMixin(ExportMixin):
         if report.ok:
             messages.success(
                 request,
-                f"导入完成：新增{report.new}，更新{report.updated}，未变{report.unchanged}。",
+                _("导入完成：新增%(new)s，更新%(updated)s，未变%(unchanged)s。")
+                % {"new": report.new, "updated": report.updated, "unchanged": report.unchanged},
             )
         else:
             messages.error(
-                request, "导入失败，未写入任何数据：" + "；".join(map(str, report.problems[:5]))
+                request,
+                _("导入失败，未写入任何数据：%(problems)s")
+                % {"problems": "；".join(map(str, report.problems[:5]))},
             )
         return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")

@@ -63,7 +63,8 @@ def enter_year(*, year: int, text: str, notice: str, by) -> HolidayYear:
     stray = sorted(day for day in days if day.year != year)
     if stray:
         raise ValidationError(
-            f"{stray[0]:%Y-%m-%d}不在{year}年内 / {stray[0]} is not in {year}.", code="notice"
+            gettext("%(day)s不在%(year)s年内") % {"day": f"{stray[0]:%Y-%m-%d}", "year": year},
+            code="notice",
         )
     if not notice.strip():
         raise ValidationError(gettext("请填写通知文号"), code="notice")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import tablib
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
+from django.utils.translation import gettext
 from import_export import resources
 from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
 
@@ -160,8 +161,9 @@ class RowProblem:
     message: str
 
     def __str__(self) -> str:
-        where = f"第{self.row}行" if self.row else "文件"
-        return f"{where}{('「' + self.column + '」') if self.column else ''}：{self.message}"
+        where = gettext("第%(row)s行") % {"row": self.row} if self.row else gettext("文件")
+        column = f"「{self.column}」" if self.column else ""
+        return f"{where}{column}：{self.message}"
 
 
 @dataclass

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history import register
 
+from credit_registry.common.workdays import day_line
 from schools.models import School
 
 
@@ -236,7 +237,7 @@ class HolidayYear(models.Model):
         ordering = ["-year"]
 
     def __str__(self) -> str:
-        return f"{self.year}年节假日安排"
+        return gettext("%(year)s年节假日安排") % {"year": self.year}
 
     @property
     def confirmed(self) -> bool:
@@ -260,7 +261,7 @@ class HolidayDay(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {'班' if self.is_workday else '休'} {self.name}"
+        return day_line(self.date, self.is_workday, self.name)
 
     def clean(self):
         if self.holiday_year_id and self.date and self.date.year != self.holiday_year.year:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from credit_registry.access import (
     Role,
@@ -137,7 +137,7 @@ def may_edit(user, record: CreditRecord) -> Verdict:
     bureau also while it waits for review)."""
     editable = WORKING_STATUSES + ((RecordStatus.SUBMITTED,) if is_bureau(user) else ())
     return first_failing(
-        _author_or_bureau(user, record, "修改记录"),
+        _author_or_bureau(user, record, pgettext("record action", "修改记录")),
         YES
         if record.status in editable and not record.is_published
         else _wrong_state(record, "edit"),
@@ -146,7 +146,7 @@ def may_edit(user, record: CreditRecord) -> Verdict:
 
 def may_submit(user, record: CreditRecord) -> Verdict:
     return first_failing(
-        _author_or_bureau(user, record, "提交"),
+        _author_or_bureau(user, record, pgettext("record action", "提交")),
         YES if record.status in WORKING_STATUSES else _wrong_state(record, "submit"),
     )
 
@@ -154,7 +154,7 @@ def may_submit(user, record: CreditRecord) -> Verdict:
 def may_withdraw(user, record: CreditRecord) -> Verdict:
     """Delete a working copy that was never published."""
     return first_failing(
-        _author_or_bureau(user, record, "撤回或删除草稿"),
+        _author_or_bureau(user, record, pgettext("record action", "撤回或删除草稿")),
         YES
         if record.status in WORKING_STATUSES and not record.is_published
         else _wrong_state(record, "withdraw"),

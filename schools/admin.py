@@ -14,10 +14,12 @@ from credit_registry.admin_bases import (
     ReadOnlyAdmin,
     RegistryInline,
     RegistryModelAdmin,
+    academic_year_column,
     person_column,
 )
 from credit_registry.admin_filters import (
     SEARCH_SUFFIX,
+    AcademicYearFilter,
     kept_parameters,
     school_choices,
     school_id_of,
@@ -149,7 +151,7 @@ class IntegrityActivityAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
     resource_classes = [IntegrityActivityResource]
 
     list_display = ("held_on", "school", "title", "kind", "participant_count", "counts_display")
-    list_filter = ("year", "kind", "school__kind")
+    list_filter = (AcademicYearFilter, "kind", "school__kind")
     list_select_related = ("school",)
     search_fields = ("title", "school__name", "=school__code")
     date_hierarchy = "held_on"
@@ -207,13 +209,13 @@ class OperationChecklistAdmin(ReadOnlyAdmin):
 
     list_display = (
         "school",
-        "year",
+        academic_year_column(),
         "kind",
         "failed_areas",
         person_column(OperationChecklist, "filed_by"),
         "filed_at",
     )
-    list_filter = ("year", "kind")
+    list_filter = (AcademicYearFilter, "kind")
     list_select_related = ("school", "filed_by")
     search_fields = ("school__name", "=school__code")
     fields = ("school", "year", "kind", "note", "filed_by", "filed_at")

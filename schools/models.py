@@ -211,7 +211,7 @@ class ActivityPhoto(models.Model):
         IntegrityActivity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="photos"
     )
     image = models.FileField(_("照片"), upload_to=activity_photo_path, max_length=200)
-    extension = models.CharField(max_length=8)
+    extension = models.CharField(_("扩展名"), max_length=8)
     content_type = models.CharField(_("文件类型"), max_length=40)
     size = models.PositiveIntegerField(_("大小（字节）"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)

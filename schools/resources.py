@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from import_export import fields, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 
@@ -18,21 +19,34 @@ from schools.models import ActivityKind, IntegrityActivity, Ownership, School, S
 
 
 class SchoolResource(RegistryResource):
-    code = fields.Field(attribute="code", column_name="学校标识码", widget=CodeWidget())
-    name = fields.Field(attribute="name", column_name="学校名称", widget=TextWidget())
+    code = fields.Field(
+        attribute="code", column_name=gettext_noop("学校标识码"), widget=CodeWidget()
+    )
+    name = fields.Field(attribute="name", column_name=gettext_noop("学校名称"), widget=TextWidget())
     kind = fields.Field(
-        attribute="kind", column_name="办学类型", widget=ChoiceWidget(SchoolKind.choices)
+        attribute="kind",
+        column_name=gettext_noop("办学类型"),
+        widget=ChoiceWidget(SchoolKind.choices),
     )
     ownership = fields.Field(
-        attribute="ownership", column_name="举办性质", widget=ChoiceWidget(Ownership.choices)
+        attribute="ownership",
+        column_name=gettext_noop("举办性质"),
+        widget=ChoiceWidget(Ownership.choices),
     )
-    address = fields.Field(attribute="address", column_name="地址", widget=TextWidget())
+    address = fields.Field(
+        attribute="address", column_name=gettext_noop("地址"), widget=TextWidget()
+    )
     principal_name = fields.Field(
-        attribute="principal_name", column_name="校长", widget=TextWidget()
+        attribute="principal_name", column_name=gettext_noop("校长"), widget=TextWidget()
     )
-    phone = fields.Field(attribute="phone", column_name="联系电话", widget=CodeWidget())
+    phone = fields.Field(
+        attribute="phone", column_name=gettext_noop("联系电话"), widget=CodeWidget()
+    )
     active = fields.Field(
-        attribute="active", column_name="在办", widget=YesNoWidget(default=True), default=True
+        attribute="active",
+        column_name=gettext_noop("在办"),
+        widget=YesNoWidget(default=True),
+        default=True,
     )
 
     required_columns = ("学校标识码", "学校名称", "办学类型", "举办性质")
@@ -60,21 +74,31 @@ class IntegrityActivityResource(RegistryResource):
 
     school = fields.Field(
         attribute="school",
-        column_name="学校标识码",
+        column_name=gettext_noop("学校标识码"),
         widget=CachedForeignKeyWidget(School, field="code", label="学校标识码"),
     )
     kind = fields.Field(
-        attribute="kind", column_name="活动形式", widget=ChoiceWidget(ActivityKind.choices)
+        attribute="kind",
+        column_name=gettext_noop("活动形式"),
+        widget=ChoiceWidget(ActivityKind.choices),
     )
-    title = fields.Field(attribute="title", column_name="活动名称", widget=TextWidget())
-    held_on = fields.Field(attribute="held_on", column_name="活动日期", widget=FlexibleDateWidget())
+    title = fields.Field(
+        attribute="title", column_name=gettext_noop("活动名称"), widget=TextWidget()
+    )
+    held_on = fields.Field(
+        attribute="held_on", column_name=gettext_noop("活动日期"), widget=FlexibleDateWidget()
+    )
     participants = fields.Field(
-        attribute="participants", column_name="参加对象", widget=TextWidget()
+        attribute="participants", column_name=gettext_noop("参加对象"), widget=TextWidget()
     )
     participant_count = fields.Field(
-        attribute="participant_count", column_name="参加人数", widget=widgets.IntegerWidget()
+        attribute="participant_count",
+        column_name=gettext_noop("参加人数"),
+        widget=widgets.IntegerWidget(),
     )
-    description = fields.Field(attribute="description", column_name="活动内容", widget=TextWidget())
+    description = fields.Field(
+        attribute="description", column_name=gettext_noop("活动内容"), widget=TextWidget()
+    )
 
     required_columns = ("学校标识码", "活动形式", "活动名称", "活动日期", "参加人数", "活动内容")
 

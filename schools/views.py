@@ -211,7 +211,10 @@ def eligibility(request):
     purpose = request.GET.get("purpose", "")
     classroom = _int(request.GET.get("classroom", ""))
     purposes = [(p.value, p.label) for p in TEACHER_PURPOSES]
-    purposes += [(f"student:{p.value}", f"学生：{p.label}") for p in STUDENT_PURPOSES]
+    purposes += [
+        (f"student:{p.value}", _("学生：%(purpose)s") % {"purpose": p.label})
+        for p in STUDENT_PURPOSES
+    ]
     answers = []
     if purpose.startswith("student:") and purpose[8:] in [p.value for p in STUDENT_PURPOSES]:
         students = students_visible_to(request.user).filter(

@@ -17,9 +17,10 @@ from credit_registry.admin_bases import (
     RegistryInline,
     RegistryModelAdmin,
     SchoolFirstSearchMixin,
+    academic_year_column,
     person_column,
 )
-from credit_registry.admin_filters import SchoolFilter
+from credit_registry.admin_filters import AcademicYearFilter, SchoolFilter
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
 from credit_registry.common.errors import error_text
 from students import services
@@ -221,8 +222,16 @@ class EnrolmentAdmin(RegistryModelAdmin):
 class PledgeAdmin(ReadOnlyAdmin):
     """Schools issue pledges on their portal; the bureau follows how far they are acknowledged."""
 
-    list_display = ("classroom", "school", "kind", "exam_name", "year", "acknowledged", "issued_at")
-    list_filter = ("kind", "year")
+    list_display = (
+        "classroom",
+        "school",
+        "kind",
+        "exam_name",
+        academic_year_column(),
+        "acknowledged",
+        "issued_at",
+    )
+    list_filter = ("kind", AcademicYearFilter)
     list_select_related = ("classroom__school",)
     search_fields = ("classroom__school__name", "exam_name")
 

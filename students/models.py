@@ -306,7 +306,7 @@ class ParentCode(models.Model):
     student = models.ForeignKey(
         Student, verbose_name=_("学生"), on_delete=models.CASCADE, related_name="parent_codes"
     )
-    code_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(_("码的哈希"), max_length=64, unique=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("发放人"),

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from import_export import fields, widgets
 
 from credit_registry.common.spreadsheets import (
@@ -26,16 +27,18 @@ GUARDIAN_COLUMNS = ("监护人姓名", "监护人关系", "监护人电话")
 
 class StudentResource(RegistryResource):
     student_number = fields.Field(
-        attribute="student_number", column_name="学籍号", widget=CodeWidget()
+        attribute="student_number", column_name=gettext_noop("学籍号"), widget=CodeWidget()
     )
-    name = fields.Field(attribute="name", column_name="姓名", widget=NameWidget())
+    name = fields.Field(attribute="name", column_name=gettext_noop("姓名"), widget=NameWidget())
     gender = fields.Field(
-        attribute="gender", column_name="性别", widget=ChoiceWidget(Gender.choices)
+        attribute="gender", column_name=gettext_noop("性别"), widget=ChoiceWidget(Gender.choices)
     )
-    id_number = fields.Field(attribute="id_number", column_name="身份证号", widget=CodeWidget())
+    id_number = fields.Field(
+        attribute="id_number", column_name=gettext_noop("身份证号"), widget=CodeWidget()
+    )
     school = fields.Field(
         attribute="school",
-        column_name="学校标识码",
+        column_name=gettext_noop("学校标识码"),
         widget=CachedForeignKeyWidget(School, field="code", label="学校标识码"),
     )
 

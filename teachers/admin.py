@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -52,7 +53,7 @@ def _verify_one(request, degree, status: str, note: str = "") -> None:
         )
 
 
-@admin.action(description="学历核查：核查通过")
+@admin.action(description=_("学历核查：核查通过"))
 def mark_degrees_verified(modeladmin, request, queryset):
     run_each(
         request, queryset, lambda degree: _verify_one(request, degree, VerificationStatus.VERIFIED)
@@ -78,16 +79,17 @@ def _with_note(status: str, name: str, title: str):
         )
 
     action.__name__ = name
-    return admin.action(description=f"学历核查：{VerificationStatus(status).label}")(action)
+    description = format_lazy(_("学历核查：{status}"), status=VerificationStatus(status).label)
+    return admin.action(description=description)(action)
 
 
 mark_degrees_doubtful = _with_note(
-    VerificationStatus.DOUBTFUL, "mark_degrees_doubtful", "学历核查：存疑（请写明核查情况）"
+    VerificationStatus.DOUBTFUL, "mark_degrees_doubtful", _("学历核查：存疑（请写明核查情况）")
 )
 mark_degrees_forged = _with_note(
     VerificationStatus.FORGED,
     "mark_degrees_forged",
-    "学历核查：造假（将同时提出“学历造假”信用记录，待审核）",
+    _("学历核查：造假（将同时提出“学历造假”信用记录，待审核）"),
 )
 
 

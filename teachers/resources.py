@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from import_export import fields
 
 from credit_registry.common.spreadsheets import (
@@ -23,25 +24,38 @@ DEGREE_COLUMNS = ("学历", "毕业院校", "专业", "毕业日期", "学历证
 
 
 class TeacherResource(RegistryResource):
-    id_number = fields.Field(attribute="id_number", column_name="身份证号", widget=CodeWidget())
-    name = fields.Field(attribute="name", column_name="姓名", widget=NameWidget())
+    id_number = fields.Field(
+        attribute="id_number", column_name=gettext_noop("身份证号"), widget=CodeWidget()
+    )
+    name = fields.Field(attribute="name", column_name=gettext_noop("姓名"), widget=NameWidget())
     gender = fields.Field(
-        attribute="gender", column_name="性别", widget=ChoiceWidget(Gender.choices)
+        attribute="gender", column_name=gettext_noop("性别"), widget=ChoiceWidget(Gender.choices)
     )
     school = fields.Field(
         attribute="school",
-        column_name="学校标识码",
+        column_name=gettext_noop("学校标识码"),
         widget=CachedForeignKeyWidget(School, field="code", label="学校标识码"),
     )
-    subject = fields.Field(attribute="subject", column_name="任教学科", widget=TextWidget())
-    title = fields.Field(
-        attribute="title", column_name="职称", widget=ChoiceWidget(Title.choices), default="none"
+    subject = fields.Field(
+        attribute="subject", column_name=gettext_noop("任教学科"), widget=TextWidget()
     )
-    post = fields.Field(attribute="post", column_name="岗位", widget=TextWidget())
-    phone = fields.Field(attribute="phone", column_name="联系电话", widget=CodeWidget())
-    email = fields.Field(attribute="email", column_name="电子邮箱", widget=TextWidget())
+    title = fields.Field(
+        attribute="title",
+        column_name=gettext_noop("职称"),
+        widget=ChoiceWidget(Title.choices),
+        default="none",
+    )
+    post = fields.Field(attribute="post", column_name=gettext_noop("岗位"), widget=TextWidget())
+    phone = fields.Field(
+        attribute="phone", column_name=gettext_noop("联系电话"), widget=CodeWidget()
+    )
+    email = fields.Field(
+        attribute="email", column_name=gettext_noop("电子邮箱"), widget=TextWidget()
+    )
     qualification_number = fields.Field(
-        attribute="qualification_number", column_name="教师资格证号", widget=CodeWidget()
+        attribute="qualification_number",
+        column_name=gettext_noop("教师资格证号"),
+        widget=CodeWidget(),
     )
 
     required_columns = ("身份证号", "姓名", "性别", "学校标识码")

@@ -35,7 +35,7 @@ from evaluations.models import (
     RepairApplication,
     RepairStatus,
 )
-from schools.models import LeadingGroupMember
+from schools.models import ChecklistKind, LeadingGroupMember, OperationChecklist
 from students.models import Enrolment, Guardian
 from teachers.models import Degree, Posting, VerificationStatus
 from tests import factories
@@ -832,3 +832,15 @@ def test_user_list_shows_the_role(client, bureau, principal):
 
 def test_admin_site_is_the_one_in_the_urls():
     assert admin.site is site
+
+
+def test_lists_name_academic_years_as_people_read_them(client, bureau, school):
+    year = academic_year_of(timezone.localdate())
+    OperationChecklist.objects.create(
+        school=school, year=year, kind=ChecklistKind.SELF_ASSESSMENT, filed_by=bureau
+    )
+    client.force_login(bureau)
+    html = client.get(reverse("admin:schools_operationchecklist_changelist")).content.decode()
+    label = f"{year}—{year + 1}学年"
+    assert html.count(label) >= 2  # the column and the filter
+    assert f"?year={year}" in html

@@ -9,8 +9,10 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from credit_registry import calendar
+from credit_registry.common.workdays import day_line, parse_notice
 from credit_registry.models import HolidayYear
 from evaluations.disputes import services as dispute_services
 from tests import factories
@@ -89,3 +91,16 @@ def test_the_bureau_enters_a_year_in_the_admin_and_is_reminded_from_november(cli
         datetime.date(2027, 2, 6),
         False,
     )
+
+
+def test_a_line_of_the_arrangement_reads_back_in_either_language():
+    with translation.override("en"):
+        line = day_line(datetime.date(2027, 2, 6), True, "春节调休")
+        assert line == "2027-02-06 work 春节调休"
+        assert parse_notice(line + "\n2027-01-01 休 元旦") == {
+            datetime.date(2027, 2, 6): (True, "春节调休"),
+            datetime.date(2027, 1, 1): (False, "元旦"),
+        }
+    with translation.override("zh-hans"):
+        assert day_line(datetime.date(2027, 1, 1), False, "元旦") == "2027-01-01 休 元旦"
+        assert parse_notice("2027-02-06 班") == {datetime.date(2027, 2, 6): (True, "")}

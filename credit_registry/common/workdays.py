@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 import chinese_calendar
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 
 @dataclass(frozen=True)
@@ -75,18 +75,34 @@ _HOLIDAY_NAMES = {
     "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
 }
 
-_LINE = re.compile(r"^\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s+(休|班)\s*(.*?)\s*$")
+_LINE = r"^\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s+(%s)\s*(.*?)\s*$"
+
+
+def day_keyword(is_workday: bool) -> str:
+    """How a line of the arrangement marks its day, in the current language: 休 (a day off) or
+    班 (an adjusted working day), as the State Council's notice writes them."""
+    return pgettext("holiday line", "班") if is_workday else pgettext("holiday line", "休")
+
+
+def day_line(day: datetime.date, is_workday: bool, name: str) -> str:
+    """One line of the arrangement: ``2027-01-01 休 元旦``."""
+    return f"{day:%Y-%m-%d} {day_keyword(is_workday)} {name}".rstrip()
 
 
 def parse_notice(text: str) -> dict[datetime.date, tuple[bool, str]]:
     """A year's arrangement typed or pasted from the State Council's notice, one day a line:
     ``2027-01-01 休 元旦`` (a holiday) or ``2027-02-07 班 春节调休`` (an adjusted working day).
-    Raises ValueError naming the first line it cannot read."""
+    Raises ValueError naming the first line it cannot read. The notice's 休 and 班 are read in
+    any language, and so are the current language's words for them (``day_keyword``)."""
+    workday = {"休": False, "班": True, day_keyword(False): False, day_keyword(True): True}
+    keywords = "|".join(map(re.escape, sorted(workday, key=len, reverse=True)))
+    pattern = re.compile(_LINE % keywords, re.IGNORECASE)
+    workday = {keyword.casefold(): working for keyword, working in workday.items()}
     days = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        match = _LINE.match(line)
+        match = pattern.match(line)
         if match is None:
             raise ValueError(
                 gettext(
@@ -99,5 +115,5 @@ def parse_notice(text: str) -> dict[datetime.date, tuple[bool, str]]:
             day = datetime.date(int(year), int(month), int(day_of_month))
         except ValueError:
             raise ValueError(gettext("第%(number)s行日期无效") % {"number": number}) from None
-        days[day] = (kind == "班", name)
+        days[day] = (workday[kind.casefold()], name)
     return days

@@ -13,12 +13,14 @@ from decimal import Decimal
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from credit_registry.common.identity import mask_name, mask_phone
 from credit_registry.common.years import academic_year_label, academic_year_of
 from credit_registry.reports import charts
 from evaluations.assessment import lists
 from evaluations.assessment.eligibility import Eligibility, check_eligibility_purposes
+from evaluations.assessment.scoring import explanation_note, line_label
 from evaluations.models import (
     PUBLISHED_STATUSES,
     AssessmentResult,
@@ -122,18 +124,24 @@ def _records_with_chain(records) -> list[RecordFile]:
         steps = [
             ChainStep(
                 record.recorded_at,
-                f"记录（{record.get_source_display()}）",
+                gettext("记录（%(source)s）") % {"source": record.get_source_display()},
                 person(record.recorded_by),
-                f"更正原记录#{record.amends_id}" if record.amends_id else "",
+                gettext("更正原记录#%(pk)s") % {"pk": record.amends_id} if record.amends_id else "",
             )
         ]
         if record.approved_at:
-            steps.append(ChainStep(record.approved_at, "审核通过", person(record.approved_by)))
+            steps.append(
+                ChainStep(record.approved_at, gettext("审核通过"), person(record.approved_by))
+            )
         for entry in record.ledger.all():
             detail = entry.reason
             if entry.action == "amend":
                 replaced = ", ".join(f"#{a.pk}" for a in record.amendments.all())
-                detail = f"{detail}（更正后记录{replaced}）" if replaced else detail
+                if replaced:
+                    detail = gettext("%(detail)s（更正后记录%(replaced)s）") % {
+                        "detail": detail,
+                        "replaced": replaced,
+                    }
             steps.append(
                 ChainStep(
                     entry.at,
@@ -147,7 +155,7 @@ def _records_with_chain(records) -> list[RecordFile]:
             steps.append(
                 ChainStep(
                     repair.applied_at,
-                    "申请信用修复（待审核）",
+                    gettext("申请信用修复（待审核）"),
                     person(repair.applicant),
                     repair.get_proof_kind_display(),
                 )
@@ -164,6 +172,12 @@ class YearResult:
     result: AssessmentResult
     lines: list[dict]
     components: list[dict]
+    veto: str
+    grade_note: str
+
+
+def _explained(lines: list[dict]) -> list[dict]:
+    return [{**line, "label": line_label(line)} for line in lines]
 
 
 def _year_results(results: Iterable[AssessmentResult]) -> list[YearResult]:
@@ -172,8 +186,10 @@ def _year_results(results: Iterable[AssessmentResult]) -> list[YearResult]:
             year=r.year_id,
             label=academic_year_label(r.year_id),
             result=r,
-            lines=r.explanation.get("lines", []),
-            components=r.explanation.get("components", []),
+            lines=_explained(r.explanation.get("lines", [])),
+            components=_explained(r.explanation.get("components", [])),
+            veto=explanation_note(r.explanation, "veto"),
+            grade_note=explanation_note(r.explanation, "grade_note"),
         )
         for r in sorted(results, key=lambda r: r.year_id)
     ]

@@ -12,13 +12,14 @@ from credit_registry.admin_bases import (
     ReadOnlyAdmin,
     RegistryInline,
     RegistryModelAdmin,
+    academic_year_column,
     ask_then_run,
     person_column,
 )
+from credit_registry.admin_filters import AcademicYearFilter
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
 from credit_registry.common.years import academic_year_label
 from evaluations.admin.common import (
-    AcademicYearFilter,
     SubjectKindFilter,
     SubjectSchoolFilter,
     html_table,
@@ -26,6 +27,7 @@ from evaluations.admin.common import (
 )
 from evaluations.assessment import services
 from evaluations.assessment.resources import AssessmentResultResource
+from evaluations.assessment.scoring import explanation_note, line_label
 from evaluations.models import (
     AssessmentPolicy,
     AssessmentResult,
@@ -37,7 +39,11 @@ from evaluations.workbench import selectors as workbench
 
 @admin.register(AssessmentYear)
 class AssessmentYearAdmin(RegistryModelAdmin):
-    list_display = ("__str__", "year", "closed_at", person_column(AssessmentYear, "closed_by"))
+    list_display = (
+        academic_year_column(),
+        "closed_at",
+        person_column(AssessmentYear, "closed_by"),
+    )
     list_select_related = ("closed_by",)
     actions = ["close"]
 
@@ -110,7 +116,7 @@ class AssessmentPolicyAdmin(RegistryModelAdmin):
         person_column(AssessmentPolicy, "created_by"),
         "created_at",
     )
-    list_filter = ("year",)
+    list_filter = (AcademicYearFilter,)
     list_select_related = ("year", "created_by")
     inlines = [ConsequenceRuleInline]
     readonly_fields = ("version", "created_by", "created_at")
@@ -204,16 +210,17 @@ class AssessmentResultAdmin(SpreadsheetAdminMixin, ReadOnlyAdmin):
     def explanation_table(self, result):
         explanation = result.explanation or {}
         rows = [
-            (line.get("label", ""), line.get("date") or "", line.get("points", ""))
+            (line_label(line), line.get("date") or "", line.get("points", ""))
             for line in explanation.get("lines", [])
         ]
         rows.append((gettext("记录分"), "", explanation.get("record_score", "")))
         rows += [
-            (line.get("label", ""), line.get("date") or "", line.get("points", ""))
+            (line_label(line), line.get("date") or "", line.get("points", ""))
             for line in explanation.get("components", [])
         ]
         rows.append((gettext("综合得分"), "", explanation.get("total", "")))
         table = html_table([_("项目"), _("日期"), _("分值")], rows)
         if explanation.get("veto"):
-            return format_html("{}<p>{}：{}</p>", table, _("一票否决"), explanation["veto"])
+            veto = explanation_note(explanation, "veto")
+            return format_html("{}<p>{}：{}</p>", table, _("一票否决"), veto)
         return table

@@ -14,9 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from credit_registry.admin_bases import who_text as who_text
 from credit_registry.admin_filters import SchoolFilter
-from credit_registry.common.years import academic_year_label, academic_year_of
 from evaluations.models import (
-    AssessmentYear,
     SubjectKind,
 )
 from evaluations.records import selectors
@@ -122,23 +120,6 @@ class ReasonForm(forms.Form):
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("退回理由"), max_length=200)
-
-
-class AcademicYearFilter(admin.SimpleListFilter):
-    """Academic years from the (short) list of assessment years, not a DISTINCT over records."""
-
-    title = _("学年")
-    parameter_name = "year"
-
-    def lookups(self, request, model_admin):
-        years = set(AssessmentYear.objects.values_list("year", flat=True))
-        years.add(academic_year_of(timezone.localdate()))
-        return [(str(year), academic_year_label(year)) for year in sorted(years, reverse=True)]
-
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(year=int(self.value()))
-        return queryset
 
 
 class SubjectSchoolFilter(SchoolFilter):

@@ -30,6 +30,7 @@ from credit_registry.admin_bases import (
     ask_then_run,
     person_column,
 )
+from credit_registry.admin_filters import AcademicYearFilter
 from credit_registry.admin_spreadsheets import SpreadsheetAdminMixin
 from credit_registry.common.errors import error_text
 from credit_registry.common.identity import normalize_code
@@ -37,7 +38,6 @@ from credit_registry.common.search import name_contains
 from credit_registry.common.years import academic_year_label, academic_year_of
 from evaluations.admin.common import (
     BOTH_PLACES,
-    AcademicYearFilter,
     ReturnForm,
     SubjectSchoolFilter,
     html_table,

@@ -18,6 +18,7 @@ from credit_registry.admin_bases import (
     ask_then_run,
     run_each,
 )
+from credit_registry.admin_filters import AcademicYearFilter
 from credit_registry.common.errors import error_text
 from evaluations.assessment import services as assessment_services
 from evaluations.models import (
@@ -77,7 +78,7 @@ class EvaluationRoundForm(forms.ModelForm):
         return cleaned
 
 
-@admin.display(description="进度（完成/总数）")
+@admin.display(description=_("进度（完成/总数）"))
 def round_progress(evaluation_round: EvaluationRound) -> str:
     parts = [f"{p.label} {p.done}/{p.total}" for p in selectors.round_progress(evaluation_round)]
     return "；".join(parts) or "—"
@@ -94,27 +95,40 @@ def _each_round(request, queryset, step) -> None:
     run_each(request, queryset, lambda r: step(evaluation_round=r, by=request.user))
 
 
-@admin.action(description="开始所选测评")
+@admin.action(description=_("开始所选测评"))
 def open_rounds(modeladmin, request, queryset):
     _each_round(request, queryset, services.open_round)
 
 
-@admin.action(description="分配评价任务（自评、同事互评、校长评价）")
+@admin.action(description=_("分配评价任务（自评、同事互评、校长评价）"))
 def assign_raters(modeladmin, request, queryset):
     for evaluation_round in queryset:
         try:
             s = services.assign_raters(evaluation_round=evaluation_round, by=request.user)
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, f"{evaluation_round}：{error_text(error)}")
+            messages.error(
+                request,
+                gettext("%(round)s：%(error)s")
+                % {"round": evaluation_round, "error": error_text(error)},
+            )
         else:
             messages.success(
                 request,
-                f"{evaluation_round}：新增自评{s.self_created}项、同事互评{s.peer_created}项、"
-                f"校长评价{s.principal_created}项（{s.schools_with_peers}所学校已分配互评）",
+                gettext(
+                    "%(round)s：新增自评%(self)s项、同事互评%(peer)s项、校长评价%(principal)s项"
+                    "（%(schools)s所学校已分配互评）"
+                )
+                % {
+                    "round": evaluation_round,
+                    "self": s.self_created,
+                    "peer": s.peer_created,
+                    "principal": s.principal_created,
+                    "schools": s.schools_with_peers,
+                },
             )
 
 
-@admin.action(description="生成学生、家长或社会测评码")
+@admin.action(description=_("生成学生、家长或社会测评码"))
 def generate_codes(modeladmin, request, queryset):
     def run(evaluation_round, data):
         made = services.generate_school_codes(
@@ -124,7 +138,11 @@ def generate_codes(modeladmin, request, queryset):
             schools=list(data["schools"] or School.objects.active()),
             per_class=data["per_class"],
         )
-        messages.info(request, f"{evaluation_round}：已生成{made}个测评码 / {made} codes made.")
+        messages.info(
+            request,
+            gettext("%(round)s：已生成%(count)s个测评码")
+            % {"round": evaluation_round, "count": made},
+        )
 
     return ask_then_run(
         modeladmin,
@@ -140,7 +158,7 @@ def generate_codes(modeladmin, request, queryset):
     )
 
 
-@admin.action(description="结束所选测评并计入年度考核")
+@admin.action(description=_("结束所选测评并计入年度考核"))
 def close_rounds(modeladmin, request, queryset):
     return ask_then_run(
         modeladmin,
@@ -164,13 +182,13 @@ def close_rounds(modeladmin, request, queryset):
 ROUND_ACTIONS = [open_rounds, assign_raters, generate_codes, close_rounds]
 
 
-@admin.display(description="测评卡")
+@admin.display(description=_("测评卡"))
 def code_sheet_link(code) -> str:
     url = reverse("survey:sheet", args=[code.round_id, code.school_id])
     query = f"?group={code.group}" + (
         f"&classroom={code.classroom_id}" if code.classroom_id else ""
     )
-    return format_html('<a href="{}{}">打印</a>', url, query)
+    return format_html('<a href="{}{}">{}</a>', url, query, gettext("打印"))
 
 
 class QuestionItemInline(RegistryInline):
@@ -213,7 +231,7 @@ class EvaluationRoundAdmin(RegistryModelAdmin):
         "closes_on",
         round_progress,
     )
-    list_filter = ("status", "subject_kind", "year")
+    list_filter = ("status", "subject_kind", AcademicYearFilter)
     list_select_related = ("year", "questionnaire")
     search_fields = ("name",)
     readonly_fields = (

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from credit_registry.common.years import academic_year_label
 from evaluations.models import (
@@ -41,7 +42,7 @@ class Eligibility:
 
     @property
     def answer(self) -> str:
-        return "可以" if self.eligible else "不可以"
+        return gettext("可以") if self.eligible else gettext("不可以")
 
 
 def _kind_of(subject) -> str:
@@ -128,7 +129,7 @@ def _eligibility(
                 if trigger_year != year:
                     continue
                 fired, because = _sanction_in_force(negatives[subject.pk], year)
-                reach = "处分期内"
+                reach = pgettext("eligibility reach", "处分期内")
             else:
                 if not trigger_year <= year <= trigger_year + rule.extra_years:
                     continue
@@ -136,49 +137,81 @@ def _eligibility(
                 fired, because = _trigger_fired(rule, grade, negatives[subject.pk], trigger_year)
                 reach = academic_year_label(trigger_year)
                 if rule.extra_years:
-                    reach += f"至{academic_year_label(trigger_year + rule.extra_years)}"
+                    reach = gettext("%(first)s至%(last)s") % {
+                        "first": reach,
+                        "last": academic_year_label(trigger_year + rule.extra_years),
+                    }
             if rule.effect == Effect.REQUIRED and trigger_year == year:
                 required_met = bool(fired) if required_met is None else required_met and fired
                 if not fired:
+                    because = because or gettext("%(year)s尚无考核结果") % {
+                        "year": academic_year_label(trigger_year)
+                    }
                     answer.reasons.append(
-                        f"{because or academic_year_label(trigger_year) + '尚无考核结果'}；"
-                        f"{rule.get_purpose_display()}须{rule.get_trigger_display()}"
+                        gettext("%(because)s；%(purpose)s须%(trigger)s")
+                        % {
+                            "because": because,
+                            "purpose": rule.get_purpose_display(),
+                            "trigger": rule.get_trigger_display(),
+                        }
                     )
                 else:
-                    answer.reasons.append(f"{because}，符合{rule.get_purpose_display()}条件")
+                    answer.reasons.append(
+                        gettext("%(because)s，符合%(purpose)s条件")
+                        % {"because": because, "purpose": rule.get_purpose_display()}
+                    )
             elif fired and rule.effect == Effect.INELIGIBLE:
                 answer.eligible = False
                 answer.reasons.append(
-                    f"{because}：{reach}不得参加{rule.get_purpose_display()}"
-                    f"（{policy}第{rule.pk}条规则）"
+                    gettext(
+                        "%(because)s：%(reach)s不得参加%(purpose)s（%(policy)s第%(rule)s条规则）"
+                    )
+                    % {
+                        "because": because,
+                        "reach": reach,
+                        "purpose": rule.get_purpose_display(),
+                        "policy": policy,
+                        "rule": rule.pk,
+                    }
                 )
             elif fired and rule.effect == Effect.PREFERRED:
                 answer.preferred = True
-                answer.reasons.append(f"{because}：{rule.get_purpose_display()}同等条件优先")
+                answer.reasons.append(
+                    gettext("%(because)s：%(purpose)s同等条件优先")
+                    % {"because": because, "purpose": rule.get_purpose_display()}
+                )
     if required_met is False:
         answer.eligible = False
     if not answer.reasons:
-        answer.reasons.append("无影响该事项资格的信用等级或记录")
+        answer.reasons.append(gettext("无影响该事项资格的信用等级或记录"))
     return answer
 
 
 def _trigger_fired(rule: ConsequenceRule, grade: str | None, negatives, trigger_year: int):
     label = academic_year_label(trigger_year)
     if rule.trigger == Trigger.GRADE_D:
-        return grade == Grade.D, f"{label}信用等级为D（不合格）" if grade else ""
+        because = gettext("%(year)s信用等级为D（不合格）") % {"year": label} if grade else ""
+        return grade == Grade.D, because
     if rule.trigger == Trigger.GRADE_A:
         if grade is None:
             return False, ""
-        return grade == Grade.A, f"{label}信用等级为{grade}"
+        return grade == Grade.A, gettext("%(year)s信用等级为%(grade)s") % {
+            "year": label,
+            "grade": grade,
+        }
     in_year = [r for r in negatives if r.year == trigger_year]
     if rule.trigger == Trigger.VETO_RECORD:
         in_year = [r for r in in_year if r.vetoes and r.severity == Severity.SEVERE]
-        kind = "一票否决记录"
+        found = gettext("%(year)s有一票否决记录“%(item)s”（%(date)s）")
     else:
-        kind = "失信记录"
+        found = gettext("%(year)s有失信记录“%(item)s”（%(date)s）")
     if in_year:
         first = in_year[0]
-        return True, f"{label}有{kind}“{first.item.name}”（{first.occurred_on:%Y-%m-%d}）"
+        return True, found % {
+            "year": label,
+            "item": first.item.name,
+            "date": f"{first.occurred_on:%Y-%m-%d}",
+        }
     return False, ""
 
 
@@ -192,10 +225,11 @@ def _sanction_in_force(negatives, year: int) -> tuple[bool, str]:
             continue
         decided = timezone.localdate(record.published_at)
         if decided <= as_of <= record.sanction_until:
-            return True, (
-                f"受“{record.item.name}”（{decided:%Y-%m-%d}公布，处分期至"
-                f"{record.sanction_until:%Y-%m-%d}）"
-            )
+            return True, gettext("受“%(item)s”（%(decided)s公布，处分期至%(until)s）") % {
+                "item": record.item.name,
+                "decided": f"{decided:%Y-%m-%d}",
+                "until": f"{record.sanction_until:%Y-%m-%d}",
+            }
     return False, ""
 
 

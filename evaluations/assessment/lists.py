@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from credit_registry.common.identity import mask_name
 from credit_registry.common.years import academic_year_label, academic_year_of
@@ -154,7 +155,8 @@ def institution_entries(results) -> list[ListEntry]:
                 kind=SubjectKind.SCHOOL,
                 name=result.school.name,
                 school=result.school.name,
-                reason=f"{academic_year_label(result.year_id)}信用等级D（不合格），限期整改",
+                reason=gettext("%(year)s信用等级D（不合格），限期整改")
+                % {"year": academic_year_label(result.year_id)},
                 since=datetime.date(result.year_id, 9, 1),
                 until=datetime.date(result.year_id + reach + 1, 8, 31),
             )
@@ -169,7 +171,8 @@ def red_list_entries(results: QuerySet[AssessmentResult], year: int) -> list[Lis
             kind=SubjectKind.TEACHER if result.teacher_id else SubjectKind.SCHOOL,
             name=_public_name(result.school, result.teacher)[0],
             school=_public_name(result.school, result.teacher)[1],
-            reason=f"{label}信用等级A（{result.total_score}分）",
+            reason=gettext("%(year)s信用等级A（%(score)s分）")
+            % {"year": label, "score": result.total_score},
             since=datetime.date(year + 1, 9, 1),
             until=None,
         )

@@ -1,6 +1,7 @@
 """Spreadsheets of the annual assessment, for export only: the results (年度考核结果) and the
 schools' standings in their target assessment or annual inspection (目标考核与年检)."""
 
+from django.utils.translation import gettext_noop
 from import_export import fields, resources
 
 from credit_registry.common.spreadsheets import ChoiceWidget, YesNoWidget, escape_formula
@@ -14,15 +15,21 @@ class AssessmentResultResource(RegistryResource):
     """A student by masked name only, as in the list. The export selects each subject's school
     with the rows (``AssessmentResultAdmin.get_export_queryset``)."""
 
-    year = fields.Field(column_name="学年")
-    subject_kind = fields.Field(column_name="对象类型")
-    subject = fields.Field(column_name="对象")
-    school = fields.Field(column_name="所属学校")
-    record_score = fields.Field(attribute="record_score", column_name="记录分")
-    evaluation_score = fields.Field(attribute="evaluation_score", column_name="测评分")
-    total_score = fields.Field(attribute="total_score", column_name="综合得分")
-    grade = fields.Field(attribute="grade", column_name="等级", widget=ChoiceWidget(Grade.choices))
-    vetoed = fields.Field(attribute="vetoed", column_name="一票否决", widget=YesNoWidget())
+    year = fields.Field(column_name=gettext_noop("学年"))
+    subject_kind = fields.Field(column_name=gettext_noop("对象类型"))
+    subject = fields.Field(column_name=gettext_noop("对象"))
+    school = fields.Field(column_name=gettext_noop("所属学校"))
+    record_score = fields.Field(attribute="record_score", column_name=gettext_noop("记录分"))
+    evaluation_score = fields.Field(
+        attribute="evaluation_score", column_name=gettext_noop("测评分")
+    )
+    total_score = fields.Field(attribute="total_score", column_name=gettext_noop("综合得分"))
+    grade = fields.Field(
+        attribute="grade", column_name=gettext_noop("等级"), widget=ChoiceWidget(Grade.choices)
+    )
+    vetoed = fields.Field(
+        attribute="vetoed", column_name=gettext_noop("一票否决"), widget=YesNoWidget()
+    )
 
     class Meta(RegistryResource.Meta):
         model = AssessmentResult
@@ -63,15 +70,15 @@ class StandingResource(resources.Resource):
     """One row a school: its integrity figure as it enters the target assessment (public schools)
     or the annual-inspection suggestion (private schools and training institutions)."""
 
-    code = fields.Field(column_name="学校标识码")
-    name = fields.Field(column_name="学校名称")
-    way = fields.Field(column_name="考核方式")
-    total_score = fields.Field(column_name="诚信得分")
-    grade = fields.Field(column_name="等级")
-    points = fields.Field(column_name="目标考核诚信分")
-    max_points = fields.Field(column_name="目标考核诚信分满分")
-    suggestion = fields.Field(column_name="年检建议")
-    reasons = fields.Field(column_name="依据")
+    code = fields.Field(column_name=gettext_noop("学校标识码"))
+    name = fields.Field(column_name=gettext_noop("学校名称"))
+    way = fields.Field(column_name=gettext_noop("考核方式"))
+    total_score = fields.Field(column_name=gettext_noop("诚信得分"))
+    grade = fields.Field(column_name=gettext_noop("等级"))
+    points = fields.Field(column_name=gettext_noop("目标考核诚信分"))
+    max_points = fields.Field(column_name=gettext_noop("目标考核诚信分满分"))
+    suggestion = fields.Field(column_name=gettext_noop("年检建议"))
+    reasons = fields.Field(column_name=gettext_noop("依据"))
 
     class Meta:
         name = "目标考核与年检"

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from evaluations.models import (
     COUNTING_STATUSES,
@@ -43,20 +43,42 @@ def _q(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+# Labels the assessment writes itself (not a record's item): stored in Chinese, read in the
+# reader's language by ``line_label``.
+FIXED_LABELS = {gettext_noop("基础分"), gettext_noop("记录分"), gettext_noop("记录分最低为0分")}
+
+
 @dataclass
 class Contribution:
+    """One line of the explanation. ``label`` is stored as written, in Chinese whatever the
+    language of whoever recomputed; a label with ``params`` is a msgid, stored with them so
+    that ``line_label`` reads it in any language."""
+
     label: str
     points: Decimal
     date: datetime.date | None = None
     record_id: int | None = None
+    params: dict[str, str] | None = None
 
     def as_json(self) -> dict:
-        return {
-            "label": self.label,
+        line = {
+            "label": self.label % self.params if self.params else self.label,
             "points": f"{self.points:.2f}",
             "date": self.date.isoformat() if self.date else None,
             "record": self.record_id,
         }
+        if self.params:
+            line["text"], line["params"] = self.label, self.params
+        return line
+
+
+def line_label(line: dict) -> str:
+    """An explanation line's label in the current language; a record's item is shown as
+    typed."""
+    if line.get("text"):
+        return gettext(line["text"]) % line["params"]
+    label = line.get("label", "")
+    return gettext(label) if label in FIXED_LABELS else label
 
 
 @dataclass
@@ -68,18 +90,38 @@ class Score:
     vetoed: bool
     lines: list[Contribution] = field(default_factory=list)
     components: list[Contribution] = field(default_factory=list)
-    veto_reason: str = ""
-    grade_note: str = ""
+    veto: dict[str, str] | None = None  # the params of VETO
+    grade_note: dict[str, str] | None = None  # the params of GRADE_NOTE
 
     def explanation(self) -> dict:
-        return {
+        explanation = {
             "lines": [line.as_json() for line in self.lines],
             "record_score": f"{self.record_score:.2f}",
             "components": [c.as_json() for c in self.components],
             "total": f"{self.total:.2f}",
-            "veto": self.veto_reason,
-            "grade_note": self.grade_note,
         }
+        for key, params in (("veto", self.veto), ("grade_note", self.grade_note)):
+            # Stored in Chinese, with the params for ``explanation_note``.
+            explanation[key] = NOTES[key] % params if params else ""
+            if params:
+                explanation[f"{key}_params"] = params
+        return explanation
+
+
+NOTES = {
+    "veto": gettext_noop("%(item)s（%(date)s）一票否决"),
+    "grade_note": gettext_noop(
+        "当年有失信记录（%(item)s，%(date)s），综合分%(total)s虽达到A的下限，等级评为%(grade)s"
+    ),
+}
+
+
+def explanation_note(explanation: dict, key: str) -> str:
+    """The explanation's veto or grade note in the current language ("" when there is none)."""
+    params = explanation.get(f"{key}_params")
+    if params:
+        return gettext(NOTES[key]) % params
+    return explanation.get(key) or ""
 
 
 @dataclass(frozen=True)
@@ -105,7 +147,7 @@ def score_subject(
     ``sum(lines) == record_score`` and ``sum(components) == total``."""
     lines = [Contribution("基础分", _q(policy.base_score))]
     positive_total = ZERO
-    veto_reason = ""
+    veto_reason = None
     first_negative = None
     for record in sorted(records, key=lambda r: (r.occurred_on, r.record_id)):
         if not record.positive and first_negative is None:
@@ -116,15 +158,16 @@ def score_subject(
         if record.positive:
             positive_total += record.points
         if record.vetoes and not veto_reason:
-            veto_reason = f"{record.label}（{record.occurred_on:%Y-%m-%d}）一票否决"
+            veto_reason = {"item": record.label, "date": f"{record.occurred_on:%Y-%m-%d}"}
     for extra in extra_lines:
         lines.append(extra)
         positive_total += extra.points if extra.points > 0 else ZERO
     if positive_total > policy.positive_cap:
         lines.append(
             Contribution(
-                f"加分超过上限{policy.positive_cap:.2f}分，超出部分不计",
+                gettext_noop("加分超过上限%(cap)s分，超出部分不计"),
                 _q(policy.positive_cap - positive_total),
+                params={"cap": f"{policy.positive_cap:.2f}"},
             )
         )
     subtotal = sum((line.points for line in lines), ZERO)
@@ -141,32 +184,44 @@ def score_subject(
         evaluation_part = _q(evaluation * evaluation_weight / weights)
         components = [
             Contribution(
-                gettext("记录分%(score).2f × %(share)s")
-                % {"score": record_score, "share": f"{record_weight / weights:.0%}"},
+                gettext_noop("记录分%(score)s × %(share)s"),
                 record_part,
+                params={"score": f"{record_score:.2f}", "share": f"{record_weight / weights:.0%}"},
             ),
             Contribution(
-                gettext("测评分%(score).2f × %(share)s")
-                % {"score": evaluation, "share": f"{evaluation_weight / weights:.0%}"}
-                + (f"（{evaluation_note}）" if evaluation_note else ""),
+                gettext_noop("测评分%(score)s × %(share)s（%(note)s）")
+                if evaluation_note
+                else gettext_noop("测评分%(score)s × %(share)s"),
                 evaluation_part,
+                params={
+                    "score": f"{evaluation:.2f}",
+                    "share": f"{evaluation_weight / weights:.0%}",
+                    **({"note": evaluation_note} if evaluation_note else {}),
+                },
             ),
         ]
         total = record_part + evaluation_part
     else:
         # A teacher rated only by themself has no evaluation score: the note says why.
-        note = f"（{evaluation_note}）" if evaluation_note else ""
-        components = [Contribution("记录分" + note, record_score)]
+        if evaluation_note:
+            line = Contribution(
+                gettext_noop("记录分（%(note)s）"), record_score, params={"note": evaluation_note}
+            )
+        else:
+            line = Contribution("记录分", record_score)
+        components = [line]
         total = record_score
     vetoed = bool(veto_reason) and policy.veto_forces_d
     clean = first_negative is None
     grade = Grade.D if vetoed else policy.grade_for(total, clean_year=clean)
-    grade_note = ""
+    grade_note = None
     if not vetoed and not clean and grade != policy.grade_for(total):
-        grade_note = (
-            f"当年有失信记录（{first_negative.label}，{first_negative.occurred_on:%Y-%m-%d}），"
-            f"综合分{total:.2f}虽达到A的下限，等级评为{grade}"
-        )
+        grade_note = {
+            "item": first_negative.label,
+            "date": f"{first_negative.occurred_on:%Y-%m-%d}",
+            "total": f"{total:.2f}",
+            "grade": grade,
+        }
     return Score(
         record_score=record_score,
         evaluation_score=evaluation,
@@ -175,7 +230,7 @@ def score_subject(
         vetoed=vetoed,
         lines=lines,
         components=components,
-        veto_reason=veto_reason if vetoed else "",
+        veto=veto_reason if vetoed else None,
         grade_note=grade_note,
     )
 
@@ -247,10 +302,15 @@ def activity_lines(
     lines = {}
     for school_id, n in activity_counts(year, school_ids=school_ids).items():
         points = min(n * policy.activity_points, policy.activity_cap)
-        label = f"诚信教育活动{n}次×{policy.activity_points:.2f}分"
+        params = {"count": str(n), "points": f"{policy.activity_points:.2f}"}
         if n * policy.activity_points > policy.activity_cap:
-            label += f"（上限{policy.activity_cap:.2f}分）"
-        lines[(SubjectKind.SCHOOL, school_id)] = [Contribution(label, points.quantize(CENT))]
+            label = gettext_noop("诚信教育活动%(count)s次×%(points)s分（上限%(cap)s分）")
+            params["cap"] = f"{policy.activity_cap:.2f}"
+        else:
+            label = gettext_noop("诚信教育活动%(count)s次×%(points)s分")
+        lines[(SubjectKind.SCHOOL, school_id)] = [
+            Contribution(label, points.quantize(CENT), params=params)
+        ]
     return lines
 
 

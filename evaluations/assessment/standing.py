@@ -17,7 +17,7 @@ from credit_registry.access import (
 )
 from credit_registry.common.identity import normalize_code
 from credit_registry.common.search_terms import holds_identifier
-from evaluations.assessment.scoring import current_policy
+from evaluations.assessment.scoring import current_policy, explanation_note, line_label
 from evaluations.models import (
     AssessmentPolicy,
     AssessmentResult,
@@ -73,11 +73,16 @@ class Standing:
 
 
 def _reasons(result: AssessmentResult) -> list[str]:
-    reasons = [f"年度诚信得分{result.total_score}分，等级{result.get_grade_display()}"]
+    reasons = [
+        _("年度诚信得分%(score)s分，等级%(grade)s")
+        % {"score": result.total_score, "grade": result.get_grade_display()}
+    ]
     if result.vetoed:
-        reasons.append(result.explanation.get("veto") or "有一票否决记录")
+        reasons.append(explanation_note(result.explanation, "veto") or _("有一票否决记录"))
     for line in result.explanation.get("lines", [])[1:]:
-        reasons.append(f"{line['label']}（{line['points']}）")
+        reasons.append(
+            _("%(label)s（%(points)s）") % {"label": line_label(line), "points": line["points"]}
+        )
     return reasons
 
 
@@ -97,9 +102,9 @@ def standing_of(school: School, year: int, result: AssessmentResult | None, poli
         standing.points = points.quantize(CENT, rounding=ROUND_HALF_UP)
         standing.max_points = policy.target_assessment_points
     elif result.grade == Grade.D:
-        standing.suggestion = "年检至多评为基本合格，并限期整改；列入失信名单"
+        standing.suggestion = _("年检至多评为基本合格，并限期整改；列入失信名单")
     else:
-        standing.suggestion = "诚信方面不影响年检结论（可评为合格）"
+        standing.suggestion = _("诚信方面不影响年检结论（可评为合格）")
     return standing
 
 

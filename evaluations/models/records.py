@@ -456,7 +456,7 @@ class Evidence(models.Model):
     file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=60)
-    extension = models.CharField(max_length=8)
+    extension = models.CharField(_("扩展名"), max_length=8)
     size = models.PositiveIntegerField(_("大小（字节）"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
@@ -521,7 +521,7 @@ class LedgerEntry(models.Model):
 class LedgerHead(models.Model):
     """A single row locked while a link is appended, so that two links never share a parent."""
 
-    last_hash = models.CharField(max_length=64)
+    last_hash = models.CharField(_("最新环节的哈希"), max_length=64)
 
     class Meta:
         verbose_name = _("账本链头")

@@ -4,6 +4,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from import_export import fields
 from import_export.instance_loaders import ModelInstanceLoader
 
@@ -30,39 +31,43 @@ SUBJECT_COLUMNS = {
 
 
 class CreditRecordResource(RegistryResource):
-    record_id = fields.Field(attribute="id", column_name="记录编号", readonly=True)
+    record_id = fields.Field(attribute="id", column_name=gettext_noop("记录编号"), readonly=True)
     school = fields.Field(
         attribute="school",
-        column_name="学校标识码",
+        column_name=gettext_noop("学校标识码"),
         widget=CachedForeignKeyWidget(School, field="code", label="学校标识码"),
     )
     teacher = fields.Field(
         attribute="teacher",
-        column_name="教师身份证号",
+        column_name=gettext_noop("教师身份证号"),
         widget=CachedForeignKeyWidget(Teacher, field="id_number", label="教师身份证号"),
     )
     student = fields.Field(
         attribute="student",
-        column_name="学生学籍号",
+        column_name=gettext_noop("学生学籍号"),
         widget=CachedForeignKeyWidget(Student, field="student_number", label="学生学籍号"),
     )
     item = fields.Field(
         attribute="item",
-        column_name="事项代码",
+        column_name=gettext_noop("事项代码"),
         widget=CachedForeignKeyWidget(CatalogItem, field="code", label="事项代码"),
     )
-    points = fields.Field(attribute="points", column_name="分值")
+    points = fields.Field(attribute="points", column_name=gettext_noop("分值"))
     points_reason = fields.Field(
-        attribute="points_reason", column_name="分值调整理由", widget=TextWidget()
+        attribute="points_reason", column_name=gettext_noop("分值调整理由"), widget=TextWidget()
     )
     occurred_on = fields.Field(
-        attribute="occurred_on", column_name="发生日期", widget=FlexibleDateWidget()
+        attribute="occurred_on", column_name=gettext_noop("发生日期"), widget=FlexibleDateWidget()
     )
     source = fields.Field(
-        attribute="source", column_name="来源", widget=ChoiceWidget(RecordSource.choices)
+        attribute="source",
+        column_name=gettext_noop("来源"),
+        widget=ChoiceWidget(RecordSource.choices),
     )
-    narrative = fields.Field(attribute="narrative", column_name="事实陈述", widget=TextWidget())
-    status = fields.Field(attribute="status", column_name="状态", readonly=True)
+    narrative = fields.Field(
+        attribute="narrative", column_name=gettext_noop("事实陈述"), widget=TextWidget()
+    )
+    status = fields.Field(attribute="status", column_name=gettext_noop("状态"), readonly=True)
 
     required_columns = ("事项代码", "发生日期", "事实陈述")
 

@@ -88,7 +88,7 @@ def object_to_record(request, pk: int):
         by=request.user,
         reason=form.cleaned_data["reason"],
     ):
-        messages.success(request, "异议已提交，局机关将在10个工作日内处理。")
+        messages.success(request, _("异议已提交，局机关将在10个工作日内处理。"))
     return redirect("record_detail", pk=record.pk)
 
 
@@ -106,5 +106,5 @@ def apply_for_repair(request, pk: int):
         by=request.user,
         **form.cleaned_data,
     ):
-        messages.success(request, "信用修复申请已提交。")
+        messages.success(request, _("信用修复申请已提交。"))
     return redirect("record_detail", pk=record.pk)

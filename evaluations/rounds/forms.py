@@ -10,14 +10,21 @@ from evaluations.rounds.selectors import normalize_access_code
 from schools.models import School
 
 SCALE = [
-    (5, "5 非常满意"),
-    (4, "4 满意"),
-    (3, "3 一般"),
-    (2, "2 不满意"),
-    (1, "1 非常不满意"),
+    (5, gettext_lazy("5 非常满意")),
+    (4, gettext_lazy("4 满意")),
+    (3, gettext_lazy("3 一般")),
+    (2, gettext_lazy("2 不满意")),
+    (1, gettext_lazy("1 非常不满意")),
 ]
 # A class teacher's conduct evaluation: a compact grid, one select per item and student.
-CONDUCT_SCALE = [("", "—"), (5, "5 优秀"), (4, "4 良好"), (3, "3 一般"), (2, "2 较差"), (1, "1 差")]
+CONDUCT_SCALE = [
+    ("", "—"),
+    (5, gettext_lazy("5 优秀")),
+    (4, gettext_lazy("4 良好")),
+    (3, gettext_lazy("3 一般")),
+    (2, gettext_lazy("2 较差")),
+    (1, gettext_lazy("1 差")),
+]
 
 
 class CodeEntryForm(forms.Form):
@@ -130,7 +137,7 @@ class GenerateCodesForm(forms.Form):
             self.fields["group"].choices = [
                 (g.value, g.label) for g in CODE_GROUPS if g.value in groups
             ]
-        self.fields["classroom"].choices = [("", "—（社会评价按学校生成）")] + [
+        self.fields["classroom"].choices = [("", _("—（社会评价按学校生成）"))] + [
             (c.pk, str(c)) for c in classrooms
         ]
 

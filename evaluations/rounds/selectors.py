@@ -145,10 +145,10 @@ def combine_groups(
         enough = tally.responses >= needed and tally.score_count > 0
         average = _q(Decimal(tally.score_sum) / tally.score_count) if enough else None
         if not enough:
-            reason = (
-                f"答卷{tally.responses}份，不足{needed}份，不显示、不计入 / "
-                f"{tally.responses} answers, fewer than {needed}: not shown, not counted"
-            )
+            reason = gettext("答卷%(answers)s份，不足%(needed)s份，不显示、不计入") % {
+                "answers": tally.responses,
+                "needed": needed,
+            }
         elif weight <= 0:
             reason = gettext("权重为0，不计入")
         else:
@@ -159,7 +159,15 @@ def combine_groups(
     if not any(p[5] and p[0] not in OWN_GROUPS for p in provisional):
         # Only the teacher's own view would count: no evaluation score, no weight shared.
         provisional = [
-            (group, weight, answers, needed, average, False, reason or "仅有本人自评，不单独计入")
+            (
+                group,
+                weight,
+                answers,
+                needed,
+                average,
+                False,
+                reason or gettext("仅有本人自评，不单独计入"),
+            )
             for group, weight, answers, needed, average, counted, reason in provisional
         ]
     counted_weight = sum((p[1] for p in provisional if p[5]), Decimal(0))

@@ -418,9 +418,7 @@ def generate_school_codes(
     if group not in CODE_GROUPS or group not in evaluation_round.weights():
         raise ValidationError(_("该测评不使用这一评价组的测评码"))
     if per_class is not None and not 1 <= per_class <= MAX_CODES_PER_BATCH:
-        raise ValidationError(
-            f"每班（校）份数须在1至{MAX_CODES_PER_BATCH}之间 / 1 to {MAX_CODES_PER_BATCH} each."
-        )
+        raise ValidationError(_("每班（校）份数须在1至%(max)s之间") % {"max": MAX_CODES_PER_BATCH})
     targets: list[tuple[int, int | None, int]] = []
     if group == RaterGroup.PUBLIC:
         targets = [(s.pk, None, per_class or DEFAULT_PUBLIC_CODES) for s in schools]

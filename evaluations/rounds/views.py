@@ -76,7 +76,7 @@ def _teacher_choice(teacher, head_teacher_id) -> str:
     if teacher.subject:
         label += f"（{teacher.subject}）"
     if teacher.pk == head_teacher_id:
-        label += " · 班主任"
+        label += " · " + _("班主任")
     return label
 
 

@@ -110,8 +110,7 @@ def _check_photo(uploaded_file) -> tuple[str, str]:
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(
-            f"“{uploaded_file.name}”不是有效的PNG或JPEG图片 / "
-            f"“{uploaded_file.name}” is not a valid PNG or JPEG image.",
+            _("“%(name)s”不是有效的PNG或JPEG图片") % {"name": uploaded_file.name},
             code="file_type",
         ) from None
     finally:
