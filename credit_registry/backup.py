@@ -135,8 +135,7 @@ def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
         raise ValueError(
-            f"找不到{name}，请安装PostgreSQL客户端工具（postgresql-client） / {name} is not "
-            "installed: install the PostgreSQL client tools."
+            _("找不到%(tool)s，请安装PostgreSQL客户端工具（postgresql-client）") % {"tool": name}
         )
     return found
 

@@ -9,7 +9,7 @@ from credit_registry.backup import create_backup
 class Command(BaseCommand):
     help = (
         "Back up the whole registry (data and private files) into one archive: pg_dump on "
-        "PostgreSQL, portable XML on SQLite or with --portable. 备份。"
+        "PostgreSQL, portable XML on SQLite or with --portable."
     )
 
     def add_arguments(self, parser):

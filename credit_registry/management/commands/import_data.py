@@ -14,7 +14,7 @@ from credit_registry.resources import RESOURCES
 class Command(BaseCommand):
     help = (
         "Import schools, teachers, students or credit records from an .xlsx or .csv file, all or "
-        "nothing, with the same checks as the admin site. 批量导入（全部成功或全部不写入）。"
+        "nothing, with the same checks as the admin site."
     )
 
     def add_arguments(self, parser):

@@ -165,8 +165,7 @@ class Command(BaseCommand):
     help = (
         "Load or update the behaviour catalog and the questionnaires from the reference data files "
         "of the fixtures folder, and check the checklist areas and the default policy; matched by "
-        "code, never deleting, never changing what published records use. "
-        "从 fixtures 参考数据文件载入或更新信用事项目录和测评问卷，并核对检查项目和默认考核政策。"
+        "code, never deleting, never changing what published records use."
     )
 
     def add_arguments(self, parser):

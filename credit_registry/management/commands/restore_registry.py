@@ -11,8 +11,7 @@ from evaluations.records.ledger import verify_chain
 class Command(BaseCommand):
     help = (
         "Restore a backup archive into an empty database (new, or new and migrated) and verify "
-        "the ledger. "
-        "从备份恢复并校验账本。"
+        "the ledger."
     )
 
     def add_arguments(self, parser):

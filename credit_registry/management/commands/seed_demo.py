@@ -70,8 +70,7 @@ def login_table(logins: list[DemoLogin]) -> list[str]:
 class Command(BaseCommand):
     help = (
         "Build a deterministic demo district (schools, teachers, students, two years of credit "
-        "records, objections, clues, results) and one login per role, password demo12345. "
-        "生成演示数据（仅用于开发和演示）。"
+        "records, objections, clues, results) and one login per role, password demo12345."
     )
 
     def add_arguments(self, parser):

@@ -9,7 +9,7 @@ from credit_registry.district import build_district
 class Command(BaseCommand):
     help = (
         "Build a full-size district for benchmarks (~150 schools, 8,000 teachers, 120,000 "
-        "students, 1,000,000 records at --scale 1) into an empty database. 生成全区规模数据。"
+        "students, 1,000,000 records at --scale 1) into an empty database."
     )
 
     def add_arguments(self, parser):

@@ -8,10 +8,7 @@ from evaluations.assessment.scoring import recompute_year
 
 
 class Command(BaseCommand):
-    help = (
-        "Recompute every subject's annual score and grade for one academic year. "
-        "重新计算全区某学年的信用得分和等级。"
-    )
+    help = "Recompute every subject's annual score and grade for one academic year."
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -5,7 +5,7 @@ from evaluations.records.ledger import verify_chain
 
 
 class Command(BaseCommand):
-    help = "Walk the ledger's hash chain and name the first broken link. 校验信用账本哈希链。"
+    help = "Walk the ledger's hash chain and name the first broken link."
 
     def handle(self, *args, **options):
         check = verify_chain()
