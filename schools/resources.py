@@ -1,13 +1,14 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from import_export import fields, widgets
+from import_export import fields
 from import_export.instance_loaders import ModelInstanceLoader
 
 from credit_registry.common.spreadsheets import (
     CachedForeignKeyWidget,
     ChoiceWidget,
     CodeWidget,
+    CountWidget,
     FlexibleDateWidget,
     TextWidget,
     YesNoWidget,
@@ -94,7 +95,7 @@ class IntegrityActivityResource(RegistryResource):
     participant_count = fields.Field(
         attribute="participant_count",
         column_name=gettext_noop("参加人数"),
-        widget=widgets.IntegerWidget(),
+        widget=CountWidget(),
     )
     description = fields.Field(
         attribute="description", column_name=gettext_noop("活动内容"), widget=TextWidget()

@@ -4,12 +4,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from import_export import fields, widgets
+from import_export import fields
 
 from credit_registry.common.spreadsheets import (
     CachedForeignKeyWidget,
     ChoiceWidget,
     CodeWidget,
+    CountWidget,
     NameWidget,
     TextWidget,
     lookup_code,
@@ -44,7 +45,7 @@ class StudentResource(RegistryResource):
 
     required_columns = ("学籍号", "姓名", "性别", "学校标识码", "年级", "班级", "入学年份")
     unique_columns = (("学籍号", "学籍号"), ("身份证号", "身份证号"))
-    entry_year = widgets.IntegerWidget()
+    entry_year = CountWidget()
 
     class Meta(RegistryResource.Meta):
         model = Student

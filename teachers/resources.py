@@ -18,9 +18,10 @@ from credit_registry.common.spreadsheets import (
 from credit_registry.importing import RegistryResource
 from schools.models import School
 from teachers import services
-from teachers.models import DegreeLevel, Gender, Teacher, Title
+from teachers.models import Degree, DegreeLevel, Gender, Teacher, Title
 
 DEGREE_COLUMNS = ("学历", "毕业院校", "专业", "毕业日期", "学历证书编号")
+DEGREE_FIELDS = ("level", "institution", "major", "graduated_on", "certificate_number")
 
 
 class TeacherResource(RegistryResource):
@@ -89,6 +90,14 @@ class TeacherResource(RegistryResource):
                 "id_number", "school_id"
             )
         )
+        # The degrees on file, to tell a row whose only change is its degree from one that
+        # changes nothing (the degree is written after the teachers, in after_import).
+        self._stored_degrees: dict[str, list[dict]] = {}
+        for degree in Degree.objects.filter(teacher__id_number__in=self._id_numbers).values(
+            "teacher__id_number", *DEGREE_FIELDS
+        ):
+            number = degree.pop("teacher__id_number")
+            self._stored_degrees.setdefault(number, []).append(degree)
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -103,6 +112,13 @@ class TeacherResource(RegistryResource):
             errors.setdefault("__all__", []).append(degree)
         if errors:
             raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """Unchanged only when the teacher and the row's degree both are."""
+        degree = self._degree_rows.get(instance.id_number)
+        if degree is not None and degree not in self._stored_degrees.get(instance.id_number, []):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
 
     def _clean_degree(self, row) -> dict | str | None:
         values = {c: row.get(normalize_header(c)) for c in DEGREE_COLUMNS}

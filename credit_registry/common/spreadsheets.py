@@ -184,6 +184,26 @@ class NameWidget(TextWidget):
         return _SPACES.sub(" ", text)
 
 
+class CountWidget(widgets.IntegerWidget):
+    """A whole number as people type it (full-width digits, spaces around). Anything else —
+    「30人」, 「约30」 — is refused as an error of its own cell naming what is expected (not
+    guessed at), so the row's other cells are still checked and reported."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, bool):
+            raise ValueError(_("“%(value)s”不是整数，请只填写数字，例如30") % {"value": value})
+        if isinstance(value, int | float):
+            if float(value).is_integer():
+                return int(value)
+            raise ValueError(_("“%(value)s”不是整数，请只填写数字，例如30") % {"value": value})
+        text = _SPACES.sub("", unicodedata.normalize("NFKC", str(value))).removesuffix(".0")
+        if not text.isascii() or not text.lstrip("-").isdigit():
+            raise ValueError(_("“%(value)s”不是整数，请只填写数字，例如30") % {"value": value})
+        return int(text)
+
+
 class YesNoWidget(widgets.Widget):
     """A yes/no column as people fill it in; anything else is refused with what is accepted."""
 
@@ -207,8 +227,8 @@ class YesNoWidget(widgets.Widget):
         if text in self.NO:
             return False
         raise ValueError(
-            f"“{value}”无法识别，请填写：是/否、在办/停办、√/×、Y/N、1/0 / “{value}” is not a "
-            "yes or no: use 是/否, 在办/停办, √/×, Y/N, 1/0 or true/false."
+            _("“%(value)s”无法识别，请填写：是/否、在办/停办、√/×、Y/N、1/0或true/false")
+            % {"value": value}
         )
 
     def render(self, value, obj=None, **kwargs):

@@ -552,3 +552,62 @@ def test_a_frozen_file_refuses_a_reimported_change_and_keeps_its_name(bureau, sc
     assert "档案已冻结" in problem.message and problem.row == 2
     student.refresh_from_db()
     assert student.name == "毕业生"
+
+
+def test_a_degree_only_change_is_reported_as_an_update(bureau, school):
+    rows = teacher_rows(school, 2)
+    run_import(
+        resource_class=TeacherResource,
+        raw=xlsx(TEACHER_HEADERS, rows),
+        filename="t.xlsx",
+        by=bureau,
+        dry_run=False,
+    )
+    rows[0][8] = datetime.date(2011, 7, 1)  # only the graduation date is corrected
+    report = run_import(
+        resource_class=TeacherResource,
+        raw=xlsx(TEACHER_HEADERS, rows),
+        filename="t.xlsx",
+        by=bureau,
+        dry_run=False,
+    )
+    assert (report.updated, report.unchanged) == (1, 1)
+    degree = Degree.objects.get(teacher__id_number=rows[0][0])
+    assert degree.graduated_on == datetime.date(2011, 7, 1)
+
+
+def test_a_count_with_a_unit_is_a_cell_error_and_the_rows_other_errors_still_show(bureau, school):
+    """「30人」 is refused in its own cell with the accepted form; the bad date beside it in the
+    same row is reported too, and nothing is written."""
+    from schools.models import IntegrityActivity
+
+    rows = [[school.code, "讲座", "诚信讲座", "2026-13-01", "全体学生", "30人", "主讲"]]
+    report = run_import(
+        resource_class=IntegrityActivityResource,
+        raw=csv(ACTIVITY_HEADERS, rows),
+        filename="活动.csv",
+        by=bureau,
+        dry_run=False,
+    )
+    said = [str(p) for p in report.problems]
+    assert not report.ok and not IntegrityActivity.objects.exists()
+    assert any("参加人数" in p and "“30人”不是整数，请只填写数字" in p for p in said), said
+    assert any("活动日期" in p and "2026-13-01" in p for p in said), said
+    assert not any("decimal" in p or "class" in p for p in said), said
+
+
+@pytest.mark.parametrize("value, count", [("３０", 30), (" 30 ", 30), (30.0, 30)])
+def test_counts_as_people_type_them(bureau, school, value, count):
+    from schools.models import IntegrityActivity
+
+    day = timezone.localdate()
+    rows = [[school.code, "讲座", "诚信讲座", day, "全体学生", value, "主讲"]]
+    report = run_import(
+        resource_class=IntegrityActivityResource,
+        raw=xlsx(ACTIVITY_HEADERS, rows),
+        filename="活动.xlsx",
+        by=bureau,
+        dry_run=False,
+    )
+    assert report.ok, report.problems
+    assert IntegrityActivity.objects.get().participant_count == count
