@@ -101,6 +101,8 @@ def test_the_author_corrects_a_returned_record_and_submits_it_again(client, head
     edit_url = reverse("schools:edit_record", args=[record.pk])
     form = client.get(edit_url).content.decode()
     assert REASON in form and "周末收费辅导学生。" in form
+    # The date picker gets the record's date as an ISO date, which it can show.
+    assert f'value="{record.occurred_on.isoformat()}"' in form
     corrected = "2026年3月14日（周六）在家中收费辅导本班学生5人，每人每次100元。"
     response = client.post(
         edit_url,
