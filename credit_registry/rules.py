@@ -347,12 +347,16 @@ def may_issue_parent_code(user, student: Student) -> Verdict:
 
 @dataclass(frozen=True)
 class RecordActions:
-    """What the viewer may ask about a published record now, straight from the rule-book."""
+    """What the viewer may do with a record now, straight from the rule-book: correct, submit or
+    withdraw a working copy; object to or ask to repair a published record."""
 
     may_object: bool
     object_until: datetime.date | None
     may_repair: bool
     repair_from: datetime.date | None  # shown while the only thing missing is time
+    may_edit: bool = False
+    may_submit: bool = False
+    may_withdraw: bool = False
 
 
 def record_actions(user, record, *, today: datetime.date) -> RecordActions:
@@ -362,4 +366,7 @@ def record_actions(user, record, *, today: datetime.date) -> RecordActions:
         object_until=objection_deadline(record),
         may_repair=bool(repair),
         repair_from=record.repair_possible_from() if repair.code == "repair_too_early" else None,
+        may_edit=bool(may_edit(user, record)),
+        may_submit=bool(may_submit(user, record)),
+        may_withdraw=bool(may_withdraw(user, record)),
     )

@@ -7,7 +7,13 @@ from schools.models import ActivityKind, ChecklistArea, School
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker, which reads and sends ISO dates whatever the language (a
+    localized 2026/12/01 left it empty, so a form shown again lost its dates)."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class ProposeRecordForm(forms.Form):

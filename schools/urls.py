@@ -10,6 +10,7 @@ urlpatterns = [
     path("students/", views.student_list, name="students"),
     path("records/", views.record_list, name="records"),
     path("records/new/", views.propose_record, name="propose_record"),
+    path("records/<int:pk>/edit/", views.edit_record, name="edit_record"),
     path("activities/", views.activity_list, name="activities"),
     path("activities/new/", views.activity_new, name="activity_new"),
     path("activities/<int:pk>/", views.activity_detail, name="activity"),

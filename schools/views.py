@@ -14,10 +14,12 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from credit_registry import rules
 from credit_registry.access import (
     Role,
     activities_visible_to,
@@ -182,6 +184,63 @@ def propose_record(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def edit_record(request, pk: int):
+    """Correct a draft or a returned record where it was proposed, with the checks of the
+    proposing page; the bureau's reason stays in view. Submitting again is a separate step."""
+    record = get_object_or_404(
+        records_visible_to(request.user).select_related("item", "returned_by"), pk=pk
+    )
+    verdict = rules.may_edit(request.user, record)
+    if not verdict:
+        messages.error(request, verdict.message)
+        return redirect("record_detail", pk=record.pk)
+    form = ProposeRecordForm(
+        request.POST or None,
+        request.FILES or None,
+        subject_kind=record.subject_kind,
+        initial={
+            "item": record.item_id,
+            "occurred_on": record.occurred_on,
+            "description": record.narrative,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        item = form.cleaned_data["item"]
+        # The points stay as the bureau or the author set them unless the item changes.
+        same_item = item.pk == record.item_id
+        try:
+            with transaction.atomic():
+                record_services.edit_record(
+                    record=record,
+                    by=request.user,
+                    item=item,
+                    occurred_on=form.cleaned_data["occurred_on"],
+                    narrative=form.cleaned_data["description"],
+                    points=record.points if same_item else None,
+                    points_reason=record.points_reason if same_item else "",
+                )
+                if form.cleaned_data["evidence"]:
+                    record_services.attach_evidence(
+                        record=record, by=request.user, uploaded_file=form.cleaned_data["evidence"]
+                    )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, _("修改已保存"))
+            return redirect("record_detail", pk=record.pk)
+    return render(
+        request,
+        "schools/edit_record.html",
+        {
+            "form": form,
+            "record": record,
+            "back": {"url": reverse("record_detail", args=[record.pk]), "label": _("信用记录")},
+        },
+    )
+
+
+@login_required
 def record_list(request):
     """The school's records by status: what waits for the bureau, what came back, what stands."""
     school = _school(request)
@@ -193,11 +252,15 @@ def record_list(request):
         records = records.filter(status__in=school_standing.WAITING_STATUSES)
     elif status:
         records = records.filter(status=status)
-    page = Paginator(records.order_by("-recorded_at", "-id"), PAGE_SIZE)
+    page = Paginator(records.order_by("-recorded_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for record in page:
+        record.may_edit = bool(rules.may_edit(request.user, record))
+        record.may_submit = bool(rules.may_submit(request.user, record))
+        record.may_withdraw = bool(rules.may_withdraw(request.user, record))
     return render(
-        request,
-        "schools/records.html",
-        {"school": school, "page": page.get_page(request.GET.get("page")), "status": status},
+        request, "schools/records.html", {"school": school, "page": page, "status": status}
     )
 
 

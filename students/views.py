@@ -34,6 +34,7 @@ from credit_registry.common.years import academic_year_of
 from credit_registry.models import AccessAction
 from credit_registry.reports.data import student_file as student_file_data
 from evaluations.models import EvaluationRound, RoundStatus, SubjectKind
+from evaluations.records import selectors as record_selectors
 from students import services
 from students.forms import (
     AcknowledgeForm,
@@ -105,7 +106,11 @@ def my_class(request):
     return render(
         request,
         "students/my_class.html",
-        {"classrooms": classrooms, "conduct_round": conduct_round},
+        {
+            "classrooms": classrooms,
+            "conduct_round": conduct_round,
+            "proposed": record_selectors.unpublished_records_by(request.user)[:50],
+        },
     )
 
 

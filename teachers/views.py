@@ -9,6 +9,7 @@ Objections and credit repair are asked on the shared record page (``record_detai
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,12 +34,23 @@ def _render_file(request, teacher, *, own: bool):
         entry.actions = rules.record_actions(request.user, entry.record, today=today)
     tasks = list(evaluation_selectors.open_tasks(request.user)) if own else []
     context.update(
+        back=_way_back(request.user, own),
         own=own,
         round_results=evaluation_selectors.teacher_round_results(teacher),
         pending_tasks=sum(1 for t in tasks if t.answered_at is None),
         today=today,
     )
     return render(request, "teachers/file.html", context)
+
+
+def _way_back(user, own: bool) -> dict | None:
+    """A school's or the bureau's reader came from a list; a teacher's own file is home."""
+    role = role_of(user)
+    if own or role == Role.TEACHER:
+        return None
+    if role == Role.PRINCIPAL:
+        return {"url": reverse("schools:teachers"), "label": _("本校教师")}
+    return {"url": reverse("admin:index"), "label": _("管理后台")}
 
 
 @login_required

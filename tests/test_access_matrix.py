@@ -222,6 +222,41 @@ EXPECTATIONS: dict[str, Url] = {
             bureau=200,
         ),
     ),
+    # Working copies only: every record of the world is published, so whoever sees it is
+    # refused with a message on the record's page; nobody else learns it exists.
+    "record_submit": Url(
+        cases=OBJECT_CASES,
+        kwargs=_record,
+        get=POST_ONLY_GET,
+        post=by_role(
+            anonymous=LOGIN,
+            teacher=own_only(REDIRECT),
+            class_teacher=own_only(REDIRECT),
+            principal=own_school(REDIRECT),
+            inspector=own_only(REDIRECT),
+            bureau=REDIRECT,
+        ),
+    ),
+    "record_withdraw": Url(
+        cases=OBJECT_CASES,
+        kwargs=_record,
+        get=by_role(
+            anonymous=LOGIN,
+            teacher=own_only(REDIRECT),
+            class_teacher=own_only(REDIRECT),
+            principal=own_school(REDIRECT),
+            inspector=own_only(REDIRECT),
+            bureau=REDIRECT,
+        ),
+        post=by_role(
+            anonymous=LOGIN,
+            teacher=own_only(REDIRECT),
+            class_teacher=own_only(REDIRECT),
+            principal=own_school(REDIRECT),
+            inspector=own_only(REDIRECT),
+            bureau=REDIRECT,
+        ),
+    ),
     "record_object": Url(
         cases=OBJECT_CASES,
         kwargs=_record,
@@ -498,6 +533,26 @@ EXPECTATIONS: dict[str, Url] = {
     "schools:activity_new": Url(get=PRINCIPAL_ONLY, post=PRINCIPAL_ONLY_POST),
     # proposing a record about a student (?student=): the school for its students, a class
     # teacher for their own class's, the bureau for anyone
+    "schools:edit_record": Url(
+        cases=OBJECT_CASES,
+        kwargs=_record,
+        get=by_role(
+            anonymous=LOGIN,
+            teacher=own_only(REDIRECT),
+            class_teacher=own_only(REDIRECT),
+            principal=own_school(REDIRECT),
+            inspector=own_only(REDIRECT),
+            bureau=REDIRECT,
+        ),
+        post=by_role(
+            anonymous=LOGIN,
+            teacher=own_only(REDIRECT),
+            class_teacher=own_only(REDIRECT),
+            principal=own_school(REDIRECT),
+            inspector=own_only(REDIRECT),
+            bureau=REDIRECT,
+        ),
+    ),
     "schools:propose_record": Url(
         cases=OBJECT_CASES,
         query=lambda w, role, case: {"student": w.student(role, case).pk},

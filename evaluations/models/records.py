@@ -311,6 +311,9 @@ class CreditRecord(models.Model):
     sanction_until = models.DateField(_("处分期至"), null=True, blank=True)
 
     objects = CreditRecordQuerySet.as_manager()
+    # Every saved version of a working copy (proposed, edited, submitted, returned, resubmitted,
+    # approved): the record's own columns keep only the latest of each step.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("信用记录")

@@ -241,6 +241,14 @@ def return_record(*, record: CreditRecord, by, reason: str) -> CreditRecord:
             "approved_at",
         ]
     )
+    # The author corrects it where they wrote it; the notice leads them there. Stored in the
+    # registry's language, as the notices of publication are.
+    Notice.objects.create(
+        recipient_id=record.recorded_by_id,
+        title=f"信用记录被退回：{record.item.name}",
+        body=f"退回理由：{record.returned_reason.rstrip('。')}。请修改后重新提交，或撤回。",
+        url=reverse("record_detail", args=[record.pk]),
+    )
     return record
 
 
@@ -265,10 +273,22 @@ def publish_record(*, record: CreditRecord, by) -> CreditRecord:
 
 @transaction.atomic
 def delete_draft(*, record: CreditRecord, by) -> None:
-    """Withdraw a working copy: it was never published, so it leaves no trace but the audit."""
+    """Withdraw a working copy: it was never published, so it leaves no trace but its saved
+    versions (which name who withdrew it). Its evidence goes with it."""
     record = lock_record(record)
     rules.may_withdraw(by, record).enforce()
+    files = [evidence.file for evidence in record.evidence.all()]
+    record.evidence.all().delete()
+    record._history_user = by
     record.delete()
+    transaction.on_commit(lambda: [file.delete(save=False) for file in files])
+
+
+def mark_notices_read(*, user, notices) -> int:
+    """Mark notices the user has been shown as read (only theirs, only those still new)."""
+    return Notice.objects.filter(
+        recipient=user, pk__in=[notice.pk for notice in notices], read_at__isnull=True
+    ).update(read_at=timezone.now())
 
 
 def subject_recipients(record: CreditRecord) -> tuple[list, list[str]]:

@@ -213,7 +213,8 @@ def test_class_teacher_records_conduct_of_own_class_only(client, teacher, world)
     assert client.get(other).status_code == 404
     colleague = f"{reverse('schools:propose_record')}?teacher={teacher.pk}"
     assert client.get(colleague).status_code == 403  # not even about themself
-    assert client.get(reverse("students:my_class")).content.decode().count("李小明") == 1
+    # In the class list, and among the records the class teacher proposed (not yet published).
+    assert client.get(reverse("students:my_class")).content.decode().count("李小明") == 2
 
 
 # --- activities ---------------------------------------------------------------------------------
