@@ -288,8 +288,8 @@ TEACHER_ITEMS = {
     "T-PAPER-FRAUD": 2,
     "T-EXAM-CHEATING-CANDIDATE": 2,
 }
+# Integrity-education activities are logged as activities (create_integrity_work), not records.
 SCHOOL_ITEMS_PUBLIC = {
-    "S-INTEGRITY-ACTIVITY": 55,
     "S-COLLECTIVE-HONOUR": 4,
     "S-DISCLOSURE": 8,
     "S-TEACHING-ROUTINE": 7,
@@ -300,7 +300,6 @@ SCHOOL_ITEMS_PUBLIC = {
     "S-ARBITRARY-FEES": 1,
 }
 SCHOOL_ITEMS_PRIVATE = {
-    "S-INTEGRITY-ACTIVITY": 30,
     "S-COLLECTIVE-HONOUR": 2,
     "S-ARBITRARY-FEES": 9,
     "S-FALSE-ADVERTISING": 8,
@@ -381,9 +380,6 @@ NARRATIVES: dict[str, list[str]] = {
     "ST-RETURNING-LOST-PROPERTY": [
         "{date}，该生在校园内拾到{thing}，主动交给{who}，失主已认领。",
     ],
-    "S-INTEGRITY-ACTIVITY": [
-        "{date}，{school}开展“{theme}”{activity}，{n}名师生参加。",
-    ],
     "S-COLLECTIVE-HONOUR": [
         "{school}诚信校园建设成效显著，{date}被评为“诚信校园示范校”。",
     ],
@@ -427,8 +423,6 @@ OFFENCES = [
 ]
 THINGS = ["装有现金的钱包", "一部手机", "饭卡和现金", "一块手表", "一串钥匙", "一个书包"]
 FINDERS = ["班主任", "学校政教处", "学校门卫", "值日老师"]
-THEMES = ["诚信伴我成长", "诚实守信，从我做起", "诚信考试", "讲诚信、树新风", "守信光荣，失信可耻"]
-ACTIVITIES = ["主题班队会", "专题讲座", "征文比赛", "演讲比赛", "知识竞赛", "道德讲堂", "座谈会"]
 DISCLOSURES = ["收费项目及标准", "招生计划", "财务收支情况", "评优评先结果"]
 PRETEXTS = ["资料费", "兴趣班", "延时服务", "统一服装", "床上用品"]
 POINTS_REASONS_NEGATIVE = [
@@ -1258,8 +1252,6 @@ class _DistrictBuilder:
     def _source(self, code: str) -> str:
         if code in ("T-ETHICS-COMMENDATION", "S-COLLECTIVE-HONOUR", "ST-INTEGRITY-STAR"):
             return RecordSource.COMMENDATION
-        if code == "S-INTEGRITY-ACTIVITY":
-            return RecordSource.SELF_REPORT
         if code.startswith("ST-"):
             return RecordSource.ROUTINE
         return self.rng.choices(
@@ -1357,8 +1349,6 @@ class _DistrictBuilder:
             "level": item_name[item_name.find("（") + 1 : -1] if "（" in item_name else "",
             "thing": rng.choice(THINGS),
             "who": rng.choice(FINDERS),
-            "theme": rng.choice(THEMES),
-            "activity": rng.choice(ACTIVITIES),
             "what": rng.choice(DISCLOSURES),
             "pretext": rng.choice(PRETEXTS),
             "cert": "",
@@ -1598,9 +1588,9 @@ class _DistrictBuilder:
         record_services.propose_record(
             by=users["principal"],
             subject=home.school,
-            item=self.items["S-INTEGRITY-ACTIVITY"],
+            item=self.items["S-DISCLOSURE"],
             occurred_on=day,
-            narrative=self._narrative("S-INTEGRITY-ACTIVITY", home, day),
+            narrative=self._narrative("S-DISCLOSURE", home, day),
             source=RecordSource.SELF_REPORT,
             submit=False,
         )

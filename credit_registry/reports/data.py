@@ -20,6 +20,7 @@ from credit_registry.reports import charts
 from evaluations.assessment import lists
 from evaluations.assessment.eligibility import Eligibility, check_eligibility_purposes
 from evaluations.models import (
+    ACTIVITY_ITEM_CODE,
     PUBLISHED_STATUSES,
     AssessmentResult,
     AssessmentYear,
@@ -591,7 +592,12 @@ def district_report(year: int, *, top: int = 10, today: datetime.date | None = N
     period = report_period(year, today)
     published = CreditRecord.objects.filter(status__in=PUBLISHED_STATUSES)
     negatives = _records_by_year(published.filter(polarity=Polarity.NEGATIVE), period, years)
-    positives = _records_by_year(published.filter(polarity=Polarity.POSITIVE), period, years)
+    # Activities are counted from the schools' own log (section 四), never as records too.
+    positives = _records_by_year(
+        published.filter(polarity=Polarity.POSITIVE).exclude(item__code=ACTIVITY_ITEM_CODE),
+        period,
+        years,
+    )
     severe = _records_by_year(
         published.filter(polarity=Polarity.NEGATIVE, severity="severe"), period, years
     )

@@ -129,6 +129,12 @@ PUBLISHED_STATUSES = (
 # Statuses of a published record that still counts in scores and consequences.
 COUNTING_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.UNDER_OBJECTION)
 
+# 诚信教育活动 count once: as the activities a school logs (``schools.IntegrityActivity``, with
+# kind, participants and photos, ``activity_points`` each up to the policy's ``activity_cap``,
+# SPEC §6). The catalog item of the same name is retired (evaluations 0014): its records stay in
+# the files they are part of, but never count — not in scores, lists or report figures.
+ACTIVITY_ITEM_CODE = "S-INTEGRITY-ACTIVITY"
+
 # The state each ledger action leaves a record in. A published record's stored status must always
 # be the state of its newest link (database trigger from migration 0008, ``verify_ledger``).
 STATE_AFTER = {
@@ -177,7 +183,8 @@ class CreditRecordQuerySet(models.QuerySet):
         return self.filter(published_at__isnull=False)
 
     def counting(self):
-        return self.filter(status__in=COUNTING_STATUSES)
+        """Records that count in scores, consequences and lists."""
+        return self.filter(status__in=COUNTING_STATUSES).exclude(item__code=ACTIVITY_ITEM_CODE)
 
     def for_subject(self, subject):
         return self.filter(**{subject_field(subject): subject})
