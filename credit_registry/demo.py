@@ -57,6 +57,7 @@ from evaluations.models import (
     Notice,
     Objection,
     ObjectionStatus,
+    Polarity,
     RecordSource,
     RecordStatus,
     RepairApplication,
@@ -1224,6 +1225,7 @@ class _DistrictBuilder:
                 points, points_reason = Decimal("8.00"), POINTS_REASON_COMMENDATION
         source = self._source(code)
         recorded_by = self._recorder(source, plan, student)
+        office, number = self._decision(code, source, occurred_on, student=student is not None)
         record = CreditRecord(
             school=school,
             teacher=teacher,
@@ -1235,6 +1237,8 @@ class _DistrictBuilder:
             year=academic_year_of(occurred_on),
             source=source,
             narrative=self._narrative(code, plan, occurred_on, teacher=teacher, student=student),
+            deciding_office=office,
+            document_number=number,
             status=status,
             recorded_by=recorded_by,
         )
@@ -1258,6 +1262,23 @@ class _DistrictBuilder:
             [RecordSource.ROUTINE, RecordSource.INSPECTION, RecordSource.COMPLAINT],
             weights=[50, 30, 20],
         )[0]
+
+    def _decision(
+        self, code: str, source: str, day: datetime.date, *, student: bool
+    ) -> tuple[str, str]:
+        """The bureau's decision a school's or teacher's record rests on, as the public lists
+        cite it: commendations numbered 蕉教〔2025〕n号, findings 蕉教督〔2025〕n号. A student's
+        record is the school's business and is never public."""
+        if student:
+            return "", ""
+        office = f"{self.district}教育局"
+        positive = self.items[code].polarity == Polarity.POSITIVE
+        prefix = f"{self.district[:1]}教" if positive else f"{self.district[:1]}教督"
+        if positive and source != RecordSource.COMMENDATION:
+            return "", ""
+        key = f"decision-{prefix}-{day.year}"
+        self.serials[key] += 1  # no draw: the seed's story stays the same
+        return office, f"{prefix}〔{day.year}〕{self.serials[key]}号"
 
     def _recorder(self, source: str, plan: _SchoolPlan, student: Student | None):
         if source in (RecordSource.INSPECTION, RecordSource.COMPLAINT):
@@ -1488,11 +1509,14 @@ class _DistrictBuilder:
             by, subject, code: str, days_ago: int, plan: _SchoolPlan, source=RecordSource.ROUTINE
         ) -> CreditRecord:
             day = self._weekday(self.today - datetime.timedelta(days=days_ago))
+            office, number = self._decision(code, source, day, student=isinstance(subject, Student))
             record = record_services.propose_record(
                 by=by,
                 subject=subject,
                 item=self.items[code],
                 occurred_on=day,
+                deciding_office=office,
+                document_number=number,
                 narrative=self._narrative(
                     code,
                     plan,

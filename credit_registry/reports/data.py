@@ -795,6 +795,8 @@ class Exemplar:
     school: str
     honour: str
     since: datetime.date
+    office: str = ""  # 认定单位 of the commendation
+    document: str = ""  # its 文号
 
 
 def exemplar_records(today: datetime.date | None = None):
@@ -817,14 +819,11 @@ def exemplar_records(today: datetime.date | None = None):
 
 
 def exemplar_entries(records) -> list[Exemplar]:
-    """The rows shown of ``exemplar_records``, names of teachers masked."""
+    """The rows shown of ``exemplar_records``: commended teachers and schools by name, with the
+    decision that commended them."""
     entries = []
     for record in records.select_related("item", "school", "teacher__school"):
-        if record.teacher_id:
-            name = mask_name(record.teacher.name)
-            school = record.teacher.school.name if record.teacher.school_id else ""
-        else:
-            name = school = record.school.name
+        name, school = lists.public_name(record.school, record.teacher, masked=False)
         entries.append(
             Exemplar(
                 kind=record.subject_kind,
@@ -832,6 +831,8 @@ def exemplar_entries(records) -> list[Exemplar]:
                 school=school,
                 honour=record.item.name,
                 since=timezone.localdate(record.published_at),
+                office=record.deciding_office,
+                document=record.document_number,
             )
         )
     return entries

@@ -158,6 +158,8 @@ PROTECTED_FIELDS = (
     "year",
     "source",
     "narrative",
+    "deciding_office",
+    "document_number",
     "recorded_by_id",
     "recorded_at",
     "approved_by_id",
@@ -240,6 +242,21 @@ class CreditRecord(models.Model):
     )
     source = models.CharField(_("来源"), max_length=16, choices=RecordSource.choices)
     narrative = models.TextField(_("事实陈述"))
+    # The decision the record rests on (a commendation, a sanction): who decided it and its
+    # document number, as the public lists cite it. Set before publication and frozen with the
+    # content (PROTECTED_FIELDS, the ledger digest and the record guard, evaluations 0014).
+    deciding_office = models.CharField(
+        _("认定单位"),
+        max_length=100,
+        blank=True,
+        help_text=_("作出表彰或认定决定的单位，如：某某区教育局；公布后不能修改"),
+    )
+    document_number = models.CharField(
+        _("文号"),
+        max_length=60,
+        blank=True,
+        help_text=_("决定文件的文号，如：蕉教〔2025〕12号；公布后不能修改"),
+    )
     status = models.CharField(
         _("状态"), max_length=16, choices=RecordStatus.choices, default=RecordStatus.DRAFT
     )

@@ -238,6 +238,7 @@ def test_an_activity_counts_once_not_again_as_a_catalog_record(principal, school
     the retired catalog item of the same name stays in the file but adds nothing."""
     assessment_services.ensure_year(year=YEAR)
     retired = CatalogItem.objects.filter(code=ACTIVITY_ITEM_CODE)
+    assert not retired.get().active  # retired by evaluations 0014
     retired.update(active=True)  # a record proposed before the item was retired
     factories.make_record(school, ACTIVITY_ITEM_CODE, by=bureau)
     retired.update(active=False)
