@@ -21,6 +21,7 @@ users themselves, so those paths are exercised with their permission checks.
 from __future__ import annotations
 
 import datetime
+import io
 import random
 import time
 from collections import Counter
@@ -33,10 +34,12 @@ from typing import Any, TextIO
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from PIL import Image, ImageDraw
 
 from credit_registry import rules
 from credit_registry.access import ROLE_LABELS, Role, assign_role
@@ -66,6 +69,7 @@ from evaluations.models import (
 from evaluations.records import services as record_services
 from evaluations.records.ledger import append_publications_bulk, verify_chain
 from evaluations.schoolwork import services as school_services
+from schools import selectors as school_selectors
 from schools.models import (
     ChecklistArea,
     ChecklistEntry,
@@ -1733,6 +1737,20 @@ class _DistrictBuilder:
 
     # 9. schools' own integrity work -----------------------------------------------------------
 
+    def _activity_photos(self, bureau, *, activities: int = 6) -> None:
+        """Photos of the latest public activities, for the news pages: drawn, not taken (a
+        hall, a banner and rows of people), one to three each. Their own generator, so the rest
+        of the district is the same whatever is drawn here."""
+        draw_rng = random.Random(self.seed + 7)
+        latest = school_selectors.public_activities().order_by("-held_on", "-id")[:activities]
+        for activity in latest:
+            for n in range(draw_rng.randint(1, 3)):
+                school_services.add_activity_photo(
+                    activity=activity,
+                    by=bureau,
+                    uploaded_file=_drawn_photo(draw_rng, f"activity-{activity.pk}-{n + 1}.jpg"),
+                )
+
     def create_integrity_work(self) -> None:
         """Activities in both years (the bureau excluded one), last year's checklists, this
         year's self-assessments of about half the schools (the demo principal's school still has
@@ -1761,6 +1779,7 @@ class _DistrictBuilder:
                     )
         activities[self.rng.randrange(len(activities))].excluded_reason = "活动照片与内容不符"
         copy_create(IntegrityActivity, activities)
+        self._activity_photos(bureau)
 
         checklists = [
             OperationChecklist(school=p.school, year=self.previous_year, kind=kind, filed_by=bureau)
@@ -1922,6 +1941,27 @@ class _SchoolNames:
 
 
 # --- entry point ---------------------------------------------------------------------------------
+
+
+def _drawn_photo(rng: random.Random, name: str) -> SimpleUploadedFile:
+    """A small JPEG of an event: a wall, a red banner, a stage and rows of seated people."""
+    width, height = 640, 420
+    wall = tuple(rng.randint(200, 240) for _ in range(3))
+    image = Image.new("RGB", (width, height), wall)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 300, width, height), fill=(150, 120, 90))  # floor
+    draw.rectangle((120, 40, 520, 100), fill=(190, 30, 40))  # banner
+    draw.rectangle((200, 150, 440, 300), fill=(120, 80, 60))  # lectern and stage
+    for row in range(3):
+        for seat in range(12):
+            x = 20 + seat * 52 + rng.randint(-4, 4)
+            y = 320 + row * 34
+            colour = rng.choice([(40, 60, 140), (230, 230, 230), (30, 30, 30), (200, 60, 60)])
+            draw.ellipse((x, y - 22, x + 18, y - 4), fill=(235, 200, 170))  # head
+            draw.rectangle((x - 4, y - 4, x + 22, y + 24), fill=colour)  # shoulders
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
 def build_demo_district(

@@ -123,6 +123,83 @@ def test_exemplars_show_the_schools_activities_as_news(client, bureau, school):
     assert "诚信伴我成长主题讲座" in body and school.name in body
 
 
+def log_news(school, bureau, title="诚信伴我成长主题讲座", photos=()):
+    from evaluations.schoolwork.services import record_activity
+
+    return record_activity(
+        by=bureau,
+        school=school,
+        kind="lecture",
+        title=title,
+        held_on=factories.TODAY,
+        participants="七年级全体学生",
+        participant_count=320,
+        description="邀请法治副校长讲诚信。",
+        photos=list(photos),
+    )
+
+
+def png(colour="red") -> SimpleUploadedFile:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), colour).save(buffer, "PNG")
+    return SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+
+
+def test_an_activity_of_the_news_has_a_public_page_with_its_photos(
+    client, bureau, school, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    activity = log_news(school, bureau, photos=[png()])
+    photo = activity.photos.get()
+    news = client.get(reverse("public:exemplars")).content.decode()
+    page_url = reverse("public:activity", args=[activity.pk])
+    assert page_url in news
+    body = client.get(page_url).content.decode()
+    photo_url = reverse("public:activity_photo", args=[activity.pk, photo.pk])
+    assert "邀请法治副校长讲诚信" in body and school.name in body and photo_url in body
+    assert "bureau" not in body  # who logged it is not news
+    response = client.get(photo_url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+
+
+def test_an_excluded_activity_leaves_the_news_with_its_photos(
+    client, bureau, school, settings, tmp_path
+):
+    from evaluations.schoolwork.services import exclude_activity
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    activity = log_news(school, bureau, title="补拍的讲座", photos=[png()])
+    photo = activity.photos.get()
+    exclude_activity(activity=activity, by=bureau, reason="照片与活动不符")
+    assert "补拍的讲座" not in client.get(reverse("public:exemplars")).content.decode()
+    assert client.get(reverse("public:activity", args=[activity.pk])).status_code == 404
+    photo_url = reverse("public:activity_photo", args=[activity.pk, photo.pk])
+    assert client.get(photo_url).status_code == 404
+    # A school still sees its own photo in the portal.
+    client.force_login(bureau)
+    assert (
+        client.get(reverse("schools:activity_photo", args=[activity.pk, photo.pk])).status_code
+        == 200
+    )
+
+
 def test_exemplar_under_objection_is_not_shown(client, bureau, teacher):
     record = factories.make_record(teacher, "T-ETHICS-COMMENDATION", by=bureau)
     dispute_services.file_objection(record=record, by=teacher.user, reason="表彰对象有误")

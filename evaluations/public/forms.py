@@ -16,7 +16,7 @@ from schools.models import SchoolKind
 class ListFilterForm(forms.Form):
     q = forms.CharField(label=_("名称、学校或事项"), max_length=40, required=False)
     subject = forms.ChoiceField(
-        label=_("对象"),
+        label=_("类别"),
         choices=[
             ("", _("学校和教师")),
             (SubjectKind.SCHOOL, _("学校")),
@@ -27,7 +27,7 @@ class ListFilterForm(forms.Form):
     school_kind = forms.ChoiceField(
         label=_("学校类型"), choices=[("", _("全部类型")), *SchoolKind.choices], required=False
     )
-    year = forms.TypedChoiceField(label=_("学年"), coerce=int, empty_value=None, required=False)
+    year = forms.TypedChoiceField(label=_("所属学年"), coerce=int, empty_value=None, required=False)
 
     def __init__(self, data, *, years, any_year: bool = True, teachers: bool = True):
         """``years``: the academic years offered, newest first; ``any_year``: whether "every

@@ -15,7 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.shortcuts import redirect, render
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -30,7 +31,7 @@ from evaluations.clues import services
 from evaluations.models import AssessmentResult, AssessmentYear, ClueChannel
 from evaluations.public.forms import ListFilterForm
 from schools.models import School
-from schools.selectors import activity_news
+from schools.selectors import activity_news, activity_photos, public_activities
 
 LIST_PAGE_SIZE = 100
 CLUES_PER_HOUR = 5
@@ -169,6 +170,24 @@ def red_list(request):
             "criteria": criteria,
         },
     )
+
+
+def activity(request, pk: int):
+    """An integrity-education activity of the public news: its text and its photos."""
+    shown = get_object_or_404(public_activities().select_related("school"), pk=pk)
+    return render(
+        request,
+        "public/activity.html",
+        {"activity": shown, "photos": activity_photos(public_activities(), pk)},
+    )
+
+
+def activity_photo(request, pk: int, photo_pk: int):
+    """A photo of a public activity; any other photo (or file) is 404, as is an excluded one's."""
+    photo = get_object_or_404(activity_photos(public_activities(), pk), pk=photo_pk)
+    response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 class ClueForm(forms.Form):
