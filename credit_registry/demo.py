@@ -21,6 +21,7 @@ users themselves, so those paths are exercised with their permission checks.
 from __future__ import annotations
 
 import datetime
+import io
 import random
 import time
 from collections import Counter
@@ -33,10 +34,12 @@ from typing import Any, TextIO
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from PIL import Image, ImageDraw
 
 from credit_registry import rules
 from credit_registry.access import ROLE_LABELS, Role, assign_role
@@ -57,6 +60,7 @@ from evaluations.models import (
     Notice,
     Objection,
     ObjectionStatus,
+    Polarity,
     RecordSource,
     RecordStatus,
     RepairApplication,
@@ -65,6 +69,7 @@ from evaluations.models import (
 from evaluations.records import services as record_services
 from evaluations.records.ledger import append_publications_bulk, verify_chain
 from evaluations.schoolwork import services as school_services
+from schools import selectors as school_selectors
 from schools.models import (
     ChecklistArea,
     ChecklistEntry,
@@ -288,8 +293,8 @@ TEACHER_ITEMS = {
     "T-PAPER-FRAUD": 2,
     "T-EXAM-CHEATING-CANDIDATE": 2,
 }
+# Integrity-education activities are logged as activities (create_integrity_work), not records.
 SCHOOL_ITEMS_PUBLIC = {
-    "S-INTEGRITY-ACTIVITY": 55,
     "S-COLLECTIVE-HONOUR": 4,
     "S-DISCLOSURE": 8,
     "S-TEACHING-ROUTINE": 7,
@@ -300,7 +305,6 @@ SCHOOL_ITEMS_PUBLIC = {
     "S-ARBITRARY-FEES": 1,
 }
 SCHOOL_ITEMS_PRIVATE = {
-    "S-INTEGRITY-ACTIVITY": 30,
     "S-COLLECTIVE-HONOUR": 2,
     "S-ARBITRARY-FEES": 9,
     "S-FALSE-ADVERTISING": 8,
@@ -381,9 +385,6 @@ NARRATIVES: dict[str, list[str]] = {
     "ST-RETURNING-LOST-PROPERTY": [
         "{date}，该生在校园内拾到{thing}，主动交给{who}，失主已认领。",
     ],
-    "S-INTEGRITY-ACTIVITY": [
-        "{date}，{school}开展“{theme}”{activity}，{n}名师生参加。",
-    ],
     "S-COLLECTIVE-HONOUR": [
         "{school}诚信校园建设成效显著，{date}被评为“诚信校园示范校”。",
     ],
@@ -427,8 +428,6 @@ OFFENCES = [
 ]
 THINGS = ["装有现金的钱包", "一部手机", "饭卡和现金", "一块手表", "一串钥匙", "一个书包"]
 FINDERS = ["班主任", "学校政教处", "学校门卫", "值日老师"]
-THEMES = ["诚信伴我成长", "诚实守信，从我做起", "诚信考试", "讲诚信、树新风", "守信光荣，失信可耻"]
-ACTIVITIES = ["主题班队会", "专题讲座", "征文比赛", "演讲比赛", "知识竞赛", "道德讲堂", "座谈会"]
 DISCLOSURES = ["收费项目及标准", "招生计划", "财务收支情况", "评优评先结果"]
 PRETEXTS = ["资料费", "兴趣班", "延时服务", "统一服装", "床上用品"]
 POINTS_REASONS_NEGATIVE = [
@@ -1230,6 +1229,7 @@ class _DistrictBuilder:
                 points, points_reason = Decimal("8.00"), POINTS_REASON_COMMENDATION
         source = self._source(code)
         recorded_by = self._recorder(source, plan, student)
+        office, number = self._decision(code, source, occurred_on, student=student is not None)
         record = CreditRecord(
             school=school,
             teacher=teacher,
@@ -1241,6 +1241,8 @@ class _DistrictBuilder:
             year=academic_year_of(occurred_on),
             source=source,
             narrative=self._narrative(code, plan, occurred_on, teacher=teacher, student=student),
+            deciding_office=office,
+            document_number=number,
             status=status,
             recorded_by=recorded_by,
         )
@@ -1258,14 +1260,29 @@ class _DistrictBuilder:
     def _source(self, code: str) -> str:
         if code in ("T-ETHICS-COMMENDATION", "S-COLLECTIVE-HONOUR", "ST-INTEGRITY-STAR"):
             return RecordSource.COMMENDATION
-        if code == "S-INTEGRITY-ACTIVITY":
-            return RecordSource.SELF_REPORT
         if code.startswith("ST-"):
             return RecordSource.ROUTINE
         return self.rng.choices(
             [RecordSource.ROUTINE, RecordSource.INSPECTION, RecordSource.COMPLAINT],
             weights=[50, 30, 20],
         )[0]
+
+    def _decision(
+        self, code: str, source: str, day: datetime.date, *, student: bool
+    ) -> tuple[str, str]:
+        """The bureau's decision a school's or teacher's record rests on, as the public lists
+        cite it: commendations numbered 蕉教〔2025〕n号, findings 蕉教督〔2025〕n号. A student's
+        record is the school's business and is never public."""
+        if student:
+            return "", ""
+        office = f"{self.district}教育局"
+        positive = self.items[code].polarity == Polarity.POSITIVE
+        prefix = f"{self.district[:1]}教" if positive else f"{self.district[:1]}教督"
+        if positive and source != RecordSource.COMMENDATION:
+            return "", ""
+        key = f"decision-{prefix}-{day.year}"
+        self.serials[key] += 1  # no draw: the seed's story stays the same
+        return office, f"{prefix}〔{day.year}〕{self.serials[key]}号"
 
     def _recorder(self, source: str, plan: _SchoolPlan, student: Student | None):
         if source in (RecordSource.INSPECTION, RecordSource.COMPLAINT):
@@ -1357,8 +1374,6 @@ class _DistrictBuilder:
             "level": item_name[item_name.find("（") + 1 : -1] if "（" in item_name else "",
             "thing": rng.choice(THINGS),
             "who": rng.choice(FINDERS),
-            "theme": rng.choice(THEMES),
-            "activity": rng.choice(ACTIVITIES),
             "what": rng.choice(DISCLOSURES),
             "pretext": rng.choice(PRETEXTS),
             "cert": "",
@@ -1498,11 +1513,14 @@ class _DistrictBuilder:
             by, subject, code: str, days_ago: int, plan: _SchoolPlan, source=RecordSource.ROUTINE
         ) -> CreditRecord:
             day = self._weekday(self.today - datetime.timedelta(days=days_ago))
+            office, number = self._decision(code, source, day, student=isinstance(subject, Student))
             record = record_services.propose_record(
                 by=by,
                 subject=subject,
                 item=self.items[code],
                 occurred_on=day,
+                deciding_office=office,
+                document_number=number,
                 narrative=self._narrative(
                     code,
                     plan,
@@ -1598,9 +1616,9 @@ class _DistrictBuilder:
         record_services.propose_record(
             by=users["principal"],
             subject=home.school,
-            item=self.items["S-INTEGRITY-ACTIVITY"],
+            item=self.items["S-DISCLOSURE"],
             occurred_on=day,
-            narrative=self._narrative("S-INTEGRITY-ACTIVITY", home, day),
+            narrative=self._narrative("S-DISCLOSURE", home, day),
             source=RecordSource.SELF_REPORT,
             submit=False,
         )
@@ -1719,6 +1737,20 @@ class _DistrictBuilder:
 
     # 9. schools' own integrity work -----------------------------------------------------------
 
+    def _activity_photos(self, bureau, *, activities: int = 6) -> None:
+        """Photos of the latest public activities, for the news pages: drawn, not taken (a
+        hall, a banner and rows of people), one to three each. Their own generator, so the rest
+        of the district is the same whatever is drawn here."""
+        draw_rng = random.Random(self.seed + 7)
+        latest = school_selectors.public_activities().order_by("-held_on", "-id")[:activities]
+        for activity in latest:
+            for n in range(draw_rng.randint(1, 3)):
+                school_services.add_activity_photo(
+                    activity=activity,
+                    by=bureau,
+                    uploaded_file=_drawn_photo(draw_rng, f"activity-{activity.pk}-{n + 1}.jpg"),
+                )
+
     def create_integrity_work(self) -> None:
         """Activities in both years (the bureau excluded one), last year's checklists, this
         year's self-assessments of about half the schools (the demo principal's school still has
@@ -1747,6 +1779,7 @@ class _DistrictBuilder:
                     )
         activities[self.rng.randrange(len(activities))].excluded_reason = "活动照片与内容不符"
         copy_create(IntegrityActivity, activities)
+        self._activity_photos(bureau)
 
         checklists = [
             OperationChecklist(school=p.school, year=self.previous_year, kind=kind, filed_by=bureau)
@@ -1908,6 +1941,27 @@ class _SchoolNames:
 
 
 # --- entry point ---------------------------------------------------------------------------------
+
+
+def _drawn_photo(rng: random.Random, name: str) -> SimpleUploadedFile:
+    """A small JPEG of an event: a wall, a red banner, a stage and rows of seated people."""
+    width, height = 640, 420
+    wall = tuple(rng.randint(200, 240) for _ in range(3))
+    image = Image.new("RGB", (width, height), wall)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 300, width, height), fill=(150, 120, 90))  # floor
+    draw.rectangle((120, 40, 520, 100), fill=(190, 30, 40))  # banner
+    draw.rectangle((200, 150, 440, 300), fill=(120, 80, 60))  # lectern and stage
+    for row in range(3):
+        for seat in range(12):
+            x = 20 + seat * 52 + rng.randint(-4, 4)
+            y = 320 + row * 34
+            colour = rng.choice([(40, 60, 140), (230, 230, 230), (30, 30, 30), (200, 60, 60)])
+            draw.ellipse((x, y - 22, x + 18, y - 4), fill=(235, 200, 170))  # head
+            draw.rectangle((x - 4, y - 4, x + 22, y + 24), fill=colour)  # shoulders
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
 def build_demo_district(

@@ -180,6 +180,8 @@ class _History:
     status: str = RecordStatus.PUBLISHED
     source: str = RecordSource.ROUTINE
     points_reason: str = ""
+    deciding_office: str = ""
+    document_number: str = ""
     amends_id: None = None
 
     @property

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet, Sum
 
 from schools.models import (
+    ActivityPhoto,
     ChecklistKind,
     IntegrityActivity,
     OperationChecklist,
@@ -28,6 +29,7 @@ class ActivityNews:
     school: str
     kind: str
     title: str
+    pk: int | None = None  # the public page of the activity
 
 
 @dataclass(frozen=True)
@@ -71,13 +73,32 @@ def activity_summary(year: int, school: School | None = None) -> ActivitySummary
 
 def _news(activities: QuerySet[IntegrityActivity], limit: int) -> list[ActivityNews]:
     return [
-        ActivityNews(date=a.held_on, school=a.school.name, kind=a.get_kind_display(), title=a.title)
+        ActivityNews(
+            date=a.held_on,
+            school=a.school.name,
+            kind=a.get_kind_display(),
+            title=a.title,
+            pk=a.pk,
+        )
         for a in activities.select_related("school").order_by("-held_on", "-id")[:limit]
     ]
 
 
+def public_activities() -> QuerySet[IntegrityActivity]:
+    """The activities that are public news, with their text and photos: every activity of a
+    school in operation that the bureau has not excluded (an excluded one — photos not matching
+    the activity, say — leaves the news with its photos)."""
+    return IntegrityActivity.objects.filter(excluded_reason="", school__active=True)
+
+
 def activity_news(limit: int = 20) -> list[ActivityNews]:
-    return _news(IntegrityActivity.objects.filter(excluded_reason=""), limit)
+    return _news(public_activities(), limit)
+
+
+def activity_photos(activities: QuerySet[IntegrityActivity], pk: int) -> QuerySet[ActivityPhoto]:
+    """The photos of activity ``pk`` when it is one of ``activities`` (what a role may see, or
+    ``public_activities()``); nothing otherwise. Only activity photos: never evidence files."""
+    return ActivityPhoto.objects.filter(activity__in=activities.filter(pk=pk))
 
 
 # --- target assessment and annual inspection --------------------------------------------------

@@ -44,7 +44,7 @@ from evaluations.records import services as record_services
 from evaluations.schoolwork import services
 from schools import selectors as school_selectors
 from schools.forms import ActivityForm, ChecklistForm, ProposeRecordForm
-from schools.models import ActivityPhoto, ChecklistKind
+from schools.models import ChecklistKind
 from students.models import Classroom, StudentStatus
 
 PAGE_SIZE = 50
@@ -362,8 +362,8 @@ def activity_detail(request, pk: int):
 
 @login_required
 def activity_photo(request, pk: int, photo_pk: int):
-    activity = get_object_or_404(activities_visible_to(request.user), pk=pk)
-    photo = get_object_or_404(ActivityPhoto, activity=activity, pk=photo_pk)
+    photos = school_selectors.activity_photos(activities_visible_to(request.user), pk)
+    photo = get_object_or_404(photos, pk=photo_pk)
     return FileResponse(photo.image.open("rb"), content_type=photo.content_type)
 
 

@@ -168,6 +168,13 @@ def _public_link(w, role, case):
     return {"round_id": w.round.pk, "school_id": school.pk, "token": token}
 
 
+def _public_photo(w, role, case):
+    """A public activity and one of its photos; for "another person", another activity's photo."""
+    activity = w.activity(role, case)
+    photo_of = w.activities["b"] if case == OTHER_PERSON else activity
+    return {"pk": activity.pk, "photo_pk": photo_of.photos.get().pk}
+
+
 def _year(w, role, case):
     return {"year": w.round.year_id}
 
@@ -337,6 +344,18 @@ EXPECTATIONS: dict[str, Url] = {
     "public:disclosure": Url(get=everyone(200)),
     "public:exemplars": Url(get=everyone(200)),
     # Anyone may send a clue (rate-limited): no role is refused, so no POST is sent.
+    # An activity of the public news and its photos: anyone; a photo asked for under another
+    # activity's id (the "other person" case) is 404.
+    "public:activity": Url(
+        cases=SCHOOL_CASES,
+        kwargs=lambda w, role, case: {"pk": w.activity(role, case).pk},
+        get=everyone(200),
+    ),
+    "public:activity_photo": Url(
+        cases=OBJECT_CASES,
+        kwargs=_public_photo,
+        get=everyone({OWN: 200, OTHER_PERSON: 404, OTHER_SCHOOL: 200}),
+    ),
     "public:complaint": Url(get=everyone(200)),
     "public:complaint_received": Url(get=everyone(200)),
     "public:verify": Url(get=everyone(200)),

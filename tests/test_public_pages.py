@@ -14,7 +14,8 @@ from django.urls import reverse
 from credit_registry.reports import issue
 from evaluations.assessment import services as assessment_services
 from evaluations.disputes import services as dispute_services
-from evaluations.models import ClueChannel, ComplaintClue
+from evaluations.models import ClueChannel, ComplaintClue, RecordSource
+from evaluations.records import services as record_services
 from tests import factories
 
 YEAR = factories.YEAR
@@ -64,9 +65,8 @@ def test_red_list_never_shows_a_minor_or_a_subject_with_a_record_under_objection
     # record under objection still counts (no A, not listed).
     assessment_services.close_year(year=YEAR, by=bureau)
     body = client.get(reverse("public:red_list")).content.decode()
-    assert "王*师" in body and school.name in body
-    assert "王老师" not in body
-    assert "赵*师" not in body  # a negative record still under objection counts against her
+    assert "王老师" in body and school.name in body  # commended adults by name
+    assert "赵老师" not in body  # a negative record still under objection counts against her
     assert "李小明" not in body and "李*明" not in body
 
 
@@ -75,14 +75,32 @@ def test_red_list_before_any_closed_year_says_so(client, db):
     assert response.status_code == 200 and "尚无已结束考核的学年" in response.content.decode()
 
 
-def test_exemplars_show_commendations_masked_never_students(client, bureau, school, teacher):
-    factories.make_record(teacher, "T-ETHICS-COMMENDATION", by=bureau)
+def commend(subject, bureau, code, office="蕉城区教育局", number="蕉教〔2026〕8号"):
+    """A commendation proposed with the decision it rests on, published."""
+    record = record_services.propose_record(
+        by=bureau,
+        subject=subject,
+        item=factories.item(code),
+        occurred_on=factories.TODAY - datetime.timedelta(days=3),
+        narrative="表彰决定。",
+        source=RecordSource.COMMENDATION,
+        deciding_office=office,
+        document_number=number,
+    )
+    record = record_services.approve_record(record=record, by=bureau)
+    return record_services.publish_record(record=record, by=bureau)
+
+
+def test_exemplars_name_commended_adults_never_students(client, bureau, school, teacher):
+    commend(teacher, bureau, "T-ETHICS-COMMENDATION")
     factories.make_record(school, "S-COLLECTIVE-HONOUR", by=bureau)
     student = factories.make_student(school, name="李小明")
     factories.make_record(student, "ST-INTEGRITY-STAR", by=bureau)
     body = client.get(reverse("public:exemplars")).content.decode()
-    assert "王*师" in body and "师德典型表彰" in body and "诚信集体表彰" in body
-    assert "王老师" not in body and "李小明" not in body and "诚信之星" not in body
+    assert "王老师" in body and "师德典型表彰" in body and "诚信集体表彰" in body
+    assert "王*师" not in body
+    assert "蕉城区教育局" in body and "蕉教〔2026〕8号" in body  # the decision, cited
+    assert "李小明" not in body and "李*明" not in body and "诚信之星" not in body
     assert "暂无活动动态" in body
 
 
@@ -103,6 +121,83 @@ def test_exemplars_show_the_schools_activities_as_news(client, bureau, school):
     )
     body = client.get(reverse("public:exemplars")).content.decode()
     assert "诚信伴我成长主题讲座" in body and school.name in body
+
+
+def log_news(school, bureau, title="诚信伴我成长主题讲座", photos=()):
+    from evaluations.schoolwork.services import record_activity
+
+    return record_activity(
+        by=bureau,
+        school=school,
+        kind="lecture",
+        title=title,
+        held_on=factories.TODAY,
+        participants="七年级全体学生",
+        participant_count=320,
+        description="邀请法治副校长讲诚信。",
+        photos=list(photos),
+    )
+
+
+def png(colour="red") -> SimpleUploadedFile:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), colour).save(buffer, "PNG")
+    return SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+
+
+def test_an_activity_of_the_news_has_a_public_page_with_its_photos(
+    client, bureau, school, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    activity = log_news(school, bureau, photos=[png()])
+    photo = activity.photos.get()
+    news = client.get(reverse("public:exemplars")).content.decode()
+    page_url = reverse("public:activity", args=[activity.pk])
+    assert page_url in news
+    body = client.get(page_url).content.decode()
+    photo_url = reverse("public:activity_photo", args=[activity.pk, photo.pk])
+    assert "邀请法治副校长讲诚信" in body and school.name in body and photo_url in body
+    assert "bureau" not in body  # who logged it is not news
+    response = client.get(photo_url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+
+
+def test_an_excluded_activity_leaves_the_news_with_its_photos(
+    client, bureau, school, settings, tmp_path
+):
+    from evaluations.schoolwork.services import exclude_activity
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    activity = log_news(school, bureau, title="补拍的讲座", photos=[png()])
+    photo = activity.photos.get()
+    exclude_activity(activity=activity, by=bureau, reason="照片与活动不符")
+    assert "补拍的讲座" not in client.get(reverse("public:exemplars")).content.decode()
+    assert client.get(reverse("public:activity", args=[activity.pk])).status_code == 404
+    photo_url = reverse("public:activity_photo", args=[activity.pk, photo.pk])
+    assert client.get(photo_url).status_code == 404
+    # A school still sees its own photo in the portal.
+    client.force_login(bureau)
+    assert (
+        client.get(reverse("schools:activity_photo", args=[activity.pk, photo.pk])).status_code
+        == 200
+    )
 
 
 def test_exemplar_under_objection_is_not_shown(client, bureau, teacher):
@@ -127,8 +222,127 @@ def test_a_public_list_is_counted_and_paged_by_the_database(
     second = client.get(reverse(page_name), {"page": 2}).context
     assert first["count"] == 3 and first["page"].paginator.num_pages == 2
     shown = [e.name for e in first["page"].object_list + second["page"].object_list]
-    assert sorted(shown) == ["丙*师", "乙*师", "甲*师"]  # each once, across the two pages
+    masked = page_name == "public:black_list"  # positive lists name adults in full
+    expected = ["丙*师", "乙*师", "甲*师"] if masked else ["丙老师", "乙老师", "甲老师"]
+    assert sorted(shown) == expected  # each once, across the two pages
     assert "共 3 项" in client.get(reverse(page_name)).content.decode()
+
+
+def test_black_list_cites_the_decision_and_keeps_names_masked(client, bureau, teacher):
+    record = record_services.propose_record(
+        by=bureau,
+        subject=teacher,
+        item=factories.item("T-PAPER-FRAUD"),
+        occurred_on=factories.TODAY - datetime.timedelta(days=3),
+        narrative="论文查重高度雷同。",
+        deciding_office="蕉城区教育局",
+        document_number="蕉教〔2026〕3号",
+    )
+    record_services.publish_record(
+        record=record_services.approve_record(record=record, by=bureau), by=bureau
+    )
+    for page_name in ("public:black_list", "public:disclosure"):
+        body = client.get(reverse(page_name)).content.decode()
+        assert "王*师" in body and "王老师" not in body
+        assert "蕉城区教育局" in body and "蕉教〔2026〕3号" in body
+
+
+def test_red_list_cites_the_commendation_behind_each_entry(client, bureau, school, teacher):
+    assessment_services.ensure_year(year=YEAR)
+    commend(teacher, bureau, "T-ETHICS-COMMENDATION", number="蕉教〔2026〕11号")
+    assessment_services.close_year(year=YEAR, by=bureau)
+    body = client.get(reverse("public:red_list")).content.decode()
+    assert "王老师" in body and "师德典型表彰" in body and "蕉教〔2026〕11号" in body
+
+
+def test_a_published_decision_cannot_be_changed(bureau, teacher):
+    from evaluations.models import CreditRecord, PublishedRecordError
+
+    record = commend(teacher, bureau, "T-ETHICS-COMMENDATION")
+    record.document_number = "蕉教〔2026〕99号"
+    with pytest.raises(PublishedRecordError):
+        record.save()
+    with pytest.raises(PublishedRecordError):
+        CreditRecord.objects.filter(pk=record.pk).update(document_number="x")
+
+
+# --- one filter for every list -------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_schools(bureau, school, other_school):
+    """Commendations and severe records of teachers at two kinds of school, two years apart."""
+    assessment_services.ensure_year(year=YEAR - 1)
+    assessment_services.ensure_year(year=YEAR)
+    other_school.kind = "primary"
+    other_school.save()
+    wang = factories.make_teacher(school, "王老师")
+    liu = factories.make_teacher(other_school, "刘老师")
+    for person in (wang, liu):
+        factories.make_record(person, "T-ETHICS-COMMENDATION", by=bureau)
+        factories.make_record(person, "T-PAPER-FRAUD", by=bureau)
+    last_year = datetime.date(YEAR, 3, 2)
+    factories.make_record(school, "S-COLLECTIVE-HONOUR", by=bureau, occurred_on=last_year)
+    return {"wang": wang, "liu": liu}
+
+
+def shown(client, page_name, **params):
+    return [(e.kind, e.name) for e in client.get(reverse(page_name), params).context["page"]]
+
+
+@pytest.mark.parametrize("page_name", ["public:black_list", "public:disclosure"])
+def test_a_masked_list_is_searched_by_school_and_item_never_by_a_hidden_name(
+    client, two_schools, page_name
+):
+    assert shown(client, page_name, q="第二中学") == [("teacher", "刘*师")]
+    assert len(shown(client, page_name, q="论文作假")) == 2
+    assert shown(client, page_name, q="王老师") == []  # the hidden name finds nothing
+    assert shown(client, page_name, q="王") == []
+    assert shown(client, page_name, school_kind="primary") == [("teacher", "刘*师")]
+    assert shown(client, page_name, subject="school") == []
+    assert shown(client, page_name, year=YEAR - 1) == []
+
+
+def test_exemplars_are_searched_by_name_and_filtered_by_kind_and_year(client, two_schools, school):
+    assert shown(client, "public:exemplars", q="王老师") == [("teacher", "王老师")]
+    assert shown(client, "public:exemplars", subject="school") == [("school", school.name)]
+    assert shown(client, "public:exemplars", year=YEAR - 1) == [("school", school.name)]
+    assert shown(client, "public:exemplars", school_kind="primary") == [("teacher", "刘老师")]
+    # Nonsense is left out, never an error page.
+    response = client.get(reverse("public:exemplars"), {"year": "abc", "subject": "student"})
+    assert response.status_code == 200 and len(response.context["page"].object_list) == 3
+
+
+def test_filtered_pages_keep_the_filter_in_the_pager(client, bureau, school, monkeypatch):
+    from evaluations.public import views as public_views
+
+    monkeypatch.setattr(public_views, "LIST_PAGE_SIZE", 1)
+    for name in ("甲老师", "乙老师"):
+        factories.make_record(factories.make_teacher(school, name), "T-PAPER-FRAUD", by=bureau)
+    body = client.get(reverse("public:black_list"), {"q": "第一中学"}).content.decode()
+    assert "?q=%E7%AC%AC%E4%B8%80%E4%B8%AD%E5%AD%A6&amp;page=2" in body
+
+
+def test_red_list_is_searched_by_name_and_filtered_within_its_year(
+    client, bureau, school, other_school
+):
+    assessment_services.ensure_year(year=YEAR)
+    other_school.kind = "primary"
+    other_school.save()
+    factories.make_record(
+        factories.make_teacher(school, "王老师"), "T-ETHICS-COMMENDATION", by=bureau
+    )
+    factories.make_record(
+        factories.make_teacher(other_school, "刘老师"), "T-ETHICS-COMMENDATION", by=bureau
+    )
+    factories.make_record(school, "S-COLLECTIVE-HONOUR", by=bureau)
+    assessment_services.close_year(year=YEAR, by=bureau)
+    assert len(shown(client, "public:red_list")) == 3
+    assert shown(client, "public:red_list", q="王老师") == [("teacher", "王老师")]
+    assert shown(client, "public:red_list", subject="school") == [("school", school.name)]
+    assert shown(client, "public:red_list", school_kind="primary") == [("teacher", "刘老师")]
+    body = client.get(reverse("public:red_list"), {"q": "无此人"}).content.decode()
+    assert "没有符合查询条件的对象" in body
 
 
 def test_exemplars_end_with_the_disclosure_period(bureau, teacher):

@@ -165,6 +165,43 @@ def test_district_report_names_black_listed_schools_and_sums_up_teachers(distric
     assert str(context["violations_chart"]).startswith("<svg")
 
 
+def test_district_report_compares_the_year_so_far_with_the_same_months_last_year(
+    bureau, school, teacher
+):
+    """Mid-year (16 March) the previous year counts 1 September to 16 March too: a whole year
+    against six months would show a fall that did not happen."""
+    assessment_services.ensure_year(year=YEAR - 1)
+    assessment_services.ensure_year(year=YEAR)
+    factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)  # this year
+    for day in (datetime.date(2024, 10, 8), datetime.date(2025, 3, 16)):  # same months
+        factories.make_record(teacher, "T-GIFTS", by=bureau, occurred_on=day)
+    for day in (datetime.date(2025, 3, 17), datetime.date(2025, 6, 2)):  # later last year
+        factories.make_record(school, "S-DISCLOSURE", by=bureau, occurred_on=day)
+    context = data.district_report(YEAR)
+    period = context["period"]
+    assert not period.complete
+    assert period.current_label == "2025—2026学年（9月1日至3月16日）"
+    assert period.previous_label == "2024—2025学年同期（9月1日至3月16日）"
+    figures = {f.label: f for f in context["figures"]}
+    negatives = figures["公布失信记录"]
+    assert (negatives.current, negatives.previous) == (1, 2)
+    assert negatives.change == "-1（-50.0%）"
+    assert {v["name"]: v["previous"] for v in context["most_frequent"]} == {"有偿补课": 0}
+    pdf = issue.district_report_pdf(year=YEAR, by=bureau, base_url=BASE)
+    assert "同期" in pdf_text(pdf.content)
+
+
+def test_district_report_of_a_finished_year_compares_whole_years(bureau, school, teacher):
+    assessment_services.ensure_year(year=YEAR - 1)
+    for day in (datetime.date(2024, 10, 8), datetime.date(2025, 6, 2)):
+        factories.make_record(teacher, "T-GIFTS", by=bureau, occurred_on=day)
+    context = data.district_report(YEAR - 1)
+    period = context["period"]
+    assert period.complete and period.current_label == "2024—2025学年"
+    assert period.previous_label == "2023—2024学年"
+    assert {f.label: f.current for f in context["figures"]}["公布失信记录"] == 2
+
+
 def test_charts_are_plain_svg_with_escaped_labels():
     svg = charts.paired_bars(
         [("<script>", 3, 1)], title="t", current_label="今年", previous_label="去年"

@@ -22,6 +22,7 @@ from evaluations.assessment import lists
 from evaluations.assessment.eligibility import Eligibility, check_eligibility_purposes
 from evaluations.assessment.scoring import explanation_note, line_label
 from evaluations.models import (
+    ACTIVITY_ITEM_CODE,
     PUBLISHED_STATUSES,
     AssessmentResult,
     AssessmentYear,
@@ -515,32 +516,114 @@ def _count_by_year(queryset, column: str, years: Sequence[int]) -> dict[int, int
     return counts
 
 
-def _count_in_years(queryset, column: str, years: Sequence[int]) -> dict[int, int]:
-    """Rows whose datetime ``column`` falls in each academic year."""
+def _same_day(day: datetime.date, year: int) -> datetime.date:
+    """``day``'s month and day in ``year`` (28 February for a 29th in a common year)."""
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    """What the district report compares: a whole academic year with the one before once the
+    year is over; before that, the year so far (1 September to ``last_day``) with the same
+    months of the previous year — never a few months with a whole year."""
+
+    year: int
+    last_day: datetime.date  # the last day of the year counted (31 August when it is over)
+    complete: bool
+
+    def last_day_of(self, year: int) -> datetime.date:
+        """The last day counted of ``year`` (this year or an earlier one, same months)."""
+        return _same_day(self.last_day, self.last_day.year - (self.year - year))
+
+    def bounds(self, year: int) -> tuple[datetime.datetime, datetime.datetime]:
+        start, _ = year_bounds(year)
+        end = datetime.datetime.combine(
+            self.last_day_of(year) + datetime.timedelta(days=1),
+            datetime.time(),
+            tzinfo=start.tzinfo,
+        )
+        return start, end
+
+    @property
+    def months(self) -> str:
+        return f"9月1日至{self.last_day.month}月{self.last_day.day}日"
+
+    @property
+    def current_label(self) -> str:
+        label = academic_year_label(self.year)
+        return label if self.complete else f"{label}（{self.months}）"
+
+    @property
+    def previous_label(self) -> str:
+        label = academic_year_label(self.year - 1)
+        return label if self.complete else f"{label}同期（{self.months}）"
+
+    @property
+    def note(self) -> str:
+        if self.complete:
+            return "“增减”一栏为本学年与上一学年全年之差。"
+        return (
+            f"本学年尚未结束，“增减”一栏比较相同月份：本学年{self.months}"
+            f"与上一学年同期（{self.months}）之差。"
+        )
+
+
+def report_period(year: int, today: datetime.date | None = None) -> ReportPeriod:
+    """The period the report on ``year`` compares, as of ``today``."""
+    today = today or timezone.localdate()
+    year_end = datetime.date(year + 1, 8, 31)
+    if today > year_end:
+        return ReportPeriod(year=year, last_day=year_end, complete=True)
+    return ReportPeriod(year=year, last_day=max(today, datetime.date(year, 9, 1)), complete=False)
+
+
+def _records_by_year(queryset, period: ReportPeriod, years: Sequence[int]) -> dict[int, int]:
+    """Records of each academic year whose fact happened inside the period compared."""
+    counts = dict.fromkeys(years, 0)
+    for y in years:
+        counts[y] = queryset.filter(year=y, occurred_on__lte=period.last_day_of(y)).count()
+    return counts
+
+
+def _count_in_years(
+    queryset, column: str, period: ReportPeriod, years: Sequence[int]
+) -> dict[int, int]:
+    """Rows whose datetime ``column`` falls in the period compared of each academic year."""
     counts = {}
     for y in years:
-        start, end = year_bounds(y)
+        start, end = period.bounds(y)
         counts[y] = queryset.filter(**{f"{column}__gte": start, f"{column}__lt": end}).count()
     return counts
 
 
-def district_report(year: int, *, top: int = 10) -> dict:
-    """全区教育系统信用体系建设年度报告 for one academic year."""
+def district_report(year: int, *, top: int = 10, today: datetime.date | None = None) -> dict:
+    """全区教育系统信用体系建设年度报告 for one academic year. Its year-on-year figures compare
+    like with like (``report_period``): whole years once the year is over, otherwise the year so
+    far with the same months of the previous year."""
     previous = year - 1
     years = [year, previous]
+    period = report_period(year, today)
     published = CreditRecord.objects.filter(status__in=PUBLISHED_STATUSES)
-    negatives = _count_by_year(published.filter(polarity=Polarity.NEGATIVE), "year", years)
-    positives = _count_by_year(published.filter(polarity=Polarity.POSITIVE), "year", years)
-    severe = _count_by_year(
-        published.filter(polarity=Polarity.NEGATIVE, severity="severe"), "year", years
+    negatives = _records_by_year(published.filter(polarity=Polarity.NEGATIVE), period, years)
+    # Activities are counted from the schools' own log (section 四), never as records too.
+    positives = _records_by_year(
+        published.filter(polarity=Polarity.POSITIVE).exclude(item__code=ACTIVITY_ITEM_CODE),
+        period,
+        years,
     )
-    objections = _count_in_years(Objection.objects.all(), "filed_at", years)
+    severe = _records_by_year(
+        published.filter(polarity=Polarity.NEGATIVE, severity="severe"), period, years
+    )
+    objections = _count_in_years(Objection.objects.all(), "filed_at", period, years)
     repairs = _count_in_years(
-        RepairApplication.objects.filter(status=RepairStatus.APPROVED), "decided_at", years
+        RepairApplication.objects.filter(status=RepairStatus.APPROVED), "decided_at", period, years
     )
-    clues = _count_in_years(Clue.objects.all(), "received_at", years)
+    clues = _count_in_years(Clue.objects.all(), "received_at", period, years)
     substantiated = _count_in_years(
-        Clue.objects.filter(status=ClueStatus.SUBSTANTIATED), "closed_at", years
+        Clue.objects.filter(status=ClueStatus.SUBSTANTIATED), "closed_at", period, years
     )
     graded = _count_by_year(AssessmentResult.objects.all(), "year_id", years)
     teacher_a = _count_by_year(
@@ -598,8 +681,11 @@ def district_report(year: int, *, top: int = 10) -> dict:
     )
     teacher_grades = _grade_table(grade_years, years)
 
+    in_period = Q(year=year, occurred_on__lte=period.last_day_of(year)) | Q(
+        year=previous, occurred_on__lte=period.last_day_of(previous)
+    )
     top_rows = (
-        published.filter(polarity=Polarity.NEGATIVE, year__in=years)
+        published.filter(in_period, polarity=Polarity.NEGATIVE)
         .values_list("item_id", "item__name", "item__subject_kind", "year")
         .annotate(n=Count("id"))
         .order_by()
@@ -616,7 +702,7 @@ def district_report(year: int, *, top: int = 10) -> dict:
         key=lambda v: (-v["current"], v["name"]),
     )[:top]
 
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     black = lists.black_list_records(today)
     red = lists.red_list(year)
     red_schools = [e for e in red if e.kind == SubjectKind.SCHOOL]
@@ -630,6 +716,7 @@ def district_report(year: int, *, top: int = 10) -> dict:
         "year": year,
         "year_label": label,
         "previous_label": previous_label,
+        "period": period,
         "figures": figures,
         "headline": figures[:4],
         "distributions": distributions,
@@ -658,16 +745,16 @@ def district_report(year: int, *, top: int = 10) -> dict:
         "violations_chart": charts.paired_bars(
             [(f"{v['name']}（{v['kind']}）", v["current"], v["previous"]) for v in most_frequent],
             title="失信行为发生频次",
-            current_label=label,
-            previous_label=previous_label,
+            current_label=period.current_label,
+            previous_label=period.previous_label,
         )
         if most_frequent
         else "",
         "change_chart": charts.paired_bars(
             [(f.label, int(f.current), int(f.previous)) for f in figures[4:11]],
             title="主要工作量与上一学年对比",
-            current_label=label,
-            previous_label=previous_label,
+            current_label=period.current_label,
+            previous_label=period.previous_label,
         ),
         "black_count": black.count(),
         "black_schools": lists.black_list_entries(black.filter(school__isnull=False)),
@@ -724,6 +811,8 @@ class Exemplar:
     school: str
     honour: str
     since: datetime.date
+    office: str = ""  # 认定单位 of the commendation
+    document: str = ""  # its 文号
 
 
 def exemplar_records(today: datetime.date | None = None):
@@ -746,14 +835,11 @@ def exemplar_records(today: datetime.date | None = None):
 
 
 def exemplar_entries(records) -> list[Exemplar]:
-    """The rows shown of ``exemplar_records``, names of teachers masked."""
+    """The rows shown of ``exemplar_records``: commended teachers and schools by name, with the
+    decision that commended them."""
     entries = []
     for record in records.select_related("item", "school", "teacher__school"):
-        if record.teacher_id:
-            name = mask_name(record.teacher.name)
-            school = record.teacher.school.name if record.teacher.school_id else ""
-        else:
-            name = school = record.school.name
+        name, school = lists.public_name(record.school, record.teacher, masked=False)
         entries.append(
             Exemplar(
                 kind=record.subject_kind,
@@ -761,6 +847,8 @@ def exemplar_entries(records) -> list[Exemplar]:
                 school=school,
                 honour=record.item.name,
                 since=timezone.localdate(record.published_at),
+                office=record.deciding_office,
+                document=record.document_number,
             )
         )
     return entries

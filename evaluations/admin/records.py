@@ -130,6 +130,8 @@ class CreditRecordForm(forms.ModelForm):
             "occurred_on",
             "source",
             "narrative",
+            "deciding_office",
+            "document_number",
         )
 
     def __init__(self, *args, **kwargs):
@@ -217,7 +219,16 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
     inlines = [EvidenceInline]
 
     subject_fields = ("school", "teacher", "student")
-    content_fields = ("item", "points", "points_reason", "occurred_on", "source", "narrative")
+    content_fields = (
+        "item",
+        "points",
+        "points_reason",
+        "occurred_on",
+        "source",
+        "narrative",
+        "deciding_office",
+        "document_number",
+    )
     workflow_fields = (
         "status",
         "year",
@@ -359,6 +370,8 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
                 source=data["source"],
                 points=data.get("points"),
                 points_reason=data.get("points_reason") or "",
+                deciding_office=data.get("deciding_office") or "",
+                document_number=data.get("document_number") or "",
             )
             return
         created = services.propose_record(
@@ -370,6 +383,8 @@ class CreditRecordAdmin(SpreadsheetAdminMixin, RegistryModelAdmin):
             source=data["source"],
             points=data.get("points"),
             points_reason=data.get("points_reason") or "",
+            deciding_office=data.get("deciding_office") or "",
+            document_number=data.get("document_number") or "",
         )
         obj.pk = created.pk
         obj.refresh_from_db()

@@ -1,6 +1,13 @@
 """The public lists derived from the ledger and the assessment: 失信黑名单 and 诚信红名单.
 Never a student; records under objection, amended, revoked, repaired or past the disclosure period
-they were published with stay off."""
+they were published with stay off.
+
+Negative lists mask a teacher's name; positive lists (the red list, exemplars) name adult
+teachers and schools in full, as public commendations are published. Every entry cites the
+decision it rests on: the deciding office (认定单位) and document number (文号) of its record.
+One filter (``ListFilter``, ``filter_list``) serves every list: search by name, school or item,
+subject kind, kind of school and academic year — a masked list is never searched by the names
+it hides."""
 
 import datetime
 from dataclasses import dataclass
@@ -10,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from credit_registry.common.identity import mask_name
+from credit_registry.common.search import name_contains
 from credit_registry.common.years import academic_year_label, academic_year_of
 from evaluations.models import (
     AssessmentPolicy,
@@ -34,12 +42,65 @@ class ListEntry:
     reason: str
     since: datetime.date
     until: datetime.date | None
+    office: str = ""  # 认定单位 of the decision
+    document: str = ""  # its 文号
 
 
-def _public_name(school: School | None, teacher: Teacher | None) -> tuple[str, str]:
+def public_name(school: School | None, teacher: Teacher | None, *, masked: bool) -> tuple[str, str]:
+    """(name, school) as a public list shows a subject: a teacher's name masked on negative
+    lists, in full on positive ones (adults commended by name); a school always in full."""
     if teacher is not None:
-        return mask_name(teacher.name), teacher.school.name if teacher.school else ""
+        name = mask_name(teacher.name) if masked else teacher.name
+        return name, teacher.school.name if teacher.school else ""
     return school.name, school.name
+
+
+# --- one filter for every public list ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """What a reader narrowed a public list to; empty values leave the list whole."""
+
+    q: str = ""  # a name, a school or an item
+    subject: str = ""  # SubjectKind.SCHOOL or SubjectKind.TEACHER
+    school_kind: str = ""  # a SchoolKind
+    year: int | None = None  # an academic year
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.subject or self.school_kind or self.year is not None)
+
+
+def filter_list(
+    entries: QuerySet,
+    criteria: ListFilter,
+    *,
+    masked: bool,
+    year_field: str = "year",
+    item_field: str | None = "item__name",
+) -> QuerySet:
+    """A public list (records, or assessment results, with ``school``/``teacher`` columns) as
+    ``criteria`` narrow it. On a masked list a search matches schools and items only, never the
+    hidden name of a person: what a page masks cannot be found by guessing it."""
+    if criteria.subject == SubjectKind.SCHOOL:
+        entries = entries.filter(school__isnull=False)
+    elif criteria.subject == SubjectKind.TEACHER:
+        entries = entries.filter(teacher__isnull=False)
+    if criteria.school_kind:
+        entries = entries.filter(
+            Q(school__kind=criteria.school_kind) | Q(teacher__school__kind=criteria.school_kind)
+        )
+    if criteria.year is not None:
+        entries = entries.filter(**{year_field: criteria.year})
+    for word in criteria.q.split():
+        match = name_contains("school__name", word) | name_contains("teacher__school__name", word)
+        if item_field:
+            match |= name_contains(item_field, word)
+        if not masked:
+            match |= name_contains("teacher__name", word)
+        entries = entries.filter(match)
+    return entries
 
 
 def disclosed_on(today: datetime.date) -> Q:
@@ -80,9 +141,10 @@ def disclosure_records(today: datetime.date | None = None) -> QuerySet[CreditRec
 
 
 def black_list_entries(records: QuerySet[CreditRecord]) -> list[ListEntry]:
+    """The rows shown of a negative list: names of teachers masked."""
     entries = []
     for record in records.select_related("item", "school", "teacher__school"):
-        name, school = _public_name(record.school, record.teacher)
+        name, school = public_name(record.school, record.teacher, masked=True)
         entries.append(
             ListEntry(
                 kind=record.subject_kind,
@@ -91,6 +153,8 @@ def black_list_entries(records: QuerySet[CreditRecord]) -> list[ListEntry]:
                 reason=record.item.name,
                 since=timezone.localdate(record.published_at),
                 until=record.disclosure_ends_on(),
+                office=record.deciding_office,
+                document=record.document_number,
             )
         )
     return entries
@@ -108,7 +172,7 @@ def red_list_results(year: int) -> QuerySet[AssessmentResult]:
     ``red_list_entries``."""
     counting = CreditRecord.objects.counting().filter(year=year)
     negatives = counting.filter(polarity=Polarity.NEGATIVE)
-    commended = counting.filter(polarity=Polarity.POSITIVE)
+    commended = commendations(year)
     return (
         AssessmentResult.objects.filter(year_id=year, grade=Grade.A, student__isnull=True)
         .filter(
@@ -118,6 +182,13 @@ def red_list_results(year: int) -> QuerySet[AssessmentResult]:
         .exclude(teacher__in=negatives.filter(teacher__isnull=False).values("teacher"))
         .exclude(school__in=negatives.filter(school__isnull=False).values("school"))
         .order_by("school__name", "teacher__name", "id")
+    )
+
+
+def commendations(year: int) -> QuerySet[CreditRecord]:
+    """The counting commendations (positive records) of schools and teachers in ``year``."""
+    return CreditRecord.objects.counting().filter(
+        year=year, polarity=Polarity.POSITIVE, student__isnull=True
     )
 
 
@@ -146,7 +217,8 @@ def listed_institutions(today: datetime.date | None = None) -> QuerySet[Assessme
     )
 
 
-def institution_entries(results) -> list[ListEntry]:
+def institution_entries(results, *, office: str = "") -> list[ListEntry]:
+    """Rows of the D-graded institutions; the bureau (``office``) decided the grade."""
     entries = []
     for result in results:
         reach = result.policy.institution_listing_years
@@ -159,25 +231,49 @@ def institution_entries(results) -> list[ListEntry]:
                 % {"year": academic_year_label(result.year_id)},
                 since=datetime.date(result.year_id, 9, 1),
                 until=datetime.date(result.year_id + reach + 1, 8, 31),
+                office=office,
             )
         )
     return entries
 
 
 def red_list_entries(results: QuerySet[AssessmentResult], year: int) -> list[ListEntry]:
+    """The rows shown of the red list, names in full, each citing its latest commendation of
+    the year (item, deciding office, document number); two queries whatever the page."""
     label = academic_year_label(year)
-    return [
-        ListEntry(
-            kind=SubjectKind.TEACHER if result.teacher_id else SubjectKind.SCHOOL,
-            name=_public_name(result.school, result.teacher)[0],
-            school=_public_name(result.school, result.teacher)[1],
-            reason=gettext("%(year)s信用等级A（%(score)s分）")
-            % {"year": label, "score": result.total_score},
-            since=datetime.date(year + 1, 9, 1),
-            until=None,
+    results = list(results.select_related("school", "teacher__school"))
+    latest: dict[tuple[str, int], CreditRecord] = {}
+    cited = commendations(year).filter(
+        Q(school__in=[r.school_id for r in results if r.school_id])
+        | Q(teacher__in=[r.teacher_id for r in results if r.teacher_id])
+    )
+    for record in cited.select_related("item").order_by("published_at", "id"):
+        key = (record.subject_kind, record.school_id or record.teacher_id)
+        latest[key] = record
+    entries = []
+    for result in results:
+        kind = SubjectKind.TEACHER if result.teacher_id else SubjectKind.SCHOOL
+        name, school = public_name(result.school, result.teacher, masked=False)
+        record = latest.get((kind, result.teacher_id or result.school_id))
+        reason = gettext("%(year)s信用等级A（%(score)s分）") % {
+            "year": label,
+            "score": result.total_score,
+        }
+        if record is not None:
+            reason += f"；{record.item.name}"
+        entries.append(
+            ListEntry(
+                kind=kind,
+                name=name,
+                school=school,
+                reason=reason,
+                since=datetime.date(year + 1, 9, 1),
+                until=None,
+                office=record.deciding_office if record else "",
+                document=record.document_number if record else "",
+            )
         )
-        for result in results.select_related("school", "teacher__school")
-    ]
+    return entries
 
 
 def red_list(year: int | None = None) -> list[ListEntry]:

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from evaluations.models import (
-    COUNTING_STATUSES,
     AssessmentPolicy,
     AssessmentResult,
     AssessmentYear,
@@ -247,7 +246,8 @@ def current_policy(year: int) -> AssessmentPolicy:
 def counted_records(year: int, **subject_filter) -> dict[tuple[str, int], list[CountedRecord]]:
     """The year's counting records, grouped by (subject kind, subject id), in one query."""
     rows = (
-        CreditRecord.objects.filter(year=year, status__in=COUNTING_STATUSES, **subject_filter)
+        CreditRecord.objects.counting()
+        .filter(year=year, **subject_filter)
         .values_list(
             "id",
             "school_id",

@@ -126,6 +126,8 @@ def _publish_amendment(*, record, by, at, reason, points, item, narrative) -> Cr
         year=record.year,
         source=record.source,
         narrative=(narrative or record.narrative).strip(),
+        deciding_office=record.deciding_office,
+        document_number=record.document_number,
         amends=record,
         status=RecordStatus.APPROVED,
         recorded_by=by,

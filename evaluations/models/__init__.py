@@ -25,6 +25,7 @@ from evaluations.models.disputes import (
     RepairStatus,
 )
 from evaluations.models.records import (
+    ACTIVITY_ITEM_CODE,
     COUNTING_STATUSES,
     PROTECTED_FIELDS,
     PUBLISHED_STATUSES,
@@ -66,6 +67,7 @@ from evaluations.models.rounds import (
 )
 
 __all__ = [
+    "ACTIVITY_ITEM_CODE",
     "GROUPS_OF_KIND",
     "RATEE_FIELD",
     "ASSIGNED_GROUPS",

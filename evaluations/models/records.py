@@ -129,6 +129,12 @@ PUBLISHED_STATUSES = (
 # Statuses of a published record that still counts in scores and consequences.
 COUNTING_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.UNDER_OBJECTION)
 
+# 诚信教育活动 count once: as the activities a school logs (``schools.IntegrityActivity``, with
+# kind, participants and photos, ``activity_points`` each up to the policy's ``activity_cap``,
+# SPEC §6). The catalog item of the same name is retired (evaluations 0014): its records stay in
+# the files they are part of, but never count — not in scores, lists or report figures.
+ACTIVITY_ITEM_CODE = "S-INTEGRITY-ACTIVITY"
+
 # The state each ledger action leaves a record in. A published record's stored status must always
 # be the state of its newest link (database trigger from migration 0008, ``verify_ledger``).
 STATE_AFTER = {
@@ -152,6 +158,8 @@ PROTECTED_FIELDS = (
     "year",
     "source",
     "narrative",
+    "deciding_office",
+    "document_number",
     "recorded_by_id",
     "recorded_at",
     "approved_by_id",
@@ -177,7 +185,8 @@ class CreditRecordQuerySet(models.QuerySet):
         return self.filter(published_at__isnull=False)
 
     def counting(self):
-        return self.filter(status__in=COUNTING_STATUSES)
+        """Records that count in scores, consequences and lists."""
+        return self.filter(status__in=COUNTING_STATUSES).exclude(item__code=ACTIVITY_ITEM_CODE)
 
     def for_subject(self, subject):
         return self.filter(**{subject_field(subject): subject})
@@ -233,6 +242,21 @@ class CreditRecord(models.Model):
     )
     source = models.CharField(_("来源"), max_length=16, choices=RecordSource.choices)
     narrative = models.TextField(_("事实陈述"))
+    # The decision the record rests on (a commendation, a sanction): who decided it and its
+    # document number, as the public lists cite it. Set before publication and frozen with the
+    # content (PROTECTED_FIELDS, the ledger digest and the record guard, evaluations 0014).
+    deciding_office = models.CharField(
+        _("认定单位"),
+        max_length=100,
+        blank=True,
+        help_text=_("作出表彰或认定决定的单位，如：某某区教育局；公布后不能修改"),
+    )
+    document_number = models.CharField(
+        _("文号"),
+        max_length=60,
+        blank=True,
+        help_text=_("决定文件的文号，如：蕉教〔2025〕12号；公布后不能修改"),
+    )
     status = models.CharField(
         _("状态"), max_length=16, choices=RecordStatus.choices, default=RecordStatus.DRAFT
     )

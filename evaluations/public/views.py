@@ -1,18 +1,22 @@
 """Pages anyone may open without an account (SPEC §1, "public"): the red and black lists,
 integrity exemplars and activity news, the complaint-clue form and report verification.
 
-Nothing here ever shows a student, and teachers' names are masked: the lists come from
-``evaluations.assessment.lists`` (which drop records under objection, amended, revoked, repaired or past
-their disclosure period) and ``credit_registry.reports.data.exemplars``. Writes go through
+Nothing here ever shows a student. Negative lists mask teachers' names; positive lists (red
+list, exemplars) name commended teachers and schools in full. The lists come from
+``evaluations.assessment.lists`` (which drop records under objection, amended, revoked, repaired
+or past their disclosure period) and ``credit_registry.reports.data.exemplars``, and every list
+takes the one filter of ``evaluations.public.forms``. Writes go through
 the clue services; submissions are rate-limited per client address through the shared
 cache, so every app server counts together.
 """
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.shortcuts import redirect, render
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -25,8 +29,9 @@ from credit_registry.reports.documents import MAX_UPLOAD_BYTES, verify_document
 from evaluations.assessment import lists as selectors
 from evaluations.clues import services
 from evaluations.models import AssessmentResult, AssessmentYear, ClueChannel
+from evaluations.public.forms import ListFilterForm
 from schools.models import School
-from schools.selectors import activity_news
+from schools.selectors import activity_news, activity_photos, public_activities
 
 LIST_PAGE_SIZE = 100
 CLUES_PER_HOUR = 5
@@ -60,38 +65,87 @@ def _page_of_records(request, records, build):
     return page
 
 
+def _filter_form(request, **options) -> ListFilterForm:
+    """The shared filter of the public lists, offering the academic years the registry keeps."""
+    years = options.pop("years", None)
+    if years is None:
+        years = list(AssessmentYear.objects.order_by("-year").values_list("year", flat=True))
+    return ListFilterForm(request.GET, years=years, **options)
+
+
+def _record_list(request, template: str, records, build, *, masked: bool, **context):
+    """A public list of records (black list, disclosure, exemplars), filtered and paged."""
+    form = _filter_form(request)
+    criteria = form.criteria()
+    records = selectors.filter_list(records, criteria, masked=masked)
+    page = _page_of_records(request, records, build)
+    context.update(
+        page=page, count=page.paginator.count, form=form, query=form.query(), criteria=criteria
+    )
+    return render(request, template, context)
+
+
 def black_list(request):
-    page = _page_of_records(request, selectors.black_list_records(), selectors.black_list_entries)
-    institutions = selectors.institution_entries(selectors.listed_institutions())
-    return render(
+    form = _filter_form(request)
+    institutions = selectors.filter_list(
+        selectors.listed_institutions(),
+        form.criteria(),
+        masked=True,
+        year_field="year_id",
+        item_field=None,
+    )
+    office = gettext("%(district)s教育局") % {"district": settings.REGISTRY_DISTRICT_NAME}
+    return _record_list(
         request,
         "public/black_list.html",
-        {"page": page, "count": page.paginator.count, "institutions": institutions},
+        selectors.black_list_records(),
+        selectors.black_list_entries,
+        masked=True,
+        institutions=selectors.institution_entries(institutions, office=office),
     )
 
 
 def disclosure(request):
     """失信信息公示: every negative record of a school or teacher within its disclosure period."""
-    page = _page_of_records(request, selectors.disclosure_records(), selectors.black_list_entries)
-    return render(
+    return _record_list(
         request,
         "public/disclosure.html",
-        {"page": page, "count": page.paginator.count},
+        selectors.disclosure_records(),
+        selectors.black_list_entries,
+        masked=True,
+    )
+
+
+def exemplars(request):
+    return _record_list(
+        request,
+        "public/exemplars.html",
+        data.exemplar_records(),
+        data.exemplar_entries,
+        masked=False,
+        news=activity_news(),
     )
 
 
 def red_list(request):
     years = list(
-        AssessmentYear.objects.filter(closed_at__isnull=False).values_list("year", flat=True)
+        AssessmentYear.objects.filter(closed_at__isnull=False)
+        .order_by("-year")
+        .values_list("year", flat=True)
     )
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = None
-    if year not in years:
-        year = years[0] if years else None
+    form = _filter_form(request, years=years, any_year=False)
+    criteria = form.criteria()
+    year = criteria.year
     results = (
-        selectors.red_list_results(year) if year is not None else AssessmentResult.objects.none()
+        selectors.filter_list(
+            selectors.red_list_results(year),
+            criteria,
+            masked=False,
+            year_field="year_id",
+            item_field=None,
+        )
+        if year is not None
+        else AssessmentResult.objects.none()
     )
     counts = results.aggregate(
         schools=Count("id", filter=Q(school__isnull=False)),
@@ -111,18 +165,29 @@ def red_list(request):
             "teachers": counts["teachers"],
             "year": year,
             "year_label": academic_year_label(year) if year is not None else "",
-            "years": [(y, academic_year_label(y)) for y in years],
+            "form": form,
+            "query": form.query(),
+            "criteria": criteria,
         },
     )
 
 
-def exemplars(request):
-    page = _page_of_records(request, data.exemplar_records(), data.exemplar_entries)
+def activity(request, pk: int):
+    """An integrity-education activity of the public news: its text and its photos."""
+    shown = get_object_or_404(public_activities().select_related("school"), pk=pk)
     return render(
         request,
-        "public/exemplars.html",
-        {"page": page, "count": page.paginator.count, "news": activity_news()},
+        "public/activity.html",
+        {"activity": shown, "photos": activity_photos(public_activities(), pk)},
     )
+
+
+def activity_photo(request, pk: int, photo_pk: int):
+    """A photo of a public activity; any other photo (or file) is 404, as is an excluded one's."""
+    photo = get_object_or_404(activity_photos(public_activities(), pk), pk=photo_pk)
+    response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 class ClueForm(forms.Form):

@@ -60,6 +60,8 @@ def record_digest(record: CreditRecord) -> dict:
         "year": record.year,
         "source": record.source,
         "narrative": record.narrative,
+        "deciding_office": record.deciding_office,
+        "document_number": record.document_number,
         "amends": record.amends_id,
         "recorded_by": record.recorded_by_id,
         "recorded_at": _timestamp(record.recorded_at),

@@ -127,9 +127,12 @@ def propose_record(
     source: str = RecordSource.ROUTINE,
     points: Decimal | None = None,
     points_reason: str = "",
+    deciding_office: str = "",
+    document_number: str = "",
     submit: bool = True,
 ) -> CreditRecord:
-    """Draft a record (and by default submit it for the bureau's approval)."""
+    """Draft a record (and by default submit it for the bureau's approval). A commendation or
+    sanction names the decision it rests on (``deciding_office``, ``document_number``)."""
     points = check_proposal(
         by=by,
         subject=subject,
@@ -149,6 +152,8 @@ def propose_record(
         year=academic_year_of(occurred_on),
         source=source,
         narrative=narrative.strip(),
+        deciding_office=deciding_office.strip(),
+        document_number=document_number.strip(),
         status=RecordStatus.SUBMITTED if submit else RecordStatus.DRAFT,
         recorded_by=by,
         recorded_at=now,
@@ -168,6 +173,8 @@ def edit_record(
     source: str | None = None,
     points: Decimal | None = None,
     points_reason: str = "",
+    deciding_office: str = "",
+    document_number: str = "",
 ) -> CreditRecord:
     """Correct a record that is still a working copy; the editor is named on it."""
     record = lock_record(record)
@@ -187,6 +194,8 @@ def edit_record(
     record.occurred_on = occurred_on
     record.year = academic_year_of(occurred_on)
     record.narrative = narrative.strip()
+    record.deciding_office = deciding_office.strip()
+    record.document_number = document_number.strip()
     if source:
         record.source = source
     record.edited_by = by

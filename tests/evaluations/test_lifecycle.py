@@ -168,6 +168,27 @@ def test_database_refuses_raw_sql_changes_to_a_published_record(bureau, teacher)
         cursor.execute(f"DELETE FROM {table} WHERE id = %s", [record.pk])
 
 
+@pytest.mark.parametrize("column", ["deciding_office", "document_number"])
+def test_the_decision_a_record_cites_is_frozen_and_chained(bureau, teacher, column):
+    record = record_services.propose_record(
+        by=bureau,
+        subject=teacher,
+        item=factories.item("T-ETHICS-COMMENDATION"),
+        occurred_on=factories.TODAY,
+        narrative="表彰决定。",
+        deciding_office="蕉城区教育局",
+        document_number="蕉教〔2026〕8号",
+    )
+    record = record_services.publish_record(
+        record=record_services.approve_record(record=record, by=bureau), by=bureau
+    )
+    link = record.ledger.get(action="publish")
+    assert link.payload["record"][column] == getattr(record, column)
+    table = CreditRecord._meta.db_table
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {column} = 'x' WHERE id = %s", [record.pk])
+
+
 def test_database_refuses_changes_to_ledger_entries(bureau, teacher):
     factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
     table = LedgerEntry._meta.db_table

@@ -16,7 +16,9 @@ from evaluations.assessment import services as assessment_services
 from evaluations.assessment import standing as selectors
 from evaluations.assessment.scoring import recompute_year
 from evaluations.models import (
+    ACTIVITY_ITEM_CODE,
     AssessmentResult,
+    CatalogItem,
     CreditRecord,
     RecordSource,
     RecordStatus,
@@ -230,6 +232,25 @@ def test_activities_count_toward_the_school_score_up_to_the_policys_cap(principa
     assert result.record_score == Decimal("105.00")
     labels = [line["label"] for line in result.explanation["lines"]]
     assert "诚信教育活动7次×1.00分（上限5.00分）" in labels
+
+
+def test_an_activity_counts_once_not_again_as_a_catalog_record(principal, school, bureau):
+    """诚信教育活动 count from the school's log of activities (capped by the policy); a record of
+    the retired catalog item of the same name stays in the file but adds nothing."""
+    assessment_services.ensure_year(year=YEAR)
+    retired = CatalogItem.objects.filter(code=ACTIVITY_ITEM_CODE)
+    assert not retired.get().active  # retired by evaluations 0014
+    retired.update(active=True)  # a record proposed before the item was retired
+    factories.make_record(school, ACTIVITY_ITEM_CODE, by=bureau)
+    retired.update(active=False)
+    log_activity(school, principal)
+    recompute_year(year=YEAR)
+    result = AssessmentResult.objects.get(year_id=YEAR, school=school)
+    assert result.record_score == Decimal("101.00")
+    labels = [line["label"] for line in result.explanation["lines"]]
+    assert "诚信教育活动1次×1.00分" in labels and "诚信教育活动" not in labels
+    with pytest.raises(ValidationError):
+        factories.make_record(school, ACTIVITY_ITEM_CODE, by=bureau)
 
 
 def test_an_excluded_activity_stops_counting(principal, school, bureau):
