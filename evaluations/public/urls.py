@@ -12,5 +12,6 @@ urlpatterns = [
     path("exemplars/", public_views.exemplars, name="exemplars"),
     path("complaint/", public_views.complaint, name="complaint"),
     path("complaint/received/", public_views.complaint_received, name="complaint_received"),
+    path("complaint/status/", public_views.complaint_status, name="complaint_status"),
     path("verify/", public_views.verify, name="verify"),
 ]
