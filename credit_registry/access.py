@@ -20,8 +20,10 @@ from evaluations.models import (
     AccessCode,
     ComplaintClue,
     CreditRecord,
+    Objection,
     RaterAssignment,
     RaterGroup,
+    RepairApplication,
 )
 from schools.models import IntegrityActivity, OperationChecklist, School
 from students.models import Classroom, Pledge, Student
@@ -267,6 +269,37 @@ def may_act_for_subject(user, record: CreditRecord) -> bool:
             return record.student.school_id == school.pk
         return record.teacher.school_id == school.pk
     return False
+
+
+def sees_dispute_files(user, record: CreditRecord) -> bool:
+    """The files of an objection or a repair application about a record: the bureau, which
+    decides, and the subject's side, who filed them (``may_act_for_subject``)."""
+    return is_bureau(user) or may_act_for_subject(user, record)
+
+
+def _subject_side_records(user) -> QuerySet[CreditRecord]:
+    """``may_act_for_subject`` as a queryset: the records whose subject the user answers for."""
+    role = role_of(user)
+    if role == Role.TEACHER:
+        return CreditRecord.objects.filter(teacher=teacher_of(user))
+    if role == Role.PRINCIPAL:
+        return records_visible_to(user)  # the school, its teachers, its current students
+    return CreditRecord.objects.none()
+
+
+def objections_visible_to(user) -> QuerySet[Objection]:
+    """Objections with their files (``sees_dispute_files``): the bureau all, the subject's
+    side theirs."""
+    if is_bureau(user):
+        return Objection.objects.all()
+    return Objection.objects.filter(record__in=_subject_side_records(user).values("pk"))
+
+
+def repairs_visible_to(user) -> QuerySet[RepairApplication]:
+    """Repair applications with their files, seen as objections are."""
+    if is_bureau(user):
+        return RepairApplication.objects.all()
+    return RepairApplication.objects.filter(record__in=_subject_side_records(user).values("pk"))
 
 
 # --- evaluation rounds -------------------------------------------------------------------------

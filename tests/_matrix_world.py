@@ -2,8 +2,8 @@
 
 Two schools, A and B, each with a principal account, a plain teacher, a class teacher heading a
 class with a student, and published records about each subject; a second class in school A (a
-colleague's) for "another person" cases; an objection, evidence files, a complaint clue about
-school A assigned to the inspector, an open evaluation round with its tasks and one-time codes,
+colleague's) for "another person" cases; an objection with a file, evidence files, a complaint clue
+(with a photo) about school A assigned to the inspector, an open evaluation round with its tasks and one-time codes,
 an issued document and a report batch. Built once per module through the factories and services.
 """
 
@@ -256,6 +256,7 @@ def build_world() -> World:
             subject_description=side.teacher.name,
             content="反映有偿补课问题，请核查。",
             teacher=side.teacher,
+            photos=[_png()],
         )
         clues[letter] = clue
     clue_a = clue_services.assign_clue(clue=clues["a"], inspector=inspector, by=bureau)
@@ -263,7 +264,10 @@ def build_world() -> World:
     log_access(bureau, AccessAction.VIEW_TEACHER_FILE, a.teacher)
     objected = factories.make_record(a.teacher, "T-GIFTS", by=bureau)
     objection = dispute_services.file_objection(
-        record=objected, by=a.teacher.user, reason="事实有误。"
+        record=objected,
+        by=a.teacher.user,
+        reason="事实有误。",
+        files=[SimpleUploadedFile("说明.pdf", PDF, content_type="application/pdf")],
     )
 
     evaluation_round = factories.make_round(by=bureau)

@@ -303,6 +303,26 @@ EXPECTATIONS: dict[str, Url] = {
             bureau=200,
         ),
     ),
+    # the objection of school A's plain teacher: the teacher and the school filed it, the
+    # bureau decides it; the class teacher (another person) and the inspector get 404
+    "objection_file": Url(
+        kwargs=lambda w, role, case: {
+            "pk": w.objection.pk,
+            "file_pk": w.objection.evidence.get().pk,
+        },
+        get=by_role(
+            anonymous=LOGIN,
+            teacher=200,
+            class_teacher=404,
+            principal=200,
+            inspector=404,
+            bureau=200,
+        ),
+    ),
+    "repair_file": Url(
+        kwargs=lambda w, role, case: {"pk": 0, "file_pk": 0},  # no application in the world
+        get=signed_in(404),
+    ),
     "notices": Url(get=signed_in(200)),
     # --- the teacher's file --------------------------------------------------------------------
     "teachers:my_file": Url(
@@ -358,6 +378,8 @@ EXPECTATIONS: dict[str, Url] = {
     ),
     "public:complaint": Url(get=everyone(200)),
     "public:complaint_received": Url(get=everyone(200)),
+    # a lookup by receipt number changes nothing but the caller's rate-limit count
+    "public:complaint_status": Url(get=everyone(200)),
     "public:verify": Url(get=everyone(200)),
     # --- evaluations (测评) --------------------------------------------------------------------
     "survey:enter": Url(get=everyone(200)),
@@ -809,6 +831,14 @@ EXPECTATIONS: dict[str, Url] = {
         )
         for view in ("work", "close")
     },
+    "admin:evaluations_complaintclue_photo": Url(
+        cases=SCHOOL_CASES,
+        kwargs=lambda w, role, case: {
+            "pk": w.clue(role, case).pk,
+            "photo_pk": w.clue(role, case).photos.get().pk,
+        },
+        get={**dict.fromkeys(NOT_STAFF, LOGIN), INSPECTOR: own_only(200), BUREAU: 200},
+    ),
     # a finished batch without its zip file: 404 for the bureau, 403 for anyone else staff
     "admin:credit_registry_reportbatch_download": Url(
         kwargs=lambda w, role, case: {"pk": w.batch.pk},
@@ -890,6 +920,9 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         inspector="view", bureau="ac", **_scoped(lambda w, case: w.clue(None, case))
     ),
     "evaluations.cluenote": AdminModel(bureau=None),  # technical: superusers only
+    "evaluations.cluephoto": AdminModel(bureau=None),  # technical: superusers only
+    "evaluations.objectionevidence": AdminModel(bureau=None),  # technical: superusers only
+    "evaluations.repairevidence": AdminModel(bureau=None),  # technical: superusers only
     "evaluations.ledgerentry": AdminModel(bureau=None),  # technical: superusers only
     "evaluations.ledgerhead": AdminModel(bureau=None),  # technical: superusers only
     "evaluations.assessmentyear": AdminModel(bureau="a"),

@@ -3,18 +3,29 @@ Nothing of a student is ever public; teachers' names are masked; records under o
 the lists."""
 
 import datetime
+import io
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from PIL import Image
 
 from credit_registry.reports import issue
 from evaluations.assessment import services as assessment_services
+from evaluations.clues import services as clue_services
 from evaluations.disputes import services as dispute_services
-from evaluations.models import ClueChannel, ComplaintClue, RecordSource
+from evaluations.models import (
+    ClueChannel,
+    ComplaintClue,
+    LedgerAction,
+    ObjectionStatus,
+    RecordSource,
+)
+from evaluations.records import selectors as record_selectors
 from evaluations.records import services as record_services
 from tests import factories
 
@@ -453,3 +464,164 @@ def test_public_pages_need_no_login_and_link_each_other(client, db):
         response = client.get(reverse(f"public:{name}"))
         assert response.status_code == 200, name
         assert reverse("public:verify") in response.content.decode()
+
+
+# --- receipt numbers and progress --------------------------------------------------------------
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    return tmp_path
+
+
+def _png(name="现场.png") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def _status(client, number, **extra):
+    return client.post(reverse("public:complaint_status"), {"number": number}, **extra)
+
+
+def test_a_clue_gets_an_unguessable_receipt_number_shown_once_received(client, db):
+    response = client.post(reverse("public:complaint"), CLUE, follow=True)
+    clue = ComplaintClue.objects.get()
+    number = clue.receipt_number
+    assert len(number) == 10 and set(number) <= set("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
+    body = response.content.decode()
+    assert clue.display_receipt_number in body
+    assert reverse("public:complaint_status") in body
+    client.post(reverse("public:complaint"), CLUE)
+    assert ComplaintClue.objects.exclude(pk=clue.pk).get().receipt_number != number
+
+
+def test_progress_shows_the_stage_and_its_date_and_nothing_else(client, bureau, inspector, school):
+    client.post(reverse("public:complaint"), {**CLUE, "reporter_name": "张三", "school": school.pk})
+    clue = ComplaintClue.objects.get()
+    typed = clue.display_receipt_number.lower().replace("-", " ")  # as a person may type it
+    body = _status(client, typed).content.decode()
+    assert ">已受理</h2>" in body and "自2026-03-16起" in body
+    for private in ("张三", "13800000000", "某某培训学校", "有偿补课", school.name):
+        assert private not in body
+    assigned_on = factories.NOW + datetime.timedelta(days=2)
+    with time_machine.travel(assigned_on, tick=False):
+        clue_services.assign_clue(clue=clue, inspector=inspector, by=bureau)
+    body = _status(client, clue.receipt_number).content.decode()
+    assert ">已分派核查</h2>" in body and "自2026-03-18起" in body
+    with time_machine.travel(assigned_on + datetime.timedelta(days=2), tick=False):
+        clue_services.close_clue(
+            clue=clue, by=inspector, substantiated=False, conclusion="查无实据"
+        )
+    body = _status(client, clue.receipt_number).content.decode()
+    assert ">已办结</h2>" in body and "自2026-03-20起" in body and "查无实据" not in body
+
+
+def test_a_wrong_number_is_told_and_counts_against_the_limit(client, db):
+    wrong = _status(client, "23456-789AB")
+    assert wrong.status_code == 400 and "未找到该受理编号" in wrong.content.decode()
+    for _ in range(19):
+        _status(client, "23456-789AB")
+    client.post(reverse("public:complaint"), CLUE)  # the complaint form counts on its own
+    right = ComplaintClue.objects.get().receipt_number
+    refused = _status(client, right)
+    assert refused.status_code == 429 and "频繁" in refused.content.decode()
+    assert _status(client, right, REMOTE_ADDR="203.0.113.9").status_code == 200
+
+
+def test_photos_are_checked_and_shown_to_the_bureau_only(
+    client, bureau, inspector, private_storage
+):
+    response = client.post(reverse("public:complaint"), {**CLUE, "photos": [_png()]})
+    assert response.status_code == 302
+    clue = ComplaintClue.objects.get()
+    photo = clue.photos.get()
+    link = reverse("admin:evaluations_complaintclue_photo", args=[clue.pk, photo.pk])
+    assert client.get(link).status_code == 302  # to the admin's login
+    client.force_login(bureau)
+    work = client.get(reverse("admin:evaluations_complaintclue_work", args=[clue.pk]))
+    assert link in work.content.decode() and clue.display_receipt_number in work.content.decode()
+    change = client.get(reverse("admin:evaluations_complaintclue_change", args=[clue.pk]))
+    assert link in change.content.decode()
+    shown = client.get(link)
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
+    client.force_login(inspector)  # not assigned to them
+    assert client.get(link).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "photos",
+    [
+        [SimpleUploadedFile("材料.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")],
+        [SimpleUploadedFile("图.png", b"GIF89a\x01\x00", content_type="image/png")],
+        "four",
+    ],
+)
+def test_a_photo_that_is_no_image_or_one_too_many_is_refused_and_nothing_written(
+    client, db, private_storage, photos
+):
+    photos = [_png(f"{n}.png") for n in range(4)] if photos == "four" else photos
+    response = client.post(reverse("public:complaint"), {**CLUE, "photos": photos})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "只接受PNG或JPEG图片" in body or "最多上传3个文件" in body
+    assert not ComplaintClue.objects.exists()
+    assert not any(path.is_file() for path in private_storage.rglob("*"))
+
+
+# --- verification after changes ----------------------------------------------------------------
+
+
+def test_verify_tells_that_records_changed_after_the_document_was_issued(
+    client, bureau, teacher, clock
+):
+    assessment_services.ensure_year(year=YEAR)
+    record = factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)
+    issued = issue.teacher_file_pdf(teacher=teacher, by=bureau, base_url="http://testserver")
+    url = reverse("public:verify")
+    code = issued.document.display_code
+    unchanged = client.get(url, {"code": code}).content.decode()
+    assert "真实有效" in unchanged and "出具后记录有变动" not in unchanged
+    clock.move_to(factories.NOW + datetime.timedelta(days=4))
+    objection = dispute_services.file_objection(record=record, by=teacher.user, reason="有误")
+    body = client.get(url, {"code": code}).content.decode()
+    assert "出具后记录有变动" not in body  # an objection alone changes no record
+    dispute_services.decide_objection(
+        objection=objection, by=bureau, outcome=ObjectionStatus.REVOKED, reason="经复查不属实"
+    )
+    body = client.get(url, {"code": code}).content.decode()
+    assert "真实有效（按出具时的内容）" in body
+    assert "出具后记录有变动：2026-03-20起有记录被撤销" in body
+    same = SimpleUploadedFile("a.pdf", issued.content, content_type="application/pdf")
+    assert "有记录被撤销" in client.post(url, {"code": code, "pdf": same}).content.decode()
+
+
+def test_changes_after_follow_what_each_document_covers(bureau, school, teacher, other_school):
+    issued_at = factories.NOW
+    later = issued_at + datetime.timedelta(days=2)
+    with time_machine.travel(later, tick=False):
+        elsewhere = factories.make_teacher(other_school, "钱老师")
+        factories.make_record(elsewhere, "T-GIFTS", by=bureau)
+    for key, year in ((f"teacher:{teacher.pk}", None), (f"school:{school.pk}", YEAR)):
+        assert record_selectors.changes_after(subject_key=key, year=year, after=issued_at) is None
+    district = record_selectors.changes_after(
+        subject_key=f"district:{YEAR}", year=YEAR, after=issued_at
+    )
+    assert district.since == later.date() and district.actions == (LedgerAction.PUBLISH,)
+    with time_machine.travel(later, tick=False):
+        factories.make_record(teacher, "T-GIFTS", by=bureau)
+    school_changes = record_selectors.changes_after(
+        subject_key=f"school:{school.pk}", year=YEAR, after=issued_at
+    )
+    assert school_changes.actions == (LedgerAction.PUBLISH,)
+    last_year = record_selectors.changes_after(
+        subject_key=f"school:{school.pk}", year=YEAR - 1, after=issued_at
+    )
+    assert last_year is None

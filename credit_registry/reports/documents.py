@@ -28,6 +28,8 @@ from django.utils.translation import gettext_lazy
 
 from credit_registry.common import identity
 from credit_registry.models import IssuedDocument, ReportBatch
+from evaluations.models import LedgerAction
+from evaluations.records.selectors import LaterChanges, changes_after
 
 # Unambiguous characters only: no 0/O, 1/I/L, so a code read off paper is typed right.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -217,16 +219,49 @@ VERDICT_LABELS = {
 }
 
 
+CHANGE_PHRASES = {
+    LedgerAction.PUBLISH: gettext_lazy("有新的记录公布"),
+    LedgerAction.AMEND: gettext_lazy("有记录被更正"),
+    LedgerAction.REVOKE: gettext_lazy("有记录被撤销"),
+    LedgerAction.REPAIR: gettext_lazy("有记录经信用修复"),
+}
+
+
 @dataclass(frozen=True)
 class Verification:
     verdict: Verdict
     document: IssuedDocument | None
     explanation: str
     file_checked: bool = False
+    # For a genuine document: what changed in its records after it was issued.
+    changes: LaterChanges | None = None
 
     @property
     def label(self) -> str:
+        if self.verdict == Verdict.VALID and self.changes is not None:
+            return _("真实有效（按出具时的内容）")
         return VERDICT_LABELS[self.verdict]
+
+    @property
+    def changes_text(self) -> str:
+        if self.changes is None:
+            return ""
+        return _(
+            "出具后记录有变动：%(date)s起%(what)s。文书仍是出具时的原样，内容已不是最新，请以最新出具的文书为准。"
+        ) % {
+            "date": f"{self.changes.since:%Y-%m-%d}",
+            "what": _("、").join(str(CHANGE_PHRASES[action]) for action in self.changes.actions),
+        }
+
+
+def _genuine(document: IssuedDocument, explanation: str, *, file_checked: bool = False):
+    """A valid verdict, told whether the document's records changed since it was issued."""
+    changes = changes_after(
+        subject_key=document.subject_key, year=document.year, after=document.issued_at
+    )
+    return Verification(
+        Verdict.VALID, document, explanation, file_checked=file_checked, changes=changes
+    )
 
 
 def find_document(code: str) -> IssuedDocument | None:
@@ -252,20 +287,14 @@ def verify_document(*, code: str = "", pdf: bytes | None = None) -> Verification
             _("该验证码不存在，文书不是本平台出具的，或验证码输入有误"),
         )
     if pdf is None:
-        return Verification(
-            Verdict.VALID,
+        return _genuine(
             document,
             _("验证码有效。请核对纸质或电子文书的标题、对象、出具日期和页数与下列信息一致"),
         )
     digest = hashlib.sha256(pdf).hexdigest()
     if document is not None:
         if digest == document.sha256:
-            return Verification(
-                Verdict.VALID,
-                document,
-                _("文件与出具时完全一致"),
-                file_checked=True,
-            )
+            return _genuine(document, _("文件与出具时完全一致"), file_checked=True)
         return Verification(
             Verdict.ALTERED,
             document,
@@ -274,12 +303,7 @@ def verify_document(*, code: str = "", pdf: bytes | None = None) -> Verification
         )
     issued = IssuedDocument.objects.filter(sha256=digest).first()
     if issued is not None:
-        return Verification(
-            Verdict.VALID,
-            issued,
-            _("文件与出具时完全一致"),
-            file_checked=True,
-        )
+        return _genuine(issued, _("文件与出具时完全一致"), file_checked=True)
     printed = find_document(code_in_pdf(pdf) or "")
     if printed is not None:
         return Verification(

@@ -22,14 +22,17 @@ from credit_registry.admin_bases import (
     person_column,
 )
 from credit_registry.common.errors import error_text
+from credit_registry.common.uploads import private_file_response
 from evaluations.admin.common import (
     decision_page,
+    file_links,
     when_text,
 )
 from evaluations.clues import services
 from evaluations.models import (
     CatalogItem,
     ClueNote,
+    CluePhoto,
     ClueStatus,
     ComplaintClue,
 )
@@ -97,11 +100,20 @@ class ComplaintClueAdmin(RegistryModelAdmin):
     list_display_links = ("id", "subject_description")
     list_filter = ("status", "channel")
     list_select_related = ("assigned_to", "school", "teacher")
-    search_fields = ("=id", "subject_description", "content", "school__name", "teacher__name")
+    search_fields = (
+        "=id",
+        "=receipt_number",
+        "subject_description",
+        "content",
+        "school__name",
+        "teacher__name",
+    )
     autocomplete_fields = ("school",)
     raw_id_fields = ("teacher",)
     date_hierarchy = "received_at"
     readonly_fields = (
+        "receipt_number",
+        "photo_links",
         "received_at",
         "status",
         "assigned_to",
@@ -120,6 +132,22 @@ class ComplaintClueAdmin(RegistryModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # a clue is closed, never removed
+
+    attached_files_label = _("照片")
+
+    def attached_files(self, clue) -> list[tuple[str, str]]:
+        """The complainant's photos: (name, address of the admin's own photo view)."""
+        return [
+            (
+                photo.original_name,
+                reverse("admin:evaluations_complaintclue_photo", args=[clue.pk, photo.pk]),
+            )
+            for photo in clue.photos.all()
+        ]
+
+    @admin.display(description=_("照片"))
+    def photo_links(self, clue):
+        return file_links(self.attached_files(clue) if clue.pk else [])
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
@@ -188,8 +216,21 @@ class ComplaintClueAdmin(RegistryModelAdmin):
                 self.admin_site.admin_view(self.close_view),
                 name="evaluations_complaintclue_close",
             ),
+            path(
+                "<int:pk>/photos/<int:photo_pk>/",
+                self.admin_site.admin_view(self.photo_view),
+                name="evaluations_complaintclue_photo",
+            ),
             *super().get_urls(),
         ]
+
+    def photo_view(self, request, pk: int, photo_pk: int):
+        """A complainant's photo, to those who see the clue (the bureau, its inspector)."""
+        clue = get_object_or_404(self.get_queryset(request), pk=pk)
+        photo = get_object_or_404(CluePhoto, pk=photo_pk, clue=clue)
+        return private_file_response(
+            photo.file, content_type=photo.content_type, filename=photo.original_name
+        )
 
     def work_view(self, request, pk: int):
         clue = get_object_or_404(self.get_queryset(request), pk=pk)
@@ -216,6 +257,7 @@ class ComplaintClueAdmin(RegistryModelAdmin):
                 "opts": self.opts,
                 "title": gettext("办理信访线索 #%(id)s") % {"id": clue.pk},
                 "clue": clue,
+                "photos": self.attached_files(clue),
                 "notes": clue.notes.select_related("author"),
                 "assign_form": assign if access.is_bureau(request.user) else None,
                 "note_form": note,
@@ -251,3 +293,13 @@ class ClueNoteAdmin(ReadOnlyAdmin):
     list_select_related = ("clue", "author")
     search_fields = ("=clue__id", "text")
     date_hierarchy = "at"
+
+
+@admin.register(CluePhoto)
+class CluePhotoAdmin(ReadOnlyAdmin):
+    """Technical: the bureau sees the photos on the clue's own pages."""
+
+    technical = True
+    list_display = ("original_name", "clue", "content_type", "size", "uploaded_at")
+    list_select_related = ("clue",)
+    search_fields = ("=clue__id", "original_name", "=sha256")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,15 @@ def html_table(headers, rows):
         ((format_html_join("", "<td>{}</td>", ((cell,) for cell in row)),) for row in rows),
     )
     return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
+
+
+def file_links(files: list[tuple[str, str]]) -> str:
+    """Files as links, one a line, for a list column or a read-only field; "—" for none."""
+    if not files:
+        return "—"
+    return format_html_join(
+        mark_safe("<br>"), '<a href="{}">{}</a>', ((url, name) for name, url in files)
+    )
 
 
 def record_anchor(record) -> str:
@@ -86,14 +96,19 @@ def records_for_confirmation(queryset):
 
 def decision_page(request, model_admin, obj, form, title):
     """The page of one decision: the object, and for an objection or a repair application the
-    record it is about — its facts, points, evidence and history — beside the form."""
+    record it is about — its facts, points, evidence and history — beside the form. Files filed
+    with the object itself (an objection's evidence, a complaint's photos) come from the model
+    admin's ``attached_files``."""
     record = getattr(obj, "record", None)
+    attached = getattr(model_admin, "attached_files", None)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
         "title": title,
         "object": obj,
         "form": form,
+        "attached_files": attached(obj) if attached else [],
+        "attached_files_label": getattr(model_admin, "attached_files_label", ""),
     }
     if record is not None:
         chain = selectors.record_chain(record)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from credit_registry import access
 from credit_registry.admin_bases import (
     Confirmation,
+    ReadOnlyAdmin,
     RegistryModelAdmin,
     ask_then_run,
     person_column,
@@ -23,6 +24,7 @@ from credit_registry.common.errors import error_text
 from evaluations.admin.common import (
     ReasonForm,
     decision_page,
+    file_links,
     record_anchor,
     subject_label,
     who_text,
@@ -31,8 +33,10 @@ from evaluations.disputes import selectors, services
 from evaluations.models import (
     CatalogItem,
     Objection,
+    ObjectionEvidence,
     ObjectionStatus,
     RepairApplication,
+    RepairEvidence,
     RepairStatus,
 )
 
@@ -92,6 +96,23 @@ class DecidedByServiceAdmin(RegistryModelAdmin):
 
     decide_label = ""
     open_status = ""
+    # The portal's view that serves the files filed with the object (the subject's evidence).
+    file_url_name = ""
+    attached_files_label = _("提交的证明材料")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("evidence")
+
+    def attached_files(self, obj) -> list[tuple[str, str]]:
+        """The files the subject filed: (name, address), in the order they were uploaded."""
+        return [
+            (f.original_name, reverse(self.file_url_name, args=[obj.pk, f.pk]))
+            for f in obj.evidence.all()
+        ]
+
+    @admin.display(description=_("证明材料"))
+    def files_link(self, obj):
+        return file_links(self.attached_files(obj))
 
     def has_add_permission(self, request):
         return False
@@ -153,6 +174,7 @@ class ObjectionAdmin(DecidedByServiceAdmin):
     decision_form = ObjectionDecisionForm
     decide_label = _("处理异议")
     open_status = ObjectionStatus.OPEN
+    file_url_name = "objection_file"
     list_display = (
         "id",
         "record_link",
@@ -161,6 +183,7 @@ class ObjectionAdmin(DecidedByServiceAdmin):
         "due",
         "overdue",
         "status",
+        "files_link",
         "decide_link",
     )
     list_filter = ("status", DeadlineFilter)
@@ -272,6 +295,7 @@ class RepairApplicationAdmin(DecidedByServiceAdmin):
     decision_form = RepairDecisionForm
     decide_label = _("审核信用修复申请")
     open_status = RepairStatus.PENDING
+    file_url_name = "repair_file"
     list_display = (
         "id",
         "record_link",
@@ -280,6 +304,7 @@ class RepairApplicationAdmin(DecidedByServiceAdmin):
         "proof_kind",
         "status",
         person_column(RepairApplication, "decided_by"),
+        "files_link",
         "decide_link",
     )
     list_filter = ("status", "proof_kind")
@@ -347,3 +372,23 @@ class RepairApplicationAdmin(DecidedByServiceAdmin):
             gettext("不予批准信用修复"),
             gettext("记录照常公示，申请人可以看到审核意见。"),
         )
+
+
+@admin.register(ObjectionEvidence)
+class ObjectionEvidenceAdmin(ReadOnlyAdmin):
+    """Technical: the bureau reaches these files from the objection's list and decide page."""
+
+    technical = True
+    list_display = ("original_name", "objection", "content_type", "size", "uploaded_at")
+    list_select_related = ("objection__record__item",)
+    search_fields = ("=objection__id", "original_name", "=sha256")
+
+
+@admin.register(RepairEvidence)
+class RepairEvidenceAdmin(ReadOnlyAdmin):
+    """Technical: the bureau reaches these files from the application's list and decide page."""
+
+    technical = True
+    list_display = ("original_name", "application", "content_type", "size", "uploaded_at")
+    list_select_related = ("application__record__item",)
+    search_fields = ("=application__id", "original_name", "=sha256")

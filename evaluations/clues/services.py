@@ -2,17 +2,23 @@
 and closing (a substantiated clue proposes a record for the bureau's approval)."""
 
 import datetime
+import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credit_registry import rules
 from credit_registry.access import Role, role_of
+from credit_registry.common.uploads import IMAGES, check_uploads
 from evaluations.models import (
+    CODE_ALPHABET,
+    PHOTOS_PER_CLUE,
+    RECEIPT_LENGTH,
     CatalogItem,
     ClueNote,
+    CluePhoto,
     ClueStatus,
     ComplaintClue,
     RecordSource,
@@ -22,6 +28,11 @@ from schools.models import School
 from teachers.models import Teacher
 
 
+def new_receipt_number() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(RECEIPT_LENGTH))
+
+
+@transaction.atomic
 def receive_clue(
     *,
     channel: str,
@@ -32,12 +43,16 @@ def receive_clue(
     teacher: Teacher | None = None,
     reporter_name: str = "",
     reporter_contact: str = "",
+    photos=(),
 ) -> ComplaintClue:
+    """Take in a clue with up to three photos and give it a receipt number (受理编号), with
+    which whoever reported it follows its progress. A refused photo leaves no clue behind."""
     if not subject_description.strip() or not content.strip():
         raise ValidationError(_("请填写反映对象和反映内容"))
+    checked = check_uploads(photos, most=PHOTOS_PER_CLUE, accept=IMAGES)
     if teacher is not None and school is None:
         school = teacher.school
-    return ComplaintClue.objects.create(
+    clue = _create_with_receipt_number(
         channel=channel,
         received_at=timezone.now(),
         subject_description=subject_description.strip()[:100],
@@ -48,6 +63,19 @@ def receive_clue(
         reporter_contact=reporter_contact.strip()[:60],
         created_by=by,
     )
+    for photo in checked:
+        CluePhoto.store(photo, clue=clue)
+    return clue
+
+
+def _create_with_receipt_number(**fields) -> ComplaintClue:
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return ComplaintClue.objects.create(receipt_number=new_receipt_number(), **fields)
+        except IntegrityError:  # pragma: no cover - a clash among 31**10 numbers is rare
+            continue
+    raise RuntimeError("could not draw a free receipt number")  # pragma: no cover
 
 
 @transaction.atomic

@@ -9,15 +9,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credit_registry import calendar, rules
+from credit_registry.common.uploads import check_uploads
 from evaluations.assessment.scoring import recompute_subjects
 from evaluations.models import (
+    FILES_PER_DISPUTE,
     CatalogItem,
     CreditRecord,
     LedgerAction,
     Objection,
+    ObjectionEvidence,
     ObjectionStatus,
     RecordStatus,
     RepairApplication,
+    RepairEvidence,
     RepairStatus,
 )
 from evaluations.records.ledger import move_record, publish
@@ -27,13 +31,15 @@ OBJECTION_DECISION_WORKING_DAYS = 10
 
 
 @transaction.atomic
-def file_objection(*, record: CreditRecord, by, reason: str) -> Objection:
-    """The subject (the school, for a student) objects within 15 days of publication."""
+def file_objection(*, record: CreditRecord, by, reason: str, files=()) -> Objection:
+    """The subject (the school, for a student) objects within 15 days of publication, with up
+    to three files of evidence; a refused file leaves no objection behind."""
     record = lock_record(record)
     now = timezone.now()
     rules.may_object(by, record, today=timezone.localdate(now)).enforce()
     if not reason.strip():
         raise ValidationError(_("请填写异议理由"))
+    checked = check_uploads(files, most=FILES_PER_DISPUTE)
     due_on, provisional = calendar.add_working_days(
         timezone.localdate(now), OBJECTION_DECISION_WORKING_DAYS
     )
@@ -46,6 +52,8 @@ def file_objection(*, record: CreditRecord, by, reason: str) -> Objection:
         due_provisional=provisional,
     )
     move_record(record=record, action=LedgerAction.OBJECT, by=by, at=now, reason=objection.reason)
+    for upload in checked:
+        ObjectionEvidence.store(upload, objection=objection)
     return objection
 
 
@@ -142,18 +150,26 @@ def _publish_amendment(*, record, by, at, reason, points, item, narrative) -> Cr
 
 
 @transaction.atomic
-def apply_for_repair(*, record: CreditRecord, by, proof_kind: str, proof: str) -> RepairApplication:
+def apply_for_repair(
+    *, record: CreditRecord, by, proof_kind: str, proof: str, files=()
+) -> RepairApplication:
+    """The subject applies with a statement and up to three files proving the rectification;
+    a refused file leaves no application behind."""
     record = lock_record(record)
     rules.may_apply_for_repair(by, record).enforce()
     if not proof.strip():
         raise ValidationError(_("请说明整改情况"))
-    return RepairApplication.objects.create(
+    checked = check_uploads(files, most=FILES_PER_DISPUTE)
+    application = RepairApplication.objects.create(
         record=record,
         applicant=by,
         applied_at=timezone.now(),
         proof_kind=proof_kind,
         proof=proof.strip(),
     )
+    for upload in checked:
+        RepairEvidence.store(upload, application=application)
+    return application
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from evaluations.models.files import AttachedFile
 from evaluations.models.records import CreditRecord
 from schools.models import School
 from teachers.models import Teacher
@@ -22,7 +23,22 @@ class ClueChannel(models.TextChoices):
     HOTLINE = "hotline", _("电话信访")
 
 
+# Photos a complainant may add on the public form.
+PHOTOS_PER_CLUE = 3
+# 31**10 receipt numbers (受理编号): unguessable, and read off a phone without ambiguity.
+RECEIPT_LENGTH = 10
+
+
 class ComplaintClue(models.Model):
+    receipt_number = models.CharField(
+        _("受理编号"),
+        max_length=RECEIPT_LENGTH,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("反映人凭此编号查询办理进度"),
+    )
     channel = models.CharField(_("来源渠道"), max_length=10, choices=ClueChannel.choices)
     received_at = models.DateTimeField(_("受理时间"))
     reporter_name = models.CharField(_("反映人"), max_length=50, blank=True)
@@ -92,6 +108,11 @@ class ComplaintClue(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject_description}"
 
+    @property
+    def display_receipt_number(self) -> str:
+        number = self.receipt_number or ""
+        return f"{number[:5]}-{number[5:]}" if number else ""
+
 
 class ClueNote(models.Model):
     clue = models.ForeignKey(
@@ -113,3 +134,17 @@ class ClueNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clue_id} · {self.at:%Y-%m-%d}"
+
+
+class CluePhoto(AttachedFile):
+    folder = "clues"
+    owner_field = "clue"
+
+    clue = models.ForeignKey(
+        ComplaintClue, verbose_name=_("线索"), on_delete=models.PROTECT, related_name="photos"
+    )
+
+    class Meta:
+        verbose_name = _("线索照片")
+        verbose_name_plural = _("线索照片")
+        ordering = ["clue", "id"]

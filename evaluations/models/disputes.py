@@ -6,7 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from evaluations.models.files import AttachedFile
 from evaluations.models.records import CreditRecord
+
+# Files a subject may add to an objection or a repair application.
+FILES_PER_DISPUTE = 3
 
 
 class ObjectionStatus(models.TextChoices):
@@ -119,3 +123,34 @@ class RepairApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record} · {self.get_status_display()}"
+
+
+class ObjectionEvidence(AttachedFile):
+    folder = "objections"
+    owner_field = "objection"
+
+    objection = models.ForeignKey(
+        Objection, verbose_name=_("异议"), on_delete=models.PROTECT, related_name="evidence"
+    )
+
+    class Meta:
+        verbose_name = _("异议材料")
+        verbose_name_plural = _("异议材料")
+        ordering = ["objection", "id"]
+
+
+class RepairEvidence(AttachedFile):
+    folder = "repairs"
+    owner_field = "application"
+
+    application = models.ForeignKey(
+        RepairApplication,
+        verbose_name=_("信用修复申请"),
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+
+    class Meta:
+        verbose_name = _("修复申请材料")
+        verbose_name_plural = _("修复申请材料")
+        ordering = ["application", "id"]

@@ -18,5 +18,6 @@ urlpatterns = [
     ),
     path("complaint/", public_views.complaint, name="complaint"),
     path("complaint/received/", public_views.complaint_received, name="complaint_received"),
+    path("complaint/status/", public_views.complaint_status, name="complaint_status"),
     path("verify/", public_views.verify, name="verify"),
 ]

@@ -27,9 +27,11 @@ from credit_registry.common.years import academic_year_label
 from credit_registry.reports import data
 from credit_registry.reports.documents import MAX_UPLOAD_BYTES, verify_document
 from evaluations.assessment import lists as selectors
+from evaluations.clues import selectors as clue_selectors
 from evaluations.clues import services
-from evaluations.models import AssessmentResult, AssessmentYear, ClueChannel
+from evaluations.models import PHOTOS_PER_CLUE, AssessmentResult, AssessmentYear, ClueChannel
 from evaluations.public.forms import ListFilterForm
+from schools.forms import MultipleFileField
 from schools.models import School
 from schools.selectors import activity_news, activity_photos, public_activities
 
@@ -37,11 +39,16 @@ LIST_PAGE_SIZE = 100
 CLUES_PER_HOUR = 5
 CLUE_ATTEMPTS_PER_HOUR = 20
 VERIFICATIONS_PER_HOUR = 60
+STATUS_LOOKUPS_PER_HOUR = 20
 
 
 CLUE_LIMIT = RateLimit("public-clue", CLUES_PER_HOUR)
 CLUE_ATTEMPT_LIMIT = RateLimit("public-clue-attempt", CLUE_ATTEMPTS_PER_HOUR)
 VERIFY_LIMIT = RateLimit("public-verify", VERIFICATIONS_PER_HOUR)
+# Every lookup counts, a wrong number as much as a right one: numbers cannot be tried in bulk.
+STATUS_LIMIT = RateLimit("public-clue-status", STATUS_LOOKUPS_PER_HOUR)
+# The receipt number of the clue this browser sent last, for the page that confirms it.
+RECEIPT_SESSION_KEY = "public_clue_receipt"
 
 
 def over_limit(request, limit: RateLimit) -> bool:
@@ -218,13 +225,28 @@ class ClueForm(forms.Form):
     reporter_contact = forms.CharField(
         label=_("联系方式（可不填，便于回访）"), max_length=60, required=False
     )
+    photos = MultipleFileField(
+        label=_("照片（可不传）"),
+        required=False,
+        help_text=_("PNG或JPEG，每张不超过10MB，最多3张；请勿拍摄学生面部"),
+    )
     # Left empty by people; filled by form-spamming robots, whose posts are then dropped.
     website = forms.CharField(label=_("网址"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].widget.attrs["accept"] = "image/png,image/jpeg"
 
     def clean_website(self):
         if self.cleaned_data["website"]:
             raise ValidationError(gettext("提交被拒绝"))
         return ""
+
+    def clean_photos(self):
+        photos = self.cleaned_data["photos"]
+        if len(photos) > PHOTOS_PER_CLUE:
+            raise ValidationError(gettext("最多上传%(most)s个文件") % {"most": PHOTOS_PER_CLUE})
+        return photos
 
 
 @require_http_methods(["GET", "POST"])
@@ -233,24 +255,26 @@ def complaint(request):
         return _complaint_page(request, ClueForm())
     if over_limit(request, CLUE_ATTEMPT_LIMIT):
         return _too_many(request)
-    form = ClueForm(request.POST)
+    form = ClueForm(request.POST, request.FILES)
     if not form.is_valid():
         return _complaint_page(request, form, status=400)
     if over_limit(request, CLUE_LIMIT):
         return _too_many(request)
     values = form.cleaned_data
     try:
-        services.receive_clue(
+        clue = services.receive_clue(
             channel=ClueChannel.PUBLIC,
             subject_description=values["subject_description"],
             content=values["content"],
             school=values["school"],
             reporter_name=values["reporter_name"],
             reporter_contact=values["reporter_contact"],
+            photos=values["photos"],
         )
     except ValidationError as error:
         form.add_error(None, error)
         return _complaint_page(request, form, status=400)
+    request.session[RECEIPT_SESSION_KEY] = clue.display_receipt_number
     return redirect("public:complaint_received")
 
 
@@ -260,7 +284,36 @@ def _complaint_page(request, form: ClueForm, status: int = 200):
 
 
 def complaint_received(request):
-    return render(request, "public/complaint_received.html")
+    receipt = request.session.get(RECEIPT_SESSION_KEY, "")
+    return render(request, "public/complaint_received.html", {"receipt_number": receipt})
+
+
+class ClueStatusForm(forms.Form):
+    number = forms.CharField(
+        label=_("受理编号"),
+        max_length=30,
+        help_text=_("提交线索后页面显示的10位受理编号"),
+        error_messages={"required": _("请输入受理编号")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_status(request):
+    """How far a clue has come, by its receipt number: the stage and its date, nothing else."""
+    progress = None
+    if request.method == "POST":
+        if over_limit(request, STATUS_LIMIT):
+            return _too_many(request)
+        form = ClueStatusForm(request.POST)
+        if form.is_valid():
+            progress = clue_selectors.clue_progress(form.cleaned_data["number"])
+            if progress is None:
+                form.add_error("number", gettext("未找到该受理编号，请核对后重新输入"))
+    else:
+        form = ClueStatusForm()
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    context = {"form": form, "progress": progress, "limit": STATUS_LOOKUPS_PER_HOUR}
+    return render(request, "public/complaint_status.html", context, status=status)
 
 
 def _too_many(request):

@@ -7,7 +7,6 @@ Errors are ``ValidationError`` (bad input or wrong state, shown to the user) or
 """
 
 import datetime
-import hashlib
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credit_registry import rules
+from credit_registry.common.uploads import check_upload
 from credit_registry.common.years import academic_year_of
 from credit_registry.rules import OBJECTION_WINDOW_DAYS
 from evaluations.assessment.scoring import recompute_subjects
@@ -36,14 +36,6 @@ from evaluations.records.ledger import publish
 from schools.models import School
 from students.models import Student
 from teachers.models import Degree, Teacher, VerificationStatus
-
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-# Accepted evidence: what its first bytes say, not what its name says.
-EVIDENCE_SIGNATURES = {
-    b"%PDF-": (".pdf", "application/pdf"),
-    b"\x89PNG\r\n\x1a\n": (".png", "image/png"),
-    b"\xff\xd8\xff": (".jpg", "image/jpeg"),
-}
 
 
 def lock_record(record: CreditRecord) -> CreditRecord:
@@ -339,28 +331,17 @@ def attach_evidence(*, record: CreditRecord, by, uploaded_file) -> Evidence:
     """Attach a PDF/PNG/JPEG of at most 10 MB to a record that is not yet published."""
     record = lock_record(record)
     rules.may_attach_evidence(by, record).enforce()
-    if uploaded_file.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(_("文件超过10MB"), code="too_large")
-    head = uploaded_file.read(16)
-    uploaded_file.seek(0)
-    kind = next((v for sig, v in EVIDENCE_SIGNATURES.items() if head.startswith(sig)), None)
-    if kind is None:
-        raise ValidationError(_("只接受PDF、PNG或JPEG文件"), code="file_type")
-    digest = hashlib.sha256()
-    for chunk in uploaded_file.chunks():
-        digest.update(chunk)
-    uploaded_file.seek(0)
-    extension, content_type = kind
+    checked = check_upload(uploaded_file)
     evidence = Evidence(
         record=record,
-        original_name=uploaded_file.name[:200],
-        content_type=content_type,
-        extension=extension,
-        size=uploaded_file.size,
-        sha256=digest.hexdigest(),
+        original_name=checked.name,
+        content_type=checked.content_type,
+        extension=checked.extension,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=by,
     )
-    evidence.file.save(uploaded_file.name, uploaded_file, save=False)
+    evidence.file.save(checked.name, uploaded_file, save=False)
     evidence.save()
     return evidence
 

@@ -13,5 +13,17 @@ urlpatterns = [
         views.evidence_file,
         name="record_evidence",
     ),
+    path(
+        "objections/<int:pk>/files/<int:file_pk>/",
+        views.dispute_file,
+        {"kind": "objection"},
+        name="objection_file",
+    ),
+    path(
+        "repairs/<int:pk>/files/<int:file_pk>/",
+        views.dispute_file,
+        {"kind": "repair"},
+        name="repair_file",
+    ),
     path("notices/", views.notices, name="notices"),
 ]
