@@ -2,12 +2,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from schools.forms import DateInput
 from schools.models import School
 from students.models import Acknowledger, PledgeKind
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class PledgeForm(forms.Form):
