@@ -39,6 +39,7 @@ from evaluations.models import (
     RepairApplication,
     RepairStatus,
 )
+from schools.models import School, SchoolKind
 from students.models import Student, StudentStatus
 
 OBJECTION_WINDOW_DAYS = 15
@@ -322,6 +323,63 @@ def may_change_enrolment(user, student: Student) -> Verdict:
         return _refuse(
             _("该学生已不在读，档案已冻结"),
             "not_enrolled",
+        )
+    return YES
+
+
+# Which kinds of school teach a stage; a training institution enrols nobody.
+STAGE_KINDS = {
+    "kindergarten": frozenset({SchoolKind.KINDERGARTEN}),
+    "primary": frozenset({SchoolKind.PRIMARY, SchoolKind.NINE_YEAR}),
+    "junior": frozenset({SchoolKind.JUNIOR, SchoolKind.NINE_YEAR, SchoolKind.COMPLETE_SECONDARY}),
+    "senior": frozenset({SchoolKind.SENIOR, SchoolKind.COMPLETE_SECONDARY}),
+    "vocational": frozenset({SchoolKind.VOCATIONAL}),
+}
+KIND_STAGES = {
+    kind: frozenset(stage for stage, kinds in STAGE_KINDS.items() if kind in kinds)
+    for kind in SchoolKind
+}
+_GRADE_NUMBERS = {c: n for n, c in enumerate("一二三四五六七八九", start=1)}
+
+
+def stage_of_grade(grade: str) -> str | None:
+    """The stage a class's grade label belongs to (七年级, 初一, 高二年级, 中职一年级, 大班,
+    3年级 …), or None when the label does not say."""
+    label = "".join((grade or "").split())
+    if not label:
+        return None
+    if "职" in label:
+        return "vocational"
+    if label.startswith("高"):
+        return "senior"
+    if label.startswith("初"):
+        return "junior"
+    if any(word in label for word in ("托班", "小班", "中班", "大班", "幼")):
+        return "kindergarten"
+    head = label.split("年级")[0] if "年级" in label else ""
+    number = int(head) if head.isdigit() else _GRADE_NUMBERS.get(head)
+    if number is None:
+        return None
+    return "primary" if number <= 6 else "junior" if number <= 9 else "senior"
+
+
+def school_kinds_taking(student: Student, *, grade: str | None = None) -> frozenset[str]:
+    """The kinds of school a student may transfer to: those that teach the stage of the grade
+    (the student's class's, unless the grade entered at the new school is given); a student in
+    no class, or in a grade the label does not tell, goes by the stages of the current school."""
+    if grade is None and student.classroom_id:
+        grade = student.classroom.grade
+    stage = stage_of_grade(grade or "")
+    stages = {stage} if stage else KIND_STAGES.get(student.school.kind, frozenset())
+    return frozenset().union(*(STAGE_KINDS[s] for s in stages)) if stages else frozenset()
+
+
+def may_transfer_to(student: Student, school: School, *, grade: str | None = None) -> Verdict:
+    if school.kind not in school_kinds_taking(student, grade=grade):
+        return _refuse(
+            _("%(school)s是%(kind)s，不接收该学段的学生")
+            % {"school": school.name, "kind": school.get_kind_display()},
+            "wrong_stage",
         )
     return YES
 

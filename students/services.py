@@ -304,10 +304,13 @@ def transfer_student(
     on: datetime.date,
     to_school: School | None = None,
     note: str = "",
+    grade: str | None = None,
 ) -> Student:
     """Transfer a student. Inside the district (``to_school`` given) the file moves to the
     receiving school with every record: the old school no longer sees it, the new one does, and
     the receiving school places the student in a class. Out of the district the file is frozen.
+    The receiving school must teach the student's stage (``grade``: the grade entered there, if
+    known, else the current class's).
     """
     student = _lock_enrolled(by, student)
     if on > timezone.localdate():
@@ -317,6 +320,8 @@ def transfer_student(
             _("请选择本区另一所在办学校"),
             code="to_school",
         )
+    if to_school is not None:
+        rules.may_transfer_to(student, to_school, grade=grade).enforce()
     Enrolment.objects.create(
         student=student,
         school_id=student.school_id,

@@ -8,11 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from credit_registry import rules
 from credit_registry.access import records_visible_to, students_visible_to
 from credit_registry.models import AccessAction, AccessLog
 from evaluations.assessment import eligibility as selectors
 from evaluations.assessment import services as record_services
 from evaluations.models import CreditRecord, Purpose
+from schools.models import SchoolKind
 from students import services
 from students.models import EnrolmentEvent, PledgeSlip, StudentStatus
 from tests import factories
@@ -259,3 +261,69 @@ def test_a_transfer_into_the_future_or_to_the_same_school_is_refused(principal, 
             by=principal, student=student, on=timezone.localdate(), to_school=school
         )
     assert student.enrolments.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("grade", "stage"),
+    [
+        ("七年级", "junior"),
+        ("初二", "junior"),
+        ("9年级", "junior"),
+        ("三年级", "primary"),
+        ("高一年级", "senior"),
+        ("中职二年级", "vocational"),
+        ("大班", "kindergarten"),
+        ("实验班", None),
+    ],
+)
+def test_a_grade_label_tells_its_stage(grade, stage):
+    assert rules.stage_of_grade(grade) == stage
+
+
+def test_a_seventh_grader_moves_only_to_schools_that_teach_junior_grades(
+    client, principal, school, student
+):
+    kinds = [
+        SchoolKind.KINDERGARTEN,
+        SchoolKind.PRIMARY,
+        SchoolKind.JUNIOR,
+        SchoolKind.NINE_YEAR,
+        SchoolKind.COMPLETE_SECONDARY,
+        SchoolKind.SENIOR,
+        SchoolKind.VOCATIONAL,
+        SchoolKind.TRAINING,
+    ]
+    schools = {kind: factories.make_school(f"{kind}学校", kind=kind) for kind in kinds}
+    fitting = {SchoolKind.JUNIOR, SchoolKind.NINE_YEAR, SchoolKind.COMPLETE_SECONDARY}
+    assert rules.school_kinds_taking(student) == fitting
+    # The form offers exactly those …
+    client.force_login(principal)
+    form = client.get(reverse("students:file", args=[student.pk])).context["transfer_form"]
+    offered = set(form.fields["to_school"].queryset)
+    assert offered == {schools[kind] for kind in fitting}
+    # … and the service refuses the others, whoever asks.
+    for kind in set(kinds) - fitting:
+        with pytest.raises(ValidationError) as refused:
+            services.transfer_student(
+                by=principal, student=student, on=timezone.localdate(), to_school=schools[kind]
+            )
+        assert refused.value.code == "wrong_stage"
+    assert student.enrolments.count() == 0
+    # A grade entered at the new school (an import naming the new class) decides instead.
+    assert rules.may_transfer_to(student, schools[SchoolKind.SENIOR], grade="高一年级")
+    services.transfer_student(
+        by=principal,
+        student=student,
+        on=timezone.localdate(),
+        to_school=schools[SchoolKind.NINE_YEAR],
+    )
+    student.refresh_from_db()
+    assert student.school == schools[SchoolKind.NINE_YEAR]
+
+
+def test_a_student_in_no_class_goes_by_the_stages_of_the_current_school(principal, school):
+    loose = factories.make_student(school, name="陈小红")
+    assert rules.school_kinds_taking(loose) == rules.STAGE_KINDS["junior"]
+    nine_year = factories.make_school("九年一贯制学校", kind=SchoolKind.NINE_YEAR)
+    moved = factories.make_student(nine_year, name="林小青")
+    assert SchoolKind.PRIMARY in rules.school_kinds_taking(moved)
