@@ -400,6 +400,18 @@ def may_issue_parent_code(user, student: Student) -> Verdict:
     return YES
 
 
+def may_issue_class_parent_codes(user, classroom) -> Verdict:
+    """Parents' codes for a whole class at once (a printed sheet of slips): the class teacher,
+    who hands the slips out, the school for any of its classes, and the bureau."""
+    role = role_of(user)
+    school_acts = role == Role.PRINCIPAL and school_of(user) == classroom.school
+    teacher = teacher_of(user) if role == Role.TEACHER else None
+    heads = teacher is not None and classroom.head_teacher_id == teacher.pk
+    if not (role == Role.BUREAU_ADMIN or school_acts or heads):
+        return _forbid(_("只有本班班主任或学校可以为全班发放家长查询码"))
+    return YES
+
+
 # --- what a page offers ------------------------------------------------------------------------
 
 

@@ -584,6 +584,28 @@ EXPECTATIONS: dict[str, Url] = {
             bureau=403,
         )
     ),
+    # Parents' codes for a whole class: the class teacher for their class, the school for any of
+    # its classes, the bureau; the POST answers with the sheet of codes.
+    "students:class_parent_codes": Url(
+        cases=OBJECT_CASES,
+        kwargs=lambda w, role, case: {"classroom_id": w.classroom(role, case).pk},
+        get=by_role(
+            anonymous=LOGIN,
+            teacher=404,  # heads no class
+            class_teacher=own_only(200),
+            principal=own_school(200),
+            inspector=404,
+            bureau=200,
+        ),
+        post=by_role(
+            anonymous=LOGIN,
+            teacher=404,
+            class_teacher=own_only(ALLOWED),
+            principal=own_school(ALLOWED),
+            inspector=404,
+            bureau=ALLOWED,
+        ),
+    ),
     "students:pledges": Url(
         get=by_role(
             anonymous=LOGIN,
