@@ -353,6 +353,26 @@ EXPECTATIONS: dict[str, Url] = {
             bureau=403,
         )
     ),
+    # The principal's page of all the school's teachers: the rows are the account's own tasks.
+    "survey:principal_evaluations": Url(
+        kwargs=lambda w, role, case: {"pk": w.round.pk},
+        get=by_role(
+            anonymous=LOGIN,
+            teacher=403,
+            class_teacher=403,
+            principal=200,
+            inspector=403,
+            bureau=403,  # the bureau answers its tasks one by one from the admin list
+        ),
+        post=by_role(
+            anonymous=LOGIN,
+            teacher=403,
+            class_teacher=403,
+            principal=ALLOWED,
+            inspector=403,
+            bureau=403,
+        ),
+    ),
     "survey:generate_codes": Url(
         kwargs=lambda w, role, case: {"pk": w.round.pk},
         get=POST_ONLY_GET,
