@@ -39,6 +39,7 @@ from evaluations.models import (
     RepairApplication,
     RepairStatus,
 )
+from schools.models import School, SchoolKind
 from students.models import Student, StudentStatus
 
 OBJECTION_WINDOW_DAYS = 15
@@ -326,6 +327,63 @@ def may_change_enrolment(user, student: Student) -> Verdict:
     return YES
 
 
+# Which kinds of school teach a stage; a training institution enrols nobody.
+STAGE_KINDS = {
+    "kindergarten": frozenset({SchoolKind.KINDERGARTEN}),
+    "primary": frozenset({SchoolKind.PRIMARY, SchoolKind.NINE_YEAR}),
+    "junior": frozenset({SchoolKind.JUNIOR, SchoolKind.NINE_YEAR, SchoolKind.COMPLETE_SECONDARY}),
+    "senior": frozenset({SchoolKind.SENIOR, SchoolKind.COMPLETE_SECONDARY}),
+    "vocational": frozenset({SchoolKind.VOCATIONAL}),
+}
+KIND_STAGES = {
+    kind: frozenset(stage for stage, kinds in STAGE_KINDS.items() if kind in kinds)
+    for kind in SchoolKind
+}
+_GRADE_NUMBERS = {c: n for n, c in enumerate("一二三四五六七八九", start=1)}
+
+
+def stage_of_grade(grade: str) -> str | None:
+    """The stage a class's grade label belongs to (七年级, 初一, 高二年级, 中职一年级, 大班,
+    3年级 …), or None when the label does not say."""
+    label = "".join((grade or "").split())
+    if not label:
+        return None
+    if "职" in label:
+        return "vocational"
+    if label.startswith("高"):
+        return "senior"
+    if label.startswith("初"):
+        return "junior"
+    if any(word in label for word in ("托班", "小班", "中班", "大班", "幼")):
+        return "kindergarten"
+    head = label.split("年级")[0] if "年级" in label else ""
+    number = int(head) if head.isdigit() else _GRADE_NUMBERS.get(head)
+    if number is None:
+        return None
+    return "primary" if number <= 6 else "junior" if number <= 9 else "senior"
+
+
+def school_kinds_taking(student: Student, *, grade: str | None = None) -> frozenset[str]:
+    """The kinds of school a student may transfer to: those that teach the stage of the grade
+    (the student's class's, unless the grade entered at the new school is given); a student in
+    no class, or in a grade the label does not tell, goes by the stages of the current school."""
+    if grade is None and student.classroom_id:
+        grade = student.classroom.grade
+    stage = stage_of_grade(grade or "")
+    stages = {stage} if stage else KIND_STAGES.get(student.school.kind, frozenset())
+    return frozenset().union(*(STAGE_KINDS[s] for s in stages)) if stages else frozenset()
+
+
+def may_transfer_to(student: Student, school: School, *, grade: str | None = None) -> Verdict:
+    if school.kind not in school_kinds_taking(student, grade=grade):
+        return _refuse(
+            _("%(school)s是%(kind)s，不接收该学段的学生")
+            % {"school": school.name, "kind": school.get_kind_display()},
+            "wrong_stage",
+        )
+    return YES
+
+
 def may_rate_conduct(user, classroom) -> Verdict:
     """The class teacher (班主任) evaluates the conduct of their own class, nobody else."""
     teacher = teacher_of(user) if role_of(user) == Role.TEACHER else None
@@ -339,6 +397,18 @@ def may_issue_parent_code(user, student: Student) -> Verdict:
         students_visible_to(user).filter(pk=student.pk).exists()
     ):
         return _forbid(_("您无权为该学生发放查询码"))
+    return YES
+
+
+def may_issue_class_parent_codes(user, classroom) -> Verdict:
+    """Parents' codes for a whole class at once (a printed sheet of slips): the class teacher,
+    who hands the slips out, the school for any of its classes, and the bureau."""
+    role = role_of(user)
+    school_acts = role == Role.PRINCIPAL and school_of(user) == classroom.school
+    teacher = teacher_of(user) if role == Role.TEACHER else None
+    heads = teacher is not None and classroom.head_teacher_id == teacher.pk
+    if not (role == Role.BUREAU_ADMIN or school_acts or heads):
+        return _forbid(_("只有本班班主任或学校可以为全班发放家长查询码"))
     return YES
 
 

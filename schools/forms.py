@@ -1,8 +1,9 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.models import CatalogItem
+from evaluations.models import CatalogItem, Polarity
 from schools.models import ActivityKind, ChecklistArea, School
 
 
@@ -16,9 +17,24 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
+class CatalogItemChoiceField(forms.ModelChoiceField):
+    """Each item with what choosing it means: 有偿补课（-10分，较重）, veto items marked."""
+
+    def label_from_instance(self, item: CatalogItem) -> str:
+        points = item.default_points
+        points = points.quantize(1) if points == points.to_integral() else points.normalize()
+        values = {"name": item.name, "points": f"{points:+f}"}
+        if item.polarity == Polarity.POSITIVE:
+            return gettext("%(name)s（%(points)s分）") % values
+        values["severity"] = item.get_severity_display()
+        if item.vetoes:
+            return gettext("%(name)s（%(points)s分，%(severity)s，一票否决）") % values
+        return gettext("%(name)s（%(points)s分，%(severity)s）") % values
+
+
 class ProposeRecordForm(forms.Form):
-    item = forms.ModelChoiceField(
-        label=_("信用事项"), queryset=CatalogItem.objects.none(), empty_label=None
+    item = CatalogItemChoiceField(
+        label=_("信用事项"), queryset=CatalogItem.objects.none(), empty_label=_("请选择信用事项")
     )
     occurred_on = forms.DateField(label=_("发生日期"), widget=DateInput)
     description = forms.CharField(

@@ -102,6 +102,11 @@ class StudentAdminForm(forms.ModelForm):
             )
         if school is not None and school.pk != self.instance.school_id and not school.active:
             self.add_error("school", _("请选择本区在办的学校"))
+        elif moves_school:
+            grade = classroom.grade if classroom is not None else None
+            verdict = rules.may_transfer_to(self.instance, school, grade=grade)
+            if not verdict:
+                self.add_error("school", verdict.message)
         if classroom is not None and school is not None and classroom.school_id != school.pk:
             self.add_error("classroom", _("请选择该校的班级"))
         return data
@@ -168,7 +173,11 @@ class StudentAdmin(
         super().save_model(request, obj, form, change)
         if new_school.pk != obj.school_id:
             services.transfer_student(
-                by=request.user, student=obj, on=timezone.localdate(), to_school=new_school
+                by=request.user,
+                student=obj,
+                on=timezone.localdate(),
+                to_school=new_school,
+                grade=new_classroom.grade if new_classroom else None,
             )
         if new_classroom is not None:
             services.place_in_classroom(by=request.user, student=obj, classroom=new_classroom)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from credit_registry import rules
 from schools.forms import DateInput
 from schools.models import School
 from students.models import Acknowledger, PledgeKind
@@ -66,7 +67,10 @@ class TransferForm(forms.Form):
     def __init__(self, *args, student, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_school"].queryset = (
-            School.objects.active().exclude(pk=student.school_id).order_by("name")
+            School.objects.active()
+            .filter(kind__in=rules.school_kinds_taking(student))
+            .exclude(pk=student.school_id)
+            .order_by("name")
         )
         self.fields["on"].initial = timezone.localdate()
 

@@ -148,17 +148,17 @@ class StudentResource(RegistryResource):
         today = timezone.localdate()
         for pk, school_id, classroom_id in self._moves:
             student = Student.objects.get(pk=pk)
+            classroom = Classroom.objects.get(pk=classroom_id) if classroom_id else None
             if school_id is not None:
                 student = services.transfer_student(
                     by=self.user,
                     student=student,
                     on=today,
                     to_school=School.objects.get(pk=school_id),
+                    grade=classroom.grade if classroom else None,
                 )
-            if classroom_id is not None:
-                services.place_in_classroom(
-                    by=self.user, student=student, classroom=Classroom.objects.get(pk=classroom_id)
-                )
+            if classroom is not None:
+                services.place_in_classroom(by=self.user, student=student, classroom=classroom)
         services.record_imported_students(
             student_numbers=[lookup_code(v) for v in dataset[normalize_header("学籍号")]],
             guardians=self._guardians,

@@ -5,6 +5,7 @@ enrolment history, pledges and their one-time codes, the parent's code, transfer
 import datetime
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -240,21 +241,61 @@ def _hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class IssuedCode:
+    """A parent's code in clear, for the one page that shows it."""
+
+    student: Student
+    code: str
+    expires_at: datetime.datetime
+
+    @property
+    def display(self) -> str:
+        return grouped_code(self.code)
+
+
+def grouped_code(code: str) -> str:
+    """A parent's code grouped by four, as it is read off paper: ABCD-EFGH-JKMN."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def _replace_parent_codes(by, students: list[Student]) -> list[IssuedCode]:
+    """New codes for these students; their earlier codes stop working. Only hashes are kept."""
+    now = timezone.now()
+    expires_at = now + datetime.timedelta(days=PARENT_CODE_DAYS)
+    ParentCode.objects.filter(student__in=[s.pk for s in students], revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    issued = [IssuedCode(s, _new_code(PARENT_CODE_LENGTH), expires_at) for s in students]
+    ParentCode.objects.bulk_create(
+        ParentCode(student=i.student, code_hash=_hash(i.code), issued_by=by, expires_at=expires_at)
+        for i in issued
+    )
+    return issued
+
+
 @transaction.atomic
 def issue_parent_code(*, by, student: Student) -> str:
     """A new code for a parent to read the child's file; earlier codes stop working. Returns
     the code in clear: it is shown once and only its hash is kept."""
     rules.may_issue_parent_code(by, student).enforce()
-    now = timezone.now()
-    ParentCode.objects.filter(student=student, revoked_at__isnull=True).update(revoked_at=now)
-    code = _new_code(PARENT_CODE_LENGTH)
-    ParentCode.objects.create(
-        student=student,
-        code_hash=_hash(code),
-        issued_by=by,
-        expires_at=now + datetime.timedelta(days=PARENT_CODE_DAYS),
+    (issued,) = _replace_parent_codes(by, [student])
+    return issued.code
+
+
+@transaction.atomic
+def issue_class_parent_codes(*, by, classroom: Classroom) -> list[IssuedCode]:
+    """A code for the parents of every enrolled student of a class whose file is open, in name
+    order, for one printed sheet; each student's earlier codes stop working."""
+    rules.may_issue_class_parent_codes(by, classroom).enforce()
+    students = list(
+        classroom.students.filter(status=StudentStatus.ENROLLED, file_frozen_at__isnull=True)
+        .select_for_update()
+        .order_by("name", "pk")
     )
-    return code
+    if not students:
+        raise ValidationError(_("该班级没有在读学生"), code="empty")
+    return _replace_parent_codes(by, students)
 
 
 def student_for_parent_code(code: str) -> Student | None:
@@ -304,10 +345,13 @@ def transfer_student(
     on: datetime.date,
     to_school: School | None = None,
     note: str = "",
+    grade: str | None = None,
 ) -> Student:
     """Transfer a student. Inside the district (``to_school`` given) the file moves to the
     receiving school with every record: the old school no longer sees it, the new one does, and
     the receiving school places the student in a class. Out of the district the file is frozen.
+    The receiving school must teach the student's stage (``grade``: the grade entered there, if
+    known, else the current class's).
     """
     student = _lock_enrolled(by, student)
     if on > timezone.localdate():
@@ -317,6 +361,8 @@ def transfer_student(
             _("请选择本区另一所在办学校"),
             code="to_school",
         )
+    if to_school is not None:
+        rules.may_transfer_to(student, to_school, grade=grade).enforce()
     Enrolment.objects.create(
         student=student,
         school_id=student.school_id,

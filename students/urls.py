@@ -10,6 +10,11 @@ urlpatterns = [
     path("<int:pk>/place/", views.place, name="place"),
     path("<int:pk>/parent-code/", views.parent_code, name="parent_code"),
     path("class/", views.my_class, name="my_class"),
+    path(
+        "class/<int:classroom_id>/parent-codes/",
+        views.class_parent_codes,
+        name="class_parent_codes",
+    ),
     path("pledges/", views.pledge_list, name="pledges"),
     path("pledges/<int:pk>/", views.pledge_slips, name="pledge"),
     path("sign/", views.sign, name="sign"),

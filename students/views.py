@@ -6,6 +6,8 @@ is written to the access log. Students and parents have no account: a pledge sli
 one-time code, and a parent reads the child's file with a code the school hands out.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from credit_registry import rules
 from credit_registry.access import (
@@ -28,6 +31,7 @@ from credit_registry.access import (
 from credit_registry.audit import log_access
 from credit_registry.common.code_guard import CodeGuard
 from credit_registry.common.errors import error_text
+from credit_registry.common.printing import sheet_pages
 from credit_registry.common.qr import qr_svg
 from credit_registry.common.ratelimit import RateLimited
 from credit_registry.common.years import academic_year_of
@@ -44,7 +48,7 @@ from students.forms import (
     PledgeForm,
     TransferForm,
 )
-from students.models import Classroom, PledgeSlip, Student
+from students.models import Classroom, PledgeSlip, Student, StudentStatus
 
 PLEDGE_CODES = CodeGuard("pledge-slip")
 PARENT_CODES = CodeGuard("parent-code")
@@ -190,10 +194,70 @@ def parent_code(request, pk: int):
         "students/parent_code.html",
         {
             "student": student,
-            "code": "-".join(code[i : i + 4] for i in range(0, len(code), 4)),
+            "code": services.grouped_code(code),
             "url": url,
             "qr": qr_svg(url),
             "days": services.PARENT_CODE_DAYS,
+        },
+    )
+
+
+PARENT_SLIPS_PER_PAGE = 8  # 2 × 4 on an A4 page
+PLEDGE_SLIPS_PER_PAGE = 12  # 2 × 6
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_parent_codes(request, classroom_id: int):
+    """Parents' codes for a whole class. GET says what will happen; the POST issues the codes
+    and answers with the printable sheet, the only page that ever shows them."""
+    classroom = get_object_or_404(
+        classrooms_visible_to(request.user).select_related("school"), pk=classroom_id
+    )
+    rules.may_issue_class_parent_codes(request.user, classroom).enforce()
+    back = (
+        reverse("students:my_class")
+        if role_of(request.user) == Role.TEACHER
+        else f"{reverse('schools:students')}?classroom={classroom.pk}"
+    )
+    if request.method == "GET":
+        students = classroom.students.filter(
+            status=StudentStatus.ENROLLED, file_frozen_at__isnull=True
+        )
+        return render(
+            request,
+            "students/class_parent_codes.html",
+            {
+                "classroom": classroom,
+                "count": students.count(),
+                "days": services.PARENT_CODE_DAYS,
+                "back": back,
+            },
+        )
+    try:
+        issued = services.issue_class_parent_codes(by=request.user, classroom=classroom)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect(back)
+    log_access(
+        request.user,
+        AccessAction.VIEW_STUDENT_LIST,
+        classroom.school,
+        f"家长查询码：{classroom}",
+    )
+    url = request.build_absolute_uri(reverse("students:parent"))
+    slips = [(code, qr_svg(f"{url}?{urlencode({'code': code.code})}")) for code in issued]
+    return render(
+        request,
+        "students/parent_code_sheet.html",
+        {
+            "classroom": classroom,
+            "pages": sheet_pages(slips, PARENT_SLIPS_PER_PAGE),
+            "count": len(slips),
+            "url": url,
+            "expires_on": timezone.localdate(issued[0].expires_at),
+            "back": back,
         },
     )
 
@@ -271,7 +335,12 @@ def pledge_slips(request, pk: int):
     return render(
         request,
         "students/pledge_slips.html",
-        {"pledge": pledge, "slips": slips, "sign_url": sign_url},
+        {
+            "pledge": pledge,
+            "pages": sheet_pages(slips, PLEDGE_SLIPS_PER_PAGE),
+            "count": len(slips),
+            "sign_url": sign_url,
+        },
     )
 
 
@@ -321,7 +390,8 @@ def sign(request):
 def parent_enter(request):
     if not PARENT_CODES.admits(request):
         return _too_many(request)
-    form = ParentCodeForm(request.POST or None)
+    # The slip's QR code carries the code: the form comes filled in, the parent confirms.
+    form = ParentCodeForm(request.POST or None, initial={"code": request.GET.get("code", "")[:40]})
     if request.method == "POST" and form.is_valid():
         student = services.student_for_parent_code(form.cleaned_data["code"])
         if student is not None:

@@ -429,6 +429,26 @@ EXPECTATIONS: dict[str, Url] = {
             bureau=403,
         )
     ),
+    # The principal's page of all the school's teachers: the rows are the account's own tasks.
+    "survey:principal_evaluations": Url(
+        kwargs=lambda w, role, case: {"pk": w.round.pk},
+        get=by_role(
+            anonymous=LOGIN,
+            teacher=403,
+            class_teacher=403,
+            principal=200,
+            inspector=403,
+            bureau=403,  # the bureau answers its tasks one by one from the admin list
+        ),
+        post=by_role(
+            anonymous=LOGIN,
+            teacher=403,
+            class_teacher=403,
+            principal=ALLOWED,
+            inspector=403,
+            bureau=403,
+        ),
+    ),
     "survey:generate_codes": Url(
         kwargs=lambda w, role, case: {"pk": w.round.pk},
         get=POST_ONLY_GET,
@@ -679,6 +699,28 @@ EXPECTATIONS: dict[str, Url] = {
             inspector=403,
             bureau=403,
         )
+    ),
+    # Parents' codes for a whole class: the class teacher for their class, the school for any of
+    # its classes, the bureau; the POST answers with the sheet of codes.
+    "students:class_parent_codes": Url(
+        cases=OBJECT_CASES,
+        kwargs=lambda w, role, case: {"classroom_id": w.classroom(role, case).pk},
+        get=by_role(
+            anonymous=LOGIN,
+            teacher=404,  # heads no class
+            class_teacher=own_only(200),
+            principal=own_school(200),
+            inspector=404,
+            bureau=200,
+        ),
+        post=by_role(
+            anonymous=LOGIN,
+            teacher=404,
+            class_teacher=own_only(ALLOWED),
+            principal=own_school(ALLOWED),
+            inspector=404,
+            bureau=ALLOWED,
+        ),
     ),
     "students:pledges": Url(
         get=by_role(

@@ -25,6 +25,8 @@ CONDUCT_SCALE = [
     (2, gettext_lazy("2 较差")),
     (1, gettext_lazy("1 差")),
 ]
+# The principal's page of all the school's teachers: the same grid, the questionnaire's scale.
+GRID_SCALE = [("", "—"), *SCALE]
 
 
 class CodeEntryForm(forms.Form):
@@ -43,7 +45,9 @@ class CodeEntryForm(forms.Form):
 class RatingForm(forms.Form):
     """One radio row per item per teacher. With ``require_all`` (an assignment: one teacher)
     every item is required; otherwise a respondent rates the teachers they choose, each one
-    completely or not at all."""
+    completely or not at all. A ``grid`` (one select per item and row) may take ``scale``; with
+    ``keep_incomplete`` a row begun but not finished is marked on its empty fields while the
+    complete rows still come out in ``ratings`` (saved row by row, the rest kept on the page)."""
 
     def __init__(
         self,
@@ -53,6 +57,8 @@ class RatingForm(forms.Form):
         require_all: bool = False,
         labels=None,
         grid: bool = False,
+        scale=None,
+        keep_incomplete: bool = False,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -60,12 +66,14 @@ class RatingForm(forms.Form):
         self.labels = labels or {t.pk: t.name for t in self.teachers}
         self.items = list(items)
         self.require_all = require_all
+        self.keep_incomplete = keep_incomplete
+        self.ratings = {}
         for teacher in self.teachers:
             for item in self.items:
                 self.fields[self.field_name(teacher, item)] = forms.TypedChoiceField(
                     label=item.title,
                     help_text=item.text,
-                    choices=CONDUCT_SCALE if grid else SCALE,
+                    choices=scale or (CONDUCT_SCALE if grid else SCALE),
                     coerce=int,
                     empty_value=None,
                     required=require_all,
@@ -94,6 +102,11 @@ class RatingForm(forms.Form):
                 if cleaned.get(self.field_name(teacher, item)) not in (None, "")
             }
             if not scores:
+                continue
+            if len(scores) != len(self.items) and self.keep_incomplete:
+                for item in self.items:
+                    if item.pk not in scores:
+                        self.add_error(self.field_name(teacher, item), _("请选择评分"))
                 continue
             if len(scores) != len(self.items):
                 raise ValidationError(

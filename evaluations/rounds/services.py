@@ -577,6 +577,29 @@ def _answer_assignment(*, assignment, by, ratings: Ratings) -> list[Response]:
     return _save(locked.round, locked.group, ratings, assignment=locked)
 
 
+@transaction.atomic
+def submit_principal_evaluations(
+    *, evaluation_round: EvaluationRound, by, ratings: Ratings
+) -> list[Response]:
+    """A principal's evaluations of several of the school's teachers from one page: each
+    teacher's answers go through that teacher's own task (``_answer_assignment``: the rater's
+    task, once, while the round takes answers)."""
+    tasks = {
+        task.ratee_id: task
+        for task in assignments_visible_to(by).filter(
+            round=evaluation_round, group=RaterGroup.PRINCIPAL, ratee_id__in=list(ratings)
+        )
+    }
+    if set(ratings) - set(tasks):
+        raise PermissionDenied(_("所选教师不在可评价范围内"))
+    responses = []
+    for ratee_id, scores in ratings.items():
+        responses += _answer_assignment(
+            assignment=tasks[ratee_id], by=by, ratings={ratee_id: scores}
+        )
+    return responses
+
+
 def submit_public_answers(
     *, evaluation_round: EvaluationRound, school: School, client_ip: str, ratings: Ratings
 ) -> list[Response]:

@@ -13,6 +13,11 @@ urlpatterns = [
     path("thanks/", survey_views.thanks, name="thanks"),
     path("tasks/<int:pk>/", survey_views.answer_assignment, name="assignment"),
     path("school/", survey_views.school_home, name="school"),
+    path(
+        "rounds/<int:pk>/principal/",
+        survey_views.principal_evaluations,
+        name="principal_evaluations",
+    ),
     path("rounds/<int:pk>/codes/", survey_views.generate_codes, name="generate_codes"),
     path("rounds/<int:pk>/sheet/<int:school_id>/", survey_views.code_sheet, name="sheet"),
     path("conduct/<int:round_id>/<int:classroom_id>/", survey_views.conduct, name="conduct"),

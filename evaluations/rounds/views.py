@@ -35,6 +35,7 @@ from evaluations.models import EvaluationRound, RaterGroup, RoundStatus, Subject
 from evaluations.rounds import selectors
 from evaluations.rounds import services as round_services
 from evaluations.rounds.forms import (
+    GRID_SCALE,
     ChooseTeachersForm,
     CodeEntryForm,
     GenerateCodesForm,
@@ -261,6 +262,79 @@ def public_link(request, evaluation_round, school) -> str:
             ],
         )
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def principal_evaluations(request, pk: int):
+    """The principal rates all the school's teachers on one page: a row per teacher, a select
+    per item. A teacher's row is saved once it is complete; the others stay as typed, and the
+    page comes back with who is done and who is left."""
+    school = _principal_school(request)
+    evaluation_round = get_object_or_404(
+        EvaluationRound.objects.select_related("questionnaire"),
+        pk=pk,
+        subject_kind=SubjectKind.TEACHER,
+    )
+    tasks = list(
+        assignments_visible_to(request.user)
+        .filter(round=evaluation_round, group=RaterGroup.PRINCIPAL)
+        .select_related("ratee")
+        .order_by("ratee__name", "pk")
+    )
+    closed = selectors.round_accepts_answers(evaluation_round)
+    items = selectors.questionnaire_items(evaluation_round)
+
+    def grid(data, pending):
+        return RatingForm(
+            data,
+            teachers=[task.ratee for task in pending],
+            items=items,
+            labels={task.ratee_id: _teacher_row_label(task.ratee) for task in pending},
+            grid=True,
+            scale=GRID_SCALE,
+            keep_incomplete=True,
+        )
+
+    pending = [task for task in tasks if task.answered_at is None]
+    saved = set()
+    form = grid(request.POST if request.method == "POST" and not closed else None, pending)
+    if form.is_bound:
+        form.is_valid()
+        if form.ratings:
+            try:
+                round_services.submit_principal_evaluations(
+                    evaluation_round=evaluation_round, by=request.user, ratings=form.ratings
+                )
+            except (ValidationError, PermissionDenied) as error:
+                messages.error(request, error_text(error))
+                return redirect(request.path)
+            saved = set(form.ratings)
+            messages.success(request, _("已保存%(count)s位教师的评价") % {"count": len(saved)})
+        if not form.errors:
+            return redirect(request.path)
+        # The rows begun but not finished come back as typed, their empty items marked.
+        pending = [task for task in pending if task.ratee_id not in saved]
+        form = grid(request.POST, pending)
+        form.is_valid()
+    done = [task for task in tasks if task.answered_at is not None or task.ratee_id in saved]
+    return render(
+        request,
+        "survey/principal.html",
+        {
+            "school": school,
+            "evaluation_round": evaluation_round,
+            "questionnaire": evaluation_round.questionnaire,
+            "form": form,
+            "closed": closed,
+            "done": done,
+            "total": len(tasks),
+        },
+    )
+
+
+def _teacher_row_label(teacher) -> str:
+    return f"{teacher.name}（{teacher.subject}）" if teacher.subject else teacher.name
 
 
 @login_required

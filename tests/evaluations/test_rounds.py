@@ -356,6 +356,62 @@ def test_an_assignment_is_answered_once_by_its_rater_only(
         )
 
 
+def test_a_principal_rates_every_teacher_on_one_page_row_by_row(
+    client, bureau, school, principal, teacher, other_teacher, other_school, evaluation_round
+):
+    third = factories.make_teacher(school, "赵老师")
+    factories.make_teacher(other_school, "外校老师")
+    services.assign_raters(evaluation_round=evaluation_round, by=bureau)
+    items = list(evaluation_round.questionnaire.items.values_list("pk", flat=True))
+    url = reverse("survey:principal_evaluations", args=[evaluation_round.pk])
+    client.force_login(principal)
+    assert url in client.get(reverse("survey:school")).content.decode()
+    page = client.get(url)
+    assert [label for label, _fields in page.context["form"].rows()] == sorted(
+        label for label, _fields in page.context["form"].rows()
+    )
+    assert {t.pk for t in page.context["form"].teachers} == {teacher.pk, other_teacher.pk, third.pk}
+    assert "外校老师" not in page.content.decode()
+
+    def field(who, item):
+        return f"t{who.pk}_i{item}"
+
+    data = {field(teacher, item): "4" for item in items}  # complete
+    data[field(other_teacher, items[0])] = "5"  # begun
+    answered = client.post(url, data)  # the third teacher left for later
+    assert answered.status_code == 200
+    done = RaterAssignment.objects.filter(group=RaterGroup.PRINCIPAL, answered_at__isnull=False)
+    assert list(done.values_list("ratee", flat=True)) == [teacher.pk]
+    response = Response.objects.get(group=RaterGroup.PRINCIPAL)
+    assert response.ratee == teacher and response.answers.count() == len(items)
+    form = answered.context["form"]
+    assert {t.pk for t in form.teachers} == {other_teacher.pk, third.pk}
+    assert form[field(other_teacher, items[0])].value() == "5"  # kept as typed
+    assert form.errors[field(other_teacher, items[1])] == ["请选择评分"]
+    assert field(third, items[0]) not in form.errors
+    assert [task.ratee for task in answered.context["done"]] == [teacher]
+
+    rest = {field(other_teacher, item): "5" for item in items}
+    assert client.post(url, rest)["Location"] == url
+    again = client.get(url)
+    assert len(again.context["done"]) == 2 and len(again.context["form"].teachers) == 1
+    assert Response.objects.filter(group=RaterGroup.PRINCIPAL).count() == 2
+
+
+def test_the_one_page_rates_only_the_principals_own_tasks(
+    bureau, school, principal, teacher, other_school, evaluation_round
+):
+    outsider = factories.make_teacher(other_school, "外校老师")
+    services.assign_raters(evaluation_round=evaluation_round, by=bureau)
+    with pytest.raises(PermissionDenied):
+        services.submit_principal_evaluations(
+            evaluation_round=evaluation_round,
+            by=principal,
+            ratings=factories.ratings_for(evaluation_round, [teacher, outsider], 5),
+        )
+    assert not Response.objects.exists()
+
+
 # --- the threshold and the annual assessment ---------------------------------------------------
 
 

@@ -165,6 +165,21 @@ def test_principal_proposes_a_record_the_bureau_then_publishes(client, principal
     assert CreditRecord.objects.get(pk=record.pk).status == RecordStatus.PUBLISHED
 
 
+def test_the_propose_form_preselects_nothing_and_says_what_each_item_weighs(
+    client, principal, teacher
+):
+    client.force_login(principal)
+    page = client.get(f"{reverse('schools:propose_record')}?teacher={teacher.pk}")
+    html = page.content.decode()
+    form = page.context["form"]
+    assert form["item"].value() is None
+    assert '<option value="" selected>请选择信用事项</option>' in html
+    assert "有偿补课（-10分，较重）" in html
+    assert "体罚或变相体罚学生（-15分，严重，一票否决）" in html
+    # The browser's date picker takes ISO dates only.
+    assert f'type="date" name="occurred_on" value="{timezone.localdate().isoformat()}"' in html
+
+
 def test_a_future_date_is_refused_with_a_clear_message_and_nothing_written(
     client, principal, teacher
 ):

@@ -8,13 +8,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from credit_registry import rules
 from credit_registry.access import records_visible_to, students_visible_to
 from credit_registry.models import AccessAction, AccessLog
 from evaluations.assessment import eligibility as selectors
 from evaluations.assessment import services as record_services
 from evaluations.models import CreditRecord, Purpose
+from schools.models import SchoolKind
 from students import services
-from students.models import EnrolmentEvent, PledgeSlip, StudentStatus
+from students.models import EnrolmentEvent, ParentCode, PledgeSlip, StudentStatus
 from tests import factories
 
 YEAR = factories.YEAR
@@ -187,6 +189,89 @@ def test_a_parent_reads_the_childs_file_with_the_code_the_school_hands_out(
     assert "查询码无效或已失效" in refused.content.decode()
 
 
+def test_a_class_teacher_issues_every_parent_code_of_the_class_on_one_printed_sheet(
+    client, principal, teacher, classroom, student
+):
+    names = [f"学生{n:02d}" for n in range(1, 10)]
+    for name in names:
+        factories.make_student(classroom.school, classroom, name=name)
+    left = factories.make_student(classroom.school, classroom, name="已毕业")
+    services.graduate_student(by=principal, student=left, on=timezone.localdate())
+    earlier = services.issue_parent_code(by=principal, student=student)
+    url = reverse("students:class_parent_codes", args=[classroom.pk])
+
+    client.force_login(teacher.user)
+    assert url in client.get(reverse("students:my_class")).content.decode()
+    confirm = client.get(url)
+    assert confirm.status_code == 200 and confirm.context["count"] == 10
+    assert not ParentCode.objects.filter(revoked_at__isnull=False).exists()  # GET issues nothing
+
+    sheet = client.post(url)
+    html = sheet.content.decode()
+    assert sheet.status_code == 200 and "no-cache" in sheet["Cache-Control"]
+    slips = [issued for page in sheet.context["pages"] for issued, _qr in page]
+    assert [len(page) for page in sheet.context["pages"]] == [8, 2]
+    assert [issued.student for issued in slips] == sorted(
+        [student, *classroom.students.exclude(pk__in=[student.pk, left.pk])],
+        key=lambda s: s.name,
+    )
+    assert html.count('class="slip parent-slip"') == 10 and html.count("<svg") == 10
+    assert all(issued.display in html for issued in slips)
+    assert student.masked_student_number not in html and student.student_number not in html
+    assert "2026-09-12" in html  # valid for 180 days from 16 March
+    # Only hashes are kept; each student's earlier code is revoked, and every new one works.
+    assert not ParentCode.objects.filter(code_hash__in=[i.code for i in slips]).exists()
+    assert services.student_for_parent_code(earlier) is None
+    for issued in slips:
+        assert services.student_for_parent_code(issued.code) == issued.student
+    assert not ParentCode.objects.filter(student=left).exists()
+    assert AccessLog.objects.filter(
+        action=AccessAction.VIEW_STUDENT_LIST, detail__contains="家长查询码"
+    ).exists()
+    # The codes are never shown again: the page only offers to issue new ones.
+    assert slips[0].display not in client.get(url).content.decode()
+
+
+def test_class_parent_codes_are_the_class_teachers_and_the_schools(
+    client, principal, teacher, other_teacher, classroom, student, other_school
+):
+    other_class = factories.make_classroom(classroom.school, head_teacher=other_teacher)
+    with pytest.raises(PermissionDenied):
+        services.issue_class_parent_codes(by=teacher.user, classroom=other_class)
+    with pytest.raises(PermissionDenied):
+        services.issue_class_parent_codes(
+            by=factories.make_principal(other_school, "principal_b"), classroom=classroom
+        )
+    assert not ParentCode.objects.exists()
+    issued = services.issue_class_parent_codes(by=principal, classroom=classroom)
+    assert [i.student for i in issued] == [student]
+    client.force_login(teacher.user)
+    assert (
+        client.post(reverse("students:class_parent_codes", args=[other_class.pk])).status_code
+        == 404
+    )
+    client.force_login(principal)
+    listing = client.get(reverse("schools:students"), {"classroom": classroom.pk})
+    assert reverse("students:class_parent_codes", args=[classroom.pk]) in listing.content.decode()
+
+
+def test_a_slips_qr_code_opens_the_parent_page_with_the_code_filled_in(client, db):
+    page = client.get(reverse("students:parent"), {"code": "ABCD-EFGH-JKMN"})
+    assert 'value="ABCD-EFGH-JKMN"' in page.content.decode()
+
+
+def test_pledge_slips_print_twelve_to_a_page(client, principal, classroom, pledge):
+    for n in range(12):
+        factories.make_student(classroom.school, classroom, name=f"学生{n:02d}")
+    exam = services.issue_pledge(
+        by=principal, classroom=classroom, kind="exam", year=YEAR, exam_name="期中考试"
+    )
+    client.force_login(principal)
+    page = client.get(reverse("students:pledge", args=[exam.pk]))
+    assert [len(group) for group in page.context["pages"]] == [12, 2]
+    assert page.content.decode().count('class="sheet-page"') == 2
+
+
 def test_the_parent_view_needs_a_code(client, db):
     assert client.get(reverse("students:parent_file"))["Location"] == reverse("students:parent")
 
@@ -259,3 +344,69 @@ def test_a_transfer_into_the_future_or_to_the_same_school_is_refused(principal, 
             by=principal, student=student, on=timezone.localdate(), to_school=school
         )
     assert student.enrolments.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("grade", "stage"),
+    [
+        ("七年级", "junior"),
+        ("初二", "junior"),
+        ("9年级", "junior"),
+        ("三年级", "primary"),
+        ("高一年级", "senior"),
+        ("中职二年级", "vocational"),
+        ("大班", "kindergarten"),
+        ("实验班", None),
+    ],
+)
+def test_a_grade_label_tells_its_stage(grade, stage):
+    assert rules.stage_of_grade(grade) == stage
+
+
+def test_a_seventh_grader_moves_only_to_schools_that_teach_junior_grades(
+    client, principal, school, student
+):
+    kinds = [
+        SchoolKind.KINDERGARTEN,
+        SchoolKind.PRIMARY,
+        SchoolKind.JUNIOR,
+        SchoolKind.NINE_YEAR,
+        SchoolKind.COMPLETE_SECONDARY,
+        SchoolKind.SENIOR,
+        SchoolKind.VOCATIONAL,
+        SchoolKind.TRAINING,
+    ]
+    schools = {kind: factories.make_school(f"{kind}学校", kind=kind) for kind in kinds}
+    fitting = {SchoolKind.JUNIOR, SchoolKind.NINE_YEAR, SchoolKind.COMPLETE_SECONDARY}
+    assert rules.school_kinds_taking(student) == fitting
+    # The form offers exactly those …
+    client.force_login(principal)
+    form = client.get(reverse("students:file", args=[student.pk])).context["transfer_form"]
+    offered = set(form.fields["to_school"].queryset)
+    assert offered == {schools[kind] for kind in fitting}
+    # … and the service refuses the others, whoever asks.
+    for kind in set(kinds) - fitting:
+        with pytest.raises(ValidationError) as refused:
+            services.transfer_student(
+                by=principal, student=student, on=timezone.localdate(), to_school=schools[kind]
+            )
+        assert refused.value.code == "wrong_stage"
+    assert student.enrolments.count() == 0
+    # A grade entered at the new school (an import naming the new class) decides instead.
+    assert rules.may_transfer_to(student, schools[SchoolKind.SENIOR], grade="高一年级")
+    services.transfer_student(
+        by=principal,
+        student=student,
+        on=timezone.localdate(),
+        to_school=schools[SchoolKind.NINE_YEAR],
+    )
+    student.refresh_from_db()
+    assert student.school == schools[SchoolKind.NINE_YEAR]
+
+
+def test_a_student_in_no_class_goes_by_the_stages_of_the_current_school(principal, school):
+    loose = factories.make_student(school, name="陈小红")
+    assert rules.school_kinds_taking(loose) == rules.STAGE_KINDS["junior"]
+    nine_year = factories.make_school("九年一贯制学校", kind=SchoolKind.NINE_YEAR)
+    moved = factories.make_student(nine_year, name="林小青")
+    assert SchoolKind.PRIMARY in rules.school_kinds_taking(moved)
