@@ -168,7 +168,7 @@ class SpreadsheetAdminMixin(ExportMixin):
     def template_view(self, request):
         if not self.has_import_permission(request):
             raise PermissionDenied
-        content = self.registry_resource.template().export("xlsx")
+        content = self.registry_resource.template()
         response = HttpResponse(
             content,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

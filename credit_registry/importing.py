@@ -23,6 +23,7 @@ from credit_registry.common.spreadsheets import (
     check_required_headers,
     check_unique_column,
     escape_formula,
+    import_template,
     read_table,
 )
 
@@ -56,6 +57,11 @@ class RegistryResource(resources.ModelResource):
     without the per-row queries (uniqueness is checked for the whole file at once)."""
 
     required_columns: tuple[str, ...] = ()
+    # Columns read by the resource itself besides its fields (a student's class and guardian,
+    # a teacher's degree): part of the template and of the header search.
+    extra_columns: tuple[str, ...] = ()
+    # An example value for each column, for the template's 填表说明 sheet.
+    example: dict[str, str] = {}
     unique_columns: tuple[tuple[str, str], ...] = ()  # (column name, label)
 
     class Meta:
@@ -147,11 +153,23 @@ class RegistryResource(resources.ModelResource):
         return attribute
 
     @classmethod
-    def template(cls) -> tablib.Dataset:
-        """An empty file with the Chinese column headers, to download and fill in."""
-        dataset = tablib.Dataset()
-        dataset.headers = [f.column_name for f in cls().get_import_fields()]
-        return dataset
+    def columns(cls) -> list[str]:
+        """Every column the import reads, in the template's order."""
+        names = [f.column_name for f in cls().get_import_fields()]
+        return [*names, *(c for c in cls.extra_columns if c not in names)]
+
+    @classmethod
+    def template(cls) -> bytes:
+        """The .xlsx to download and fill in (``spreadsheets.import_template``)."""
+        resource = cls()
+        widgets = {f.column_name: f.widget for f in resource.get_import_fields()}
+        return import_template(
+            sheet=str(cls._meta.name),
+            columns=cls.columns(),
+            required=cls.required_columns,
+            widgets=widgets,
+            example=cls.example,
+        )
 
 
 @dataclass
@@ -212,7 +230,7 @@ def run_import(
     """Import a file, or preview it with ``dry_run``. Either every row is written or none."""
     report = ImportReport()
     try:
-        dataset = read_table(raw, filename)
+        dataset = read_table(raw, filename, expected=resource_class.columns())
     except UnreadableFile as error:
         report.problems.append(RowProblem(0, "", str(error)))
         return report
@@ -228,8 +246,8 @@ def run_import(
             chunk = tablib.Dataset(*dataset[start : start + chunk_size], headers=dataset.headers)
             result = resource.import_data(chunk, dry_run=False, use_transactions=False)
             for problem in _problems(resource, result):
-                if problem.row:
-                    problem.row += start
+                if problem.row:  # the spreadsheet's own row number, title rows counted
+                    problem.row += start + dataset.header_row - 1
                 report.problems.append(problem)
             totals = result.totals
             report.new += totals.get("new", 0)

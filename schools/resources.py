@@ -51,6 +51,7 @@ class SchoolResource(RegistryResource):
     )
 
     required_columns = ("学校标识码", "学校名称", "办学类型", "举办性质")
+    example = {"学校标识码": "2135000001", "学校名称": "蕉城区实验小学", "在办": "是"}
     unique_columns = (("学校标识码", "学校标识码"),)
 
     class Meta(RegistryResource.Meta):
@@ -102,6 +103,7 @@ class IntegrityActivityResource(RegistryResource):
     )
 
     required_columns = ("学校标识码", "活动形式", "活动名称", "活动日期", "参加人数", "活动内容")
+    example = {"活动名称": "诚信主题班会", "活动日期": "2026-10-15", "参加人数": "45"}
 
     class Meta(RegistryResource.Meta):
         model = IntegrityActivity

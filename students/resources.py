@@ -44,6 +44,19 @@ class StudentResource(RegistryResource):
     )
 
     required_columns = ("学籍号", "姓名", "性别", "学校标识码", "年级", "班级", "入学年份")
+    extra_columns = (*CLASS_COLUMNS, *GUARDIAN_COLUMNS)
+    example = {
+        "学籍号": "G350902201401011234",
+        "姓名": "林小雨",
+        "性别": "女",
+        "学校标识码": "2135000001",
+        "年级": "七年级",
+        "班级": "1班",
+        "入学年份": "2026",
+        "监护人姓名": "林建国",
+        "监护人关系": "父亲",
+        "监护人电话": "13800000000",
+    }
     unique_columns = (("学籍号", "学籍号"), ("身份证号", "身份证号"))
     entry_year = CountWidget()
 

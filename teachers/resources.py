@@ -60,6 +60,19 @@ class TeacherResource(RegistryResource):
     )
 
     required_columns = ("身份证号", "姓名", "性别", "学校标识码")
+    extra_columns = DEGREE_COLUMNS
+    example = {
+        "身份证号": "350902198501011234",
+        "姓名": "王芳",
+        "性别": "女",
+        "学校标识码": "2135000001",
+        "任教学科": "语文",
+        "学历": "本科",
+        "毕业院校": "福建师范大学",
+        "专业": "汉语言文学",
+        "毕业日期": "2007-07-01",
+        "学历证书编号": "103941200705001234",
+    }
     unique_columns = (("身份证号", "身份证号"), ("学历证书编号", "学历证书编号"))
     degree_level = ChoiceWidget(DegreeLevel.choices)
     degree_date = FlexibleDateWidget()

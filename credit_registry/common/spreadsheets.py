@@ -6,8 +6,10 @@ full-width digits and stray spaces; dates come as text in several shapes or as E
 Anything unreadable becomes an :class:`UnreadableFile` with a message in Chinese and English.
 """
 
+import csv
 import datetime
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -17,7 +19,8 @@ import tablib
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import widgets
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
 
 from credit_registry.common.identity import normalize_code
 
@@ -38,22 +41,33 @@ def _decode_csv(raw: bytes) -> str:
     raise UnreadableFile(_("无法识别CSV文件的编码，请另存为UTF-8或GBK编码的CSV"))
 
 
-def read_table(raw: bytes, filename: str) -> tablib.Dataset:
-    """A dataset from an uploaded file's bytes, judged by its content as much as its name."""
+# The header is looked for in the first rows of each sheet: a title row ("2026年教师名单")
+# above it is skipped, and a 填表说明 sheet before the data is passed over.
+HEADER_SCAN_ROWS = 10
+
+
+def read_table(raw: bytes, filename: str, expected: Iterable[str] = ()) -> tablib.Dataset:
+    """A dataset from an uploaded file's bytes, judged by its content as much as its name.
+
+    With ``expected`` column names, the data is the first sheet with a row, among its first
+    ten, naming at least two of them (one, for a one-column file); rows above it are skipped
+    and ``dataset.header_row`` says where it was (1 when it is the first row), so messages
+    give the spreadsheet's own row numbers."""
     if not raw:
         raise UnreadableFile(_("文件为空"))
     if len(raw) > MAX_IMPORT_BYTES:
         raise UnreadableFile(_("文件超过50MB，请使用命令行导入"))
     name = filename.lower()
+    expected = list(expected)
     if name.endswith((".xlsx", ".xlsm")) or raw[:4] == b"PK\x03\x04":
-        dataset = _read_xlsx(raw)
+        sheets = _xlsx_sheets(raw)
     elif name.endswith(".xls"):
         raise UnreadableFile(_("不支持旧版.xls格式，请在Excel或WPS中另存为.xlsx"))
     elif name.endswith((".csv", ".txt")):
-        dataset = _read_csv(raw)
+        sheets = [_csv_rows(raw)]
     else:
         raise UnreadableFile(_("只支持.xlsx和.csv文件"))
-    dataset.headers = [normalize_header(h) for h in (dataset.headers or [])]
+    dataset = _dataset_under_header(sheets, expected)
     _drop_blank_rows(dataset)
     _strip_nul(dataset)
     if not dataset.headers or len(dataset) == 0:
@@ -61,41 +75,72 @@ def read_table(raw: bytes, filename: str) -> tablib.Dataset:
     return dataset
 
 
-def _read_xlsx(raw: bytes) -> tablib.Dataset:
+def _xlsx_sheets(raw: bytes):
     try:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise UnreadableFile(
             _("文件不是有效的Excel(.xlsx)文件，可能已损坏或只是改了扩展名")
         ) from error
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    dataset = tablib.Dataset()
-    try:
-        header = next(rows)
-    except StopIteration:
-        raise UnreadableFile(_("工作表为空")) from None
-    width = len(header)
-    while width and header[width - 1] in (None, ""):
-        width -= 1
-    dataset.headers = [str(h) if h is not None else "" for h in header[:width]]
-    for row in rows:
-        values = list(row[:width]) + [None] * (width - len(row[:width]))
-        dataset.append(values)
-    workbook.close()
-    return dataset
+    return [sheet.iter_rows(values_only=True) for sheet in workbook.worksheets]
 
 
-def _read_csv(raw: bytes) -> tablib.Dataset:
+def _csv_rows(raw: bytes):
     text = _decode_csv(raw)
     try:
-        return tablib.Dataset().load(text, format="csv")
-    except Exception as error:  # tablib raises several kinds for malformed CSV
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:
         raise UnreadableFile(_("CSV文件格式错误：%(error)s") % {"error": error}) from error
 
 
+def _dataset_under_header(sheets, expected: list[str]) -> tablib.Dataset:
+    """The first sheet's rows under the first row naming expected columns; when no sheet has
+    one, the first sheet under its first non-empty row (its missing columns are then named)."""
+    wanted = {normalize_header(c) for c in expected}
+    enough = min(2, len(wanted))
+    fallback = None
+    for rows in sheets:
+        rows = iter(rows)
+        scanned = []
+        for row in rows:
+            scanned.append(row)
+            cells = {normalize_header(c) for c in row if c not in (None, "")}
+            if not cells:
+                continue
+            if not wanted or len(cells & wanted) >= enough:
+                return _dataset(row, rows, header_row=len(scanned))
+            if len(scanned) >= HEADER_SCAN_ROWS:
+                break
+        if fallback is None:
+            fallback = (scanned, rows)
+    if fallback is not None:
+        scanned, rest = fallback
+        for number, row in enumerate(scanned, start=1):
+            if any(c not in (None, "") for c in row):
+                return _dataset(row, itertools.chain(scanned[number:], rest), header_row=number)
+    raise UnreadableFile(_("工作表为空"))
+
+
+def _dataset(header, rows, *, header_row: int) -> tablib.Dataset:
+    width = len(header)
+    while width and header[width - 1] in (None, ""):
+        width -= 1
+    dataset = tablib.Dataset()
+    dataset.headers = [normalize_header(h) for h in header[:width]]
+    for row in rows:
+        values = list(row[:width]) + [None] * (width - len(row[:width]))
+        dataset.append(values)
+    dataset.header_row = header_row
+    return dataset
+
+
 def normalize_header(value: object) -> str:
-    return re.sub(r"\s+", "", normalize_code(value).lower()) if value is not None else ""
+    """A column name as compared: full-width folded, spaces out, lower case, and the template's
+    mark of a required column (学籍号*, 学籍号（必填）) dropped."""
+    if value is None:
+        return ""
+    text = re.sub(r"\s+", "", normalize_code(value).lower())
+    return re.sub(r"(\*|\(必填\))$", "", text)
 
 
 def _strip_nul(dataset: tablib.Dataset) -> None:
@@ -284,7 +329,7 @@ class ChoiceWidget(widgets.Widget):
             return self.by_text[text]
         allowed = "、".join(label for _, label in self.choices)
         raise ValueError(
-            f"“{text}”不是有效选项，可选：{allowed} / “{text}” is not one of: {allowed}"
+            _("“%(value)s”不是有效选项，可选：%(allowed)s") % {"value": text, "allowed": allowed}
         )
 
     def render(self, value, obj=None, **kwargs):
@@ -349,3 +394,66 @@ def check_unique_column(dataset: tablib.Dataset, header: str, label: str) -> Non
             _("文件中%(label)s重复：%(rows)s")
             % {"label": label, "rows": "；".join(duplicates[:10])}
         )
+
+
+# --- templates ----------------------------------------------------------------------------------
+
+
+def column_note(widget) -> str:
+    """What a column accepts, for the template's 填表说明 sheet, from the widget that reads it."""
+    if isinstance(widget, CodeWidget):
+        return _("文本格式（该列已设为文本；号码不要按数字输入，否则Excel会四舍五入）")
+    if isinstance(widget, ChoiceWidget):
+        return _("可选：%(allowed)s") % {"allowed": "、".join(label for _, label in widget.choices)}
+    if isinstance(widget, YesNoWidget):
+        return _("是/否（也可写在办/停办、√/×、Y/N、1/0）")
+    if isinstance(widget, FlexibleDateWidget):
+        return _("日期，如2020-09-01、2020/9/1或2020年9月1日")
+    if isinstance(widget, CountWidget):
+        return _("整数，只写数字")
+    if isinstance(widget, CachedForeignKeyWidget):
+        return _("填写已登记的%(label)s（文本格式）") % {"label": widget.label}
+    return _("文字")
+
+
+def import_template(
+    *, sheet: str, columns: list[str], required: Iterable[str], widgets: dict, example: dict
+) -> bytes:
+    """A template a clerk can fill: the data sheet first (its name in Chinese, every column,
+    required ones marked *, identifier columns formatted as text), then a 填表说明 sheet with
+    each column's accepted values and an example row. The importer finds the data by its header,
+    so the sheets may be reordered and a title row added above the header."""
+    required = set(required)
+    workbook = Workbook()
+    data = workbook.active
+    data.title = sheet[:31]
+    data.append([f"{c}*" if c in required else c for c in columns])
+    for index, column in enumerate(columns, start=1):
+        cell = data.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        letter = cell.column_letter
+        data.column_dimensions[letter].width = max(12, len(column) * 2 + 4)
+        if isinstance(widgets.get(column), CodeWidget | CachedForeignKeyWidget):
+            data.column_dimensions[letter].number_format = "@"
+            for row in range(2, 1002):  # cells a clerk types into are text from the start
+                data.cell(row=row, column=index).number_format = "@"
+    notes = workbook.create_sheet(_("填表说明"))
+    notes.append([_("列名"), _("是否必填"), _("填写说明"), _("示例")])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    for column in columns:
+        notes.append(
+            [
+                column,
+                _("必填") if column in required else _("选填"),
+                column_note(widgets.get(column)),
+                example.get(column, ""),
+            ]
+        )
+    notes.append([])
+    notes.append([_("带*的列必须填写。从第2行起每行一条，不要合并单元格；本说明页不会被导入。")])
+    for letter, width in (("A", 16), ("B", 10), ("C", 60), ("D", 24)):
+        notes.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -70,6 +70,7 @@ class CreditRecordResource(RegistryResource):
     status = fields.Field(attribute="status", column_name=gettext_noop("状态"), readonly=True)
 
     required_columns = ("事项代码", "发生日期", "事实陈述")
+    example = {"事项代码": "T-PAID-TUTORING", "发生日期": "2026-10-15", "事实陈述": "经核实……"}
 
     class Meta(RegistryResource.Meta):
         model = CreditRecord

@@ -18,9 +18,10 @@ def test_template_has_the_chinese_headers(client, bureau):
     client.force_login(bureau)
     response = client.get(reverse("admin:teachers_teacher_import_template"))
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    headers = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
-    assert {"身份证号", "姓名", "学校标识码"} <= set(headers)
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["教师", "填表说明"]
+    headers = [cell.value for cell in next(workbook.active.iter_rows(max_row=1))]
+    assert {"身份证号*", "姓名*", "学校标识码*", "任教学科", "学历证书编号"} <= set(headers)
 
 
 def test_preview_then_confirm(client, bureau, school):
@@ -99,3 +100,81 @@ def test_exports_open_in_chinese_excel(client, bureau, school):
     assert "教师-2026-03-16.xlsx" in unquote(as_xlsx["Content-Disposition"])
     workbook = load_workbook(io.BytesIO(as_xlsx.content))
     assert workbook.sheetnames == ["教师"]
+
+
+def _filled(template: bytes, rows: list[dict], *, notes_first=False, title=None) -> bytes:
+    """The downloaded template filled in as a clerk would: rows under the header by column name;
+    optionally the 填表说明 sheet moved first, or a title row typed above the header."""
+    workbook = load_workbook(io.BytesIO(template))
+    sheet = workbook.worksheets[0]
+    headers = [cell.value.rstrip("*") for cell in sheet[1]]
+    for row in rows:
+        sheet.append([row.get(h, "") for h in headers])
+    if title:
+        sheet.insert_rows(1)
+        sheet["A1"] = title
+    if notes_first:
+        workbook.move_sheet("填表说明", offset=-1)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _student(school, number: str, **extra) -> dict:
+    return {
+        "学籍号": f"G{number}",
+        "姓名": "林小雨",
+        "性别": "女",
+        "学校标识码": school.code,
+        "年级": "七年级",
+        "班级": "1班",
+        "入学年份": 2026,
+        "监护人姓名": "林建国",
+        "监护人关系": "父亲",
+        "监护人电话": "13800000000",
+        **extra,
+    }
+
+
+def test_the_downloaded_student_template_filled_in_imports(client, bureau, school):
+    """Download → fill → import: every column the import reads is in the template, required
+    ones marked, the codes formatted as text, and a 填表说明 sheet that is not imported."""
+    from students.models import Student
+
+    client.force_login(bureau)
+    template = client.get(reverse("admin:students_student_import_template"))
+    workbook = load_workbook(io.BytesIO(template.content))
+    assert workbook.sheetnames == ["学生", "填表说明"]
+    headers = [cell.value for cell in workbook["学生"][1]]
+    assert {"学籍号*", "年级*", "班级*", "入学年份*", "监护人姓名", "监护人电话"} <= set(headers)
+    number_column = headers.index("学籍号*") + 1
+    assert workbook["学生"].cell(row=2, column=number_column).number_format == "@"
+    notes = {row[0]: row for row in workbook["填表说明"].iter_rows(values_only=True) if row}
+    assert notes["性别"][1] == "必填" and "男" in notes["性别"][2]
+    numbers = [factories.valid_id_number() for _ in range(2)]
+    filled = _filled(template.content, [_student(school, n) for n in numbers], notes_first=True)
+    preview = client.post(
+        reverse("admin:students_student_import"),
+        {"file": SimpleUploadedFile("学生.xlsx", filled)},
+    )
+    assert preview.status_code == 200 and "确认导入" in preview.content.decode(), preview.context
+    token = preview.context["token"]
+    done = client.post(reverse("admin:students_student_import"), {"token": token}, follow=True)
+    assert "新增2" in done.content.decode()
+    assert set(Student.objects.values_list("student_number", flat=True)) == {
+        f"G{n}" for n in numbers
+    }
+
+
+def test_a_title_row_above_the_header_is_skipped_and_rows_keep_their_numbers(bureau, school):
+    from credit_registry.importing import run_import
+    from students.resources import StudentResource
+
+    good, bad = factories.valid_id_number(), factories.valid_id_number()
+    rows = [_student(school, good), _student(school, bad, 性别="未知")]
+    filled = _filled(StudentResource.template(), rows, title="2026年秋季七年级新生名单")
+    report = run_import(
+        resource_class=StudentResource, raw=filled, filename="新生.xlsx", by=bureau, dry_run=True
+    )
+    # title row 1, header row 2, the rows 3 and 4: the bad one is named as Excel shows it
+    assert [(p.row, p.column) for p in report.problems] == [(4, "性别")]
