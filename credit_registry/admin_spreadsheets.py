@@ -4,18 +4,15 @@ Export goes through django-import-export (xlsx or CSV, the current filters and s
 scoped admin queryset). Import has its own two-step page because it must read what schools really
 send (GB18030 CSV, WPS xlsx) and be all-or-nothing: upload → preview of what would be created,
 updated or left alone, with every problem by row and column → confirm. The uploaded file waits
-between the two steps in private storage under a random name.
+between the two steps in private storage for at most a day (``credit_registry.import_previews``).
 """
 
-import secrets
 from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -29,6 +26,7 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
 
+from credit_registry import import_previews
 from credit_registry.access import is_bureau
 from credit_registry.admin_bases import recall_search
 from credit_registry.audit import log_access
@@ -212,20 +210,16 @@ class SpreadsheetAdminMixin(ExportMixin):
         return TemplateResponse(request, "admin/credit_registry/import.html", context)
 
     def _keep(self, request, raw: bytes, filename: str) -> str:
-        token = secrets.token_urlsafe(16)
-        default_storage.save(f"imports/{token}", ContentFile(raw))
+        token = import_previews.keep(raw)
         request.session[f"import-{token}"] = {"name": filename, "model": self.opts.label}
         return token
 
     def _confirm(self, request, token: str):
         meta = request.session.pop(f"import-{token}", None)
-        stored = f"imports/{token}"
-        if meta is None or meta["model"] != self.opts.label or not default_storage.exists(stored):
-            messages.error(request, _("预览已过期，请重新上传文件"))
+        raw = import_previews.take(token) if meta and meta["model"] == self.opts.label else None
+        if raw is None:
+            messages.error(request, _("预览已过期（超过24小时）或已确认过，请重新上传文件"))
             return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
-        with default_storage.open(stored, "rb") as stored_file:
-            raw = stored_file.read()
-        default_storage.delete(stored)
         report = run_import(
             resource_class=self.registry_resource,
             raw=raw,

@@ -1,5 +1,6 @@
 """Import and export in the admin site: template, preview, confirm, errors, scope."""
 
+import datetime
 import io
 from urllib.parse import unquote
 
@@ -178,3 +179,41 @@ def test_a_title_row_above_the_header_is_skipped_and_rows_keep_their_numbers(bur
     )
     # title row 1, header row 2, the rows 3 and 4: the bad one is named as Excel shows it
     assert [(p.row, p.column) for p in report.problems] == [(4, "性别")]
+
+
+def test_a_preview_left_unconfirmed_expires_and_its_file_is_deleted(
+    client, bureau, school, clock, settings, tmp_path
+):
+    """An upload holds personal data: a preview older than a day cannot be confirmed, and
+    expired uploads are deleted, whether anyone comes back for them or not."""
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    client.force_login(bureau)
+
+    def preview():
+        upload = SimpleUploadedFile("教师.xlsx", xlsx(TEACHER_HEADERS, teacher_rows(school, 1)))
+        return client.post(reverse(IMPORT), {"file": upload}).context["token"]
+
+    def kept():
+        return default_storage.listdir("imports")[1]
+
+    returned_to = preview()
+    preview()  # never confirmed
+    assert len(kept()) == 2
+    clock.shift(datetime.timedelta(hours=25))
+    client.force_login(bureau)  # the next day, signed in again
+    done = client.post(reverse(IMPORT), {"token": returned_to}, follow=True)
+    assert "预览已过期" in done.content.decode() and not Teacher.objects.exists()
+    fresh = preview()  # keeping a new upload sweeps the expired ones
+    assert kept() == [fresh]
+    clock.shift(datetime.timedelta(hours=25))
+    call_command("purge_import_previews", stdout=io.StringIO())
+    assert kept() == []
