@@ -128,9 +128,23 @@ def may_propose(user, subject) -> Verdict:
 
 
 def _author_or_bureau(user, record: CreditRecord, what: str) -> Verdict:
-    if is_bureau(user) or record.recorded_by_id == user.pk:
+    """A working copy is the business of whoever wrote it, of the school it was written at
+    (the principal answers for the class teachers' records), and of the bureau."""
+    if is_bureau(user) or record.recorded_by_id == user.pk or _written_at_school_of(user, record):
         return YES
-    return _forbid(_("只有记录人或局机关可以%(what)s") % {"what": what})
+    return _forbid(_("只有记录人、其所在学校或局机关可以%(what)s") % {"what": what})
+
+
+def _written_at_school_of(user, record: CreditRecord) -> bool:
+    """Was the record written by an account or a teacher of the school ``user`` acts for?"""
+    if record.recorded_by_id is None or role_of(user) != Role.PRINCIPAL:
+        return False
+    own = getattr(user, "school_account", None)
+    recorder = record.recorded_by
+    account = getattr(recorder, "school_account", None)
+    teacher = getattr(recorder, "teacher", None)
+    written_at = account.school_id if account else (teacher.school_id if teacher else None)
+    return own is not None and written_at == own.school_id
 
 
 def may_edit(user, record: CreditRecord) -> Verdict:

@@ -246,7 +246,13 @@ def record_list(request):
     school = _school(request)
     status = request.GET.get("status", "waiting")
     records = records_visible_to(request.user).select_related(
-        "item", "teacher", "student", "school"
+        "item",
+        "teacher",
+        "student",
+        "school",
+        # who wrote each record decides who may correct it (rules._written_at_school_of)
+        "recorded_by__school_account",
+        "recorded_by__teacher",
     )
     if status == "waiting":
         records = records.filter(status__in=school_standing.WAITING_STATUSES)

@@ -80,19 +80,25 @@ def test_the_author_sees_the_bureaus_reason_and_every_control(client, head, teac
 def test_controls_are_shown_exactly_when_the_rule_book_allows_them(
     client, head, teacher, clerk, school
 ):
-    # Proposed by the class teacher: the school reads the reason, only the author may act.
+    # Proposed by the school's class teacher: the school answers for it too and may act.
     head_teacher = factories.make_teacher(school, "班主任李老师")
     pupil = factories.make_student(school, factories.make_classroom(school, head_teacher))
     by_teacher = _returned(head_teacher.user, pupil, clerk, "ST-COPYING-HOMEWORK")
     waiting = _proposed(head, teacher)
     published = factories.make_record(teacher, ITEM, by=clerk)
+    by_bureau = _returned(clerk, teacher, clerk)  # the bureau's own working copy
     client.force_login(head)
     html = _page(client, by_teacher)
-    assert REASON in html and _controls(html, by_teacher) == set()
+    assert REASON in html and _controls(html, by_teacher) == {"edit", "submit", "withdraw"}
     assert _controls(_page(client, waiting), waiting) == set()  # with the bureau: nothing to do
     assert _controls(_page(client, published), published) == set()
+    assert _controls(_page(client, by_bureau), by_bureau) == set()
     listing = client.get(reverse("schools:records"), {"status": ""}).content.decode()
-    assert all(_controls(listing, record) == set() for record in (by_teacher, waiting, published))
+    assert _controls(listing, by_teacher) == {"edit", "submit", "withdraw"}
+    assert all(_controls(listing, r) == set() for r in (waiting, published, by_bureau))
+    client.post(reverse("record_submit", args=[by_teacher.pk]))
+    by_teacher.refresh_from_db()
+    assert (by_teacher.status, by_teacher.submitted_by) == (RecordStatus.SUBMITTED, head)
 
 
 def test_the_author_corrects_a_returned_record_and_submits_it_again(client, head, teacher, clerk):
@@ -196,7 +202,7 @@ def test_what_the_rule_book_refuses_comes_back_as_a_message(client, head, teache
     client.force_login(head)
     edit = client.get(reverse("schools:edit_record", args=[published.pk]), follow=True)
     assert edit.redirect_chain[-1][0] == reverse("record_detail", args=[published.pk])
-    assert "只有记录人或局机关可以修改记录" in edit.content.decode()
+    assert "只有记录人、其所在学校或局机关可以修改记录" in edit.content.decode()
     again = client.post(reverse("record_submit", args=[waiting.pk]), follow=True)
     assert "记录当前状态为“已提交”，不能提交" in again.content.decode()
     withdraw = client.post(reverse("record_withdraw", args=[waiting.pk]), follow=True)
