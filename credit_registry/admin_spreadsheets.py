@@ -61,7 +61,19 @@ class ExcelCSV(CSV):
         return "\ufeff" + super().export_data(dataset, **kwargs)
 
 
-EXPORT_FORMATS = {"xlsx": XLSX, "csv": ExcelCSV}
+class GB18030CSV(CSV):
+    """CSV in GB18030, for older Excel and WPS set-ups and the systems that expect it."""
+
+    CONTENT_TYPE = "text/csv; charset=gb18030"
+
+    def get_title(self):  # how the export form names it; the data is tablib's csv
+        return "csv (GB18030)"
+
+    def export_data(self, dataset, **kwargs):
+        return dataset.export("csv", **kwargs).encode("gb18030")
+
+
+EXPORT_FORMATS = {"xlsx": XLSX, "csv": ExcelCSV, "csv-gb18030": GB18030CSV}
 
 
 def export_filename(title: str, file_format) -> str:
@@ -85,7 +97,7 @@ class SpreadsheetAdminMixin(ExportMixin):
     """Mix into a ModelAdmin with ``resource_classes = [SomeRegistryResource]``; a list that is
     only exported sets ``importable = False`` (no import pages)."""
 
-    formats = [XLSX, ExcelCSV]
+    formats = [XLSX, ExcelCSV, GB18030CSV]
     export_form_class = ExportForm
     importable = True
     import_export_change_list_template = "admin/credit_registry/change_list_spreadsheets.html"

@@ -95,6 +95,13 @@ def test_exports_open_in_chinese_excel(client, bureau, school):
     assert as_csv.content.startswith("\ufeff".encode())
     assert "王芳" in as_csv.content.decode("utf-8-sig")
     assert "教师-2026-03-16.csv" in unquote(as_csv["Content-Disposition"])
+    as_gb18030 = client.post(  # on request, for systems that read only GB18030
+        reverse("admin:teachers_teacher_export"), {"format": "2", "resource": "0", **fields}
+    )
+    assert "gb18030" in as_gb18030["Content-Type"]
+    assert (
+        "王芳" in as_gb18030.content.decode("gb18030") and b"\xef\xbb\xbf" not in as_gb18030.content
+    )
     as_xlsx = client.post(
         reverse("admin:teachers_teacher_export"), {"format": "0", "resource": "0", **fields}
     )
