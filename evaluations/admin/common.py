@@ -64,10 +64,8 @@ def subject_label(obj) -> str:
 
 def school_name(record) -> str:
     """The school a record's subject belongs to (the school itself for a school's record)."""
-    if record.school_id:
-        return record.school.name
-    person = record.teacher if record.teacher_id else record.student
-    return person.school.name if person.school_id else "—"
+    school = record.subject_school
+    return school.name if school else "—"
 
 
 def record_columns():

@@ -413,6 +413,14 @@ class CreditRecord(models.Model):
         return self.school or self.teacher or self.student
 
     @property
+    def subject_school(self):
+        """The school the subject is or belongs to (None for a person no longer at one)."""
+        if self.school_id:
+            return self.school
+        person = self.teacher if self.teacher_id else self.student
+        return person.school
+
+    @property
     def subject_kind(self) -> str:
         if self.school_id:
             return SubjectKind.SCHOOL

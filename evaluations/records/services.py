@@ -300,7 +300,7 @@ def subject_recipients(record: CreditRecord) -> tuple[list, list[str]]:
         return ([teacher.user] if teacher.user_id else []), (
             [teacher.email] if teacher.email else []
         )
-    school = record.school if record.school_id else record.student.school
+    school = record.subject_school
     users = [account.user for account in school.accounts.select_related("user")]
     return users, [user.email for user in users if user.email]
 
