@@ -6,55 +6,98 @@ is validated; if any row is wrong nothing is written and every problem is report
 number, column and reason in Chinese.
 """
 
+import dataclasses
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-import tablib
-from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import IntegrityError, connection, models, transaction
 from django.utils.translation import gettext
 from import_export import resources
-from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
+from import_export.fields import NOT_PROVIDED
 
+from credit_registry.common.bulk import insert_history, insert_rows, where_in
 from credit_registry.common.errors import error_text
 from credit_registry.common.spreadsheets import (
     CachedForeignKeyWidget,
+    Table,
     UnreadableFile,
     check_required_headers,
     check_unique_column,
     escape_formula,
     import_template,
+    normalize_header,
     read_table,
 )
 
+_NO_ERRORS: list = []  # shared by every row without a problem (most of them), never appended to
 
-class RowKeyLoader(CachedInstanceLoader):
-    """Every stored row of the file's keys in one query; a key cell its own column refuses (an
-    ID number Excel rounded) finds nothing, and its row reports the reason in its column."""
 
-    def __init__(self, resource, dataset=None):
-        ModelInstanceLoader.__init__(self, resource, dataset)
-        self.pk_field = self.resource.fields[self.resource.get_import_id_fields()[0]]
-        self.all_instances = {}
-        if self.dataset.dict and self.pk_field.column_name in self.dataset.dict[0]:
-            ids = [key for row in self.dataset.dict if (key := self._key(row))]
-            queryset = self.get_queryset().filter(**{f"{self.pk_field.attribute}__in": ids})
-            self.all_instances = {self.pk_field.get_value(obj): obj for obj in queryset}
+@functools.cache
+def _header(column: str) -> str:
+    return normalize_header(column)
 
-    def _key(self, row):
-        try:
-            return self.pk_field.clean(row)
-        except ValueError:
-            return None
 
-    def get_instance(self, row):
-        key = self._key(row)
-        return self.all_instances.get(key) if key else None
+class ImportRow:
+    """One row of the file on its way in: its cells as read, its values as cleaned (by
+    attribute name, ``school_id`` for a school), the stored row it updates (``None`` for a new
+    one) and its problems, each with the column it belongs to."""
+
+    __slots__ = ("number", "cells", "index", "values", "objects", "stored", "errors", "extra")
+
+    def __init__(self, number: int, cells, index: dict[str, int]):
+        self.number = number  # as the spreadsheet numbers it: the header is row 1 or lower
+        self.cells = cells
+        self.index = index
+        self.values: dict = {}
+        self.objects: dict | None = None  # the objects foreign-key columns name, by attribute
+        self.stored: dict | None = None
+        self.errors: list[tuple[str, str]] = _NO_ERRORS
+        self.extra: dict = {}
+
+    def cell(self, column: str):
+        position = self.index.get(_header(column))
+        return None if position is None else self.cells[position]
+
+    def error(self, column: str, message) -> None:
+        if self.errors is _NO_ERRORS:
+            self.errors = []
+        self.errors.append((column, str(message)))
+
+    @property
+    def new(self) -> bool:
+        return self.stored is None
+
+    @property
+    def pk(self) -> int | None:
+        """The stored row's id, or the new row's once written."""
+        return self.values.get("id") or (self.stored or {}).get("id")
+
+    def value(self, name: str):
+        """The row's value of an attribute: from the file, else as stored."""
+        if name in self.values:
+            return self.values[name]
+        return (self.stored or {}).get(name)
+
+    @property
+    def changes(self) -> list[str]:
+        """The attributes this row changes on the stored row; a new row changes them all."""
+        if self.stored is None:
+            return list(self.values)
+        return [name for name, value in self.values.items() if self.stored[name] != value]
+
+    @property
+    def changed(self) -> bool:
+        """Whether the row changes anything: its own values, or what the resource writes
+        beside them (a teacher's degree, a student's move)."""
+        return bool(self.extra.get("changed") or self.changes)
 
 
 class RegistryResource(resources.ModelResource):
-    """Bulk writes, one query to find existing rows, Chinese column names, and model validation
-    without the per-row queries (uniqueness is checked for the whole file at once)."""
+    """A table's columns for import and export (django-import-export's declarations: names,
+    widgets, defaults), and the import itself: every row is cleaned and validated before
+    anything is written, without a transaction and so without a lock; then every row is
+    written in one transaction, in bulk (``COPY`` on PostgreSQL), with its history."""
 
     required_columns: tuple[str, ...] = ()
     # Columns read by the resource itself besides its fields (a student's class and guardian,
@@ -63,92 +106,168 @@ class RegistryResource(resources.ModelResource):
     # An example value for each column, for the template's 填表说明 sheet.
     example: dict[str, str] = {}
     unique_columns: tuple[tuple[str, str], ...] = ()  # (column name, label)
+    # Small tables validate each row as a model object too (the model's clean, its check
+    # constraints) and may call services per row; the rosters (teachers, students), imported
+    # by the hundred thousand, are validated value by value, each distinct value once.
+    validate_instances = True
 
     class Meta:
         abstract = True
-        use_bulk = True
-        batch_size = 1000
         skip_unchanged = True
         report_skipped = True
-        # No per-row deep copy for a diff: unchanged rows are found from a snapshot of the
-        # stored values instead (see skip_row), several times faster on large files.
-        skip_diff = True
-        clean_model_instances = True
-        instance_loader_class = RowKeyLoader
 
     def __init__(self, *, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
 
-    # Bulk writes send no signals: the history rows (who imported what, and when) are written
-    # here, in the import's transaction, for the models that keep a history.
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        written = list(self.create_instances)
-        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size, result)
-        self._record_history(written, dry_run=dry_run, update=False)
+    # --- checking -------------------------------------------------------------------------
 
-    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        written = list(self.update_instances)
-        super().bulk_update(using_transactions, dry_run, raise_errors, batch_size, result)
-        self._record_history(written, dry_run=dry_run, update=True)
-
-    def _record_history(self, instances, *, dry_run: bool, update: bool) -> None:
-        history = getattr(self._meta.model, "history", None)
-        if dry_run or history is None or not instances or any(i.pk is None for i in instances):
-            return
-        history.bulk_history_create(
-            instances,
-            batch_size=self._meta.batch_size,
-            update=update,
-            default_user=self.user,
-            default_change_reason="批量导入",
-        )
-
-    def check_file(self, dataset: tablib.Dataset) -> None:
+    def check_file(self, dataset: Table) -> None:
         """Checks of the file as a whole, before any row: headers and duplicates."""
         check_required_headers(dataset, self.required_columns)
         for column, label in self.unique_columns:
             check_unique_column(dataset, column, label)
 
-    def before_import(self, dataset, **kwargs):
-        for resource_field in self.fields.values():
-            if isinstance(resource_field.widget, CachedForeignKeyWidget):
-                resource_field.widget.reset()
+    def prepare(self, dataset: Table) -> None:
+        """Load what the rows refer to, in a fixed number of queries (hook)."""
 
-    def get_or_init_instance(self, instance_loader, row):
-        instance, new = super().get_or_init_instance(instance_loader, row)
-        if not new:
-            instance._stored_values = self._values(instance)
-        return instance, new
+    def check_row(self, row: ImportRow) -> None:
+        """A resource's own checks of one row, after its columns are cleaned (hook)."""
 
-    @staticmethod
-    def _values(instance) -> dict:
-        return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        stored = getattr(instance, "_stored_values", None)
-        if import_validation_errors or stored is None or not self._meta.skip_unchanged:
-            return False
-        return stored == self._values(instance)
-
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
+    def validate_instance(self, instance, row: ImportRow) -> None:
+        """Model validation of one row (``validate_instances``); uniqueness is checked for the
+        whole file at once."""
         relations = [
             f.name for f in instance._meta.concrete_fields if isinstance(f, models.ForeignKey)
         ]
+        exclude = {self._attribute(column) for column, _ in row.errors} | set(relations)
         try:
-            instance.full_clean(exclude=[*errors, *relations], validate_unique=False)
+            instance.full_clean(exclude=exclude, validate_unique=False)
         except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
+            for attribute, messages in error.message_dict.items():
+                column = "" if attribute == "__all__" else self.column_label(attribute)
+                for message in messages:
+                    row.error(column, message)
+
+    def check_rows(self, dataset: Table, progress=None) -> list[ImportRow]:
+        model = self._meta.model
+        index = {header: position for position, header in enumerate(dataset.headers)}
+        fields = [
+            f
+            for f in self.get_import_fields()
+            if not f.readonly and normalize_header(f.column_name) in index
+        ]
+        for resource_field in fields:
+            if isinstance(resource_field.widget, CachedForeignKeyWidget):
+                resource_field.widget.reset()
+        columns = [
+            (
+                index[normalize_header(f.column_name)],
+                _Cleaner(f, model, validate=not self.validate_instances),
+            )
+            for f in fields
+        ]
+        self.prepare(dataset)
+        rows = []
+        first = dataset.header_row + 1
+        for number, cells in enumerate(dataset, start=first):
+            row = ImportRow(number, cells, index)
+            for position, cleaner in columns:
+                cleaner(row, cells[position])
+            rows.append(row)
+        self._load_stored(rows)
+        names = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+        for done, row in enumerate(rows, start=1):
+            self.check_row(row)
+            if self.validate_instances:
+                instance = model(**{**(row.stored or {}), **row.values})
+                self.validate_instance(instance, row)
+                row.values = {name: getattr(instance, name) for name in names}
+            if progress and done % PROGRESS_EVERY == 0:
+                progress(done, len(rows))
+        self._check_unique(rows)
+        return rows
+
+    def key_attribute(self) -> str | None:
+        names = self._meta.import_id_fields
+        return self.fields[names[0]].attribute if names else None
+
+    def _load_stored(self, rows: list[ImportRow]) -> None:
+        """The stored rows the file's keys name, in one query."""
+        key = self.key_attribute()
+        if key is None:
+            return
+        keys = [row.values[key] for row in rows if row.values.get(key)]
+        model = self._meta.model
+        names = [f.attname for f in model._meta.concrete_fields]
+        stored = {
+            values[key]: values
+            for values in where_in(model._default_manager.all(), key, keys).values(*names)
+        }
+        for row in rows:
+            row.stored = stored.get(row.values.get(key))
+
+    def _check_unique(self, rows: list[ImportRow]) -> None:
+        """A unique value (a student's ID number) already held by another stored row, in one
+        query a column."""
+        model = self._meta.model
+        pk = model._meta.pk.attname
+        key = self.key_attribute()
+        for model_field in model._meta.concrete_fields:
+            if not model_field.unique or model_field.primary_key or model_field.attname == key:
+                continue
+            name = model_field.attname
+            values = {row.values[name]: row for row in rows if row.values.get(name)}
+            if not values:
+                continue
+            taken = where_in(model._default_manager.all(), name, values)
+            for value, holder in taken.values_list(name, pk):
+                row = values[value]
+                if row.stored is None or row.stored[pk] != holder:
+                    row.error(
+                        self.column_label(name),
+                        gettext("“%(value)s”已登记在另一%(what)s名下")
+                        % {"value": value, "what": model._meta.verbose_name},
+                    )
+
+    def _attribute(self, column: str) -> str:
+        for resource_field in self.fields.values():
+            if resource_field.column_name == column:
+                return resource_field.attribute
+        return column
+
+    # --- writing --------------------------------------------------------------------------
+
+    def write(self, rows: list[ImportRow]) -> None:
+        """Write the checked rows: new ones inserted, changed ones updated, each with a history
+        entry attributed to the importing user. Runs in the import's transaction."""
+        model = self._meta.model
+        pk = model._meta.pk.attname
+        keeps_history = hasattr(model, "history")
+        new = [row for row in rows if row.new]
+        values = [row.values for row in new]
+        for row, ident in zip(new, insert_rows(model, values), strict=True):
+            row.values[pk] = ident
+        if keeps_history:
+            insert_history(model, values, [v[pk] for v in values], by=self.user, kind="+")
+        changed = [row for row in rows if not row.new and row.changed]
+        names = sorted({name for row in changed for name in row.changes})
+        merged = [{**row.stored, **row.values} for row in changed]
+        if names:
+            model._default_manager.bulk_update(
+                [model(**values) for values in merged], names, batch_size=1000
+            )
+        if keeps_history and merged:
+            insert_history(model, merged, [v[pk] for v in merged], by=self.user, kind="~")
+
+    # --- export and templates ---------------------------------------------------------------
 
     def export_field(self, field, instance, **kwargs):
         return escape_formula(super().export_field(field, instance, **kwargs))
 
     def column_label(self, attribute: str) -> str:
         for resource_field in self.fields.values():
-            if resource_field.attribute == attribute:
+            if attribute in (resource_field.attribute, f"{resource_field.attribute}_id"):
                 return resource_field.column_name
         return attribute
 
@@ -172,7 +291,83 @@ class RegistryResource(resources.ModelResource):
         )
 
 
-@dataclass
+PROGRESS_EVERY = 5000
+
+
+MEMO_TRIAL = 1000
+
+
+class _Cleaner:
+    """One column's cleaning: the widget reads the cell (ValueError: the cell's own message),
+    the field's default fills an empty one, the model field validates the value (its length,
+    choices, validators), and a foreign key becomes the id of the object it names. Each
+    distinct cell is cleaned once per file: a school code or a gender repeats on every row."""
+
+    def __init__(self, field, model, *, validate: bool):
+        self.field = field
+        self.validate = validate
+        self.keep_objects = not validate  # rows validated as objects use the objects named
+        self.column = field.column_name
+        self.attribute = field.attribute
+        try:
+            self.model_field = model._meta.get_field(field.attribute)
+        except FieldDoesNotExist:
+            self.model_field = None
+        relation = self.model_field is not None and self.model_field.many_to_one
+        self.relation = relation
+        self.name = self.model_field.attname if self.model_field is not None else field.attribute
+        self.seen: dict = {}
+
+    def __call__(self, row: ImportRow, cell) -> None:
+        if self.seen is None:  # a column of distinct values (names, ID numbers)
+            value, obj, messages = self._clean(cell)
+        else:
+            key = (type(cell), cell)
+            try:
+                value, obj, messages = self.seen[key]
+            except KeyError:
+                value, obj, messages = self.seen[key] = self._clean(cell)
+                if len(self.seen) == MEMO_TRIAL and row.number > 2 * MEMO_TRIAL:
+                    self.seen = None  # hardly a value repeats: remembering them costs more
+            except TypeError:  # an unhashable cell
+                value, obj, messages = self._clean(cell)
+        if messages:
+            for message in messages:
+                row.error(self.column, message)
+            return
+        row.values[self.name] = value
+        if self.relation and self.keep_objects:
+            if row.objects is None:
+                row.objects = {}
+            row.objects[self.attribute] = obj
+
+    def _clean(self, cell) -> tuple:
+        field = self.field
+        try:
+            value = field.widget.clean(cell)
+        except ValueError as error:
+            return None, None, [str(error)]
+        if value in field.empty_values and field.default is not NOT_PROVIDED:
+            value = field.default() if callable(field.default) else field.default
+        model_field = self.model_field
+        if model_field is None:
+            return value, None, []
+        if self.relation:
+            if value is None and not model_field.null:
+                return None, None, [model_field.error_messages["null"]]
+            return (value.pk if value is not None else None), value, []
+        if value == "" and model_field.null:
+            value = None
+        if not self.validate:
+            return value, None, []
+        try:
+            value = model_field.clean(value, None)
+        except ValidationError as error:
+            return None, None, [str(m) for m in error.messages]
+        return value, None, []
+
+
+@dataclasses.dataclass
 class RowProblem:
     row: int  # as the spreadsheet numbers it: the header is row 1
     column: str
@@ -184,29 +379,18 @@ class RowProblem:
         return f"{where}{column}：{self.message}"
 
 
-@dataclass
+@dataclasses.dataclass
 class ImportReport:
     total: int = 0
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
+    problems: list[RowProblem] = dataclasses.field(default_factory=list)
     written: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def _problems(resource: RegistryResource, result) -> list[RowProblem]:
-    problems = [RowProblem(0, "", _text(error.error)) for error in result.base_errors]
-    for number, errors in result.row_errors():
-        problems.extend(RowProblem(number + 1, "", _text(error.error)) for error in errors)
-    for invalid in result.invalid_rows:
-        for attribute, messages in invalid.error_dict.items():
-            column = "" if attribute == "__all__" else resource.column_label(attribute)
-            problems.extend(RowProblem(invalid.number + 1, column, str(m)) for m in messages)
-    return sorted(problems, key=lambda p: (p.row, p.column))
 
 
 def _text(error: Exception) -> str:
@@ -224,10 +408,13 @@ def run_import(
     filename: str,
     by,
     dry_run: bool,
-    chunk_size: int = 5000,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Import a file, or preview it with ``dry_run``. Either every row is written or none."""
+    """Import a file, or preview it with ``dry_run``. Either every row is written or none.
+
+    Every row is read, cleaned and checked first, outside any transaction (a preview writes
+    nothing and so locks nothing); only a file without a problem is then written, in one
+    transaction that lasts as long as the writing itself."""
     report = ImportReport()
     try:
         dataset = read_table(raw, filename, expected=resource_class.columns())
@@ -241,27 +428,35 @@ def run_import(
     except ValidationError as error:
         report.problems.append(RowProblem(0, "", _text(error)))
         return report
-    with transaction.atomic():
-        for start in range(0, len(dataset), chunk_size):
-            chunk = tablib.Dataset(*dataset[start : start + chunk_size], headers=dataset.headers)
-            result = resource.import_data(chunk, dry_run=False, use_transactions=False)
-            for problem in _problems(resource, result):
-                if problem.row:  # the spreadsheet's own row number, title rows counted
-                    problem.row += start + dataset.header_row - 1
-                report.problems.append(problem)
-            totals = result.totals
-            report.new += totals.get("new", 0)
-            report.updated += totals.get("update", 0)
-            report.unchanged += totals.get("skip", 0)
-            if progress:
-                progress(min(start + chunk_size, len(dataset)), len(dataset))
-            if any(p.row == 0 for p in report.problems):
-                break  # a problem with the file as a whole: no point reading on
-        if dry_run or report.problems:
-            transaction.set_rollback(True)
+    rows = resource.check_rows(dataset, progress=progress)
+    del dataset  # the cells are not needed any more: a large file's memory goes back now
+    for row in rows:
+        row.cells = None
+        report.problems.extend(RowProblem(row.number, column, m) for column, m in row.errors)
+        if row.new:
+            report.new += 1
+        elif row.changed:
+            report.updated += 1
         else:
-            report.written = True
-    if report.written and report.new + report.updated >= ANALYZE_AFTER_ROWS:
+            report.unchanged += 1
+    report.problems.sort(key=lambda p: (p.row, p.column))
+    if dry_run or report.problems:
+        return report
+    try:
+        with transaction.atomic():
+            resource.write(rows)
+    except ValidationError as error:
+        report.problems.append(RowProblem(0, "", _text(error)))
+        return report
+    except IntegrityError:
+        report.problems.append(
+            RowProblem(0, "", gettext("导入期间有人修改了相同的数据，未写入任何数据，请重新导入"))
+        )
+        return report
+    report.written = True
+    if progress:
+        progress(len(rows), len(rows))
+    if report.new + report.updated >= ANALYZE_AFTER_ROWS:
         analyze(resource_class._meta.model)
     return report
 

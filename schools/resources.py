@@ -2,7 +2,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from import_export import fields
-from import_export.instance_loaders import ModelInstanceLoader
 
 from credit_registry.common.spreadsheets import (
     CachedForeignKeyWidget,
@@ -108,9 +107,6 @@ class IntegrityActivityResource(RegistryResource):
     class Meta(RegistryResource.Meta):
         model = IntegrityActivity
         import_id_fields = ()
-        force_init_instance = True
-        instance_loader_class = ModelInstanceLoader
-        skip_unchanged = False
         fields = (
             "school",
             "kind",
@@ -122,17 +118,16 @@ class IntegrityActivityResource(RegistryResource):
         )
         name = "诚信教育活动"
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
+    def validate_instance(self, instance, row):
         instance.recorded_by = self.user
-        if instance.held_on and "held_on" not in errors:
+        if instance.held_on and "活动日期" not in {column for column, _ in row.errors}:
             instance.year = academic_year_of(instance.held_on)
             try:
                 check_activity(held_on=instance.held_on)
             except ValidationError as error:
-                errors["__all__"] = error.messages
+                for message in error.messages:
+                    row.error("", message)
         if instance.participant_count is not None and instance.participant_count < 1:
-            errors["participant_count"] = [_("参加人数至少为1")]
-        if errors:
-            raise ValidationError(errors)
-        super().validate_instance(instance, errors)
+            row.error("参加人数", _("参加人数至少为1"))
+            return
+        super().validate_instance(instance, row)

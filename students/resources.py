@@ -1,11 +1,14 @@
 """Students with their class and one guardian, one row a student."""
 
-from django.core.exceptions import ValidationError
+import contextlib
+import functools
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from import_export import fields
 
+from credit_registry.common.identity import birth_date_from_id
 from credit_registry.common.spreadsheets import (
     CachedForeignKeyWidget,
     ChoiceWidget,
@@ -13,15 +16,16 @@ from credit_registry.common.spreadsheets import (
     CountWidget,
     NameWidget,
     TextWidget,
-    lookup_code,
-    normalize_header,
 )
 from credit_registry.importing import RegistryResource
 from schools.models import School
 from students import services
 from students.models import Classroom, Student
+from students.services import ClassKey
 from teachers.models import Gender
 
+NAME, TEXT = NameWidget(), TextWidget()
+clean_phone = functools.lru_cache(maxsize=4096, typed=True)(CodeWidget().clean)  # phones repeat
 CLASS_COLUMNS = ("年级", "班级", "入学年份")
 GUARDIAN_COLUMNS = ("监护人姓名", "监护人关系", "监护人电话")
 
@@ -66,113 +70,118 @@ class StudentResource(RegistryResource):
         fields = ("student_number", "name", "gender", "id_number", "school")
         name = "学生"
 
-    def before_import(self, dataset, **kwargs):
-        super().before_import(dataset, **kwargs)
-        self._guardians: dict[str, tuple[str, str, str]] = {}
-        school_ids = dict(School.objects.values_list("code", "pk"))
-        wanted = {}
-        for row in dataset.dict:
-            key = self._class_key(row, school_ids)
-            if isinstance(key, tuple):
-                wanted[key] = TextWidget().clean(row.get(normalize_header("年级")))
-        self._school_ids = school_ids
-        self._classes = services.ensure_classrooms(wanted=wanted)
-        # A stored student whose row names another school or class moves through the same
-        # services as in the portal (transfer, placement), after the rows are written.
-        self._moves: list[tuple[int, int | None, int | None]] = []
+    validate_instances = False  # validated column by column: the roster comes by the thousand
 
-    def import_instance(self, instance, row, **kwargs):
-        stored = getattr(instance, "_stored_values", None)
-        errors = {}
+    def prepare(self, dataset):
+        self._class_keys: dict[int, ClassKey] = {
+            pk: (school, year, name)
+            for pk, school, year, name in Classroom.objects.values_list(
+                "pk", "school_id", "entry_year", "name"
+            )
+        }
+        self._seen_classes: dict[tuple, tuple] = {}
+
+    def check_row(self, row):
+        if (
+            row.values.get("id_number")
+            and "birth_date" not in row.values
+            and (row.new or not row.stored["birth_date"])
+        ):
+            with contextlib.suppress(ValueError):
+                row.values["birth_date"] = birth_date_from_id(row.values["id_number"])
+        self._check_class(row)
+        self._check_guardian(row)
+        if row.stored is not None:
+            self._check_stored(row)
+
+    def _check_class(self, row) -> None:
+        cells = tuple(row.cell(c) for c in CLASS_COLUMNS)
         try:
-            self._import_row(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict({})
-        if stored is not None:
-            try:
-                self._plan_move(instance, stored)
-            except ValidationError as error:
-                errors.setdefault("__all__", []).extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
+            grade, key = self._seen_classes[cells]
+        except KeyError:
+            grade, key = self._seen_classes[cells] = self._class_of(cells)
+        if key is None:
+            row.error("", _("须填写年级、班级和入学年份"))
+        elif row.values.get("school_id"):
+            row.extra["class"] = (row.values["school_id"], *key)
+            row.extra["grade"] = grade
 
-    def _plan_move(self, instance, stored: dict) -> None:
-        """Keep a stored student where they are in the row's write; a change of school or class
-        becomes a move, and a frozen file (graduated, transferred out) takes no change at all."""
-        if stored.get("file_frozen_at") and stored != self._values(instance):
-            raise ValidationError(_("该学生已毕业或转出本区，档案已冻结，不能再修改"))
-        school, classroom = instance.school_id, instance.classroom_id
-        if (school, classroom) == (stored["school_id"], stored["classroom_id"]):
-            return
-        instance.school_id, instance.classroom_id = stored["school_id"], stored["classroom_id"]
-        moved_school = school if school != stored["school_id"] else None
-        self._moves.append((instance.pk, moved_school, classroom))
-        instance._moved = True
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        if getattr(instance, "_moved", False):
-            return False  # reported as updated: the services move the student
-        return super().skip_row(instance, original, row, import_validation_errors)
-
-    def _class_key(self, row, school_ids) -> tuple | str:
-        grade, name, year = (row.get(normalize_header(c)) for c in CLASS_COLUMNS)
+    def _class_of(self, cells) -> tuple[str, tuple[int, str] | None]:
+        grade, name, year = cells
         try:
             entry_year = self.entry_year.clean(year)
         except ValueError:
             entry_year = None
+        name = TEXT.clean(name)
         if not grade or not name or not entry_year or not 1990 <= entry_year <= 2100:
-            return _("须填写年级、班级和入学年份")
-        school = school_ids.get(lookup_code(row.get(normalize_header("学校标识码"))))
-        if school is None:
-            return ""  # the school column reports its own error
-        return (school, entry_year, TextWidget().clean(name))
+            return "", None
+        return TEXT.clean(grade), (entry_year, name)
 
-    def _import_row(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict({})
-        if instance.id_number == "":
-            instance.id_number = None
-        key = self._class_key(row, self._school_ids)
-        if isinstance(key, tuple):
-            instance.classroom_id = self._classes[key]
-        elif key:
-            errors.setdefault("__all__", []).append(key)
-        name, relation, phone = (row.get(normalize_header(c)) for c in GUARDIAN_COLUMNS)
-        try:
-            guardian = (
-                NameWidget().clean(name),
-                TextWidget().clean(relation),
-                CodeWidget().clean(phone),
-            )
-        except ValueError as error:
-            errors.setdefault("__all__", []).append(_("监护人电话：%(error)s") % {"error": error})
-        else:
-            if guardian[0]:
-                self._guardians[instance.student_number] = guardian
-        if errors:
-            raise ValidationError(errors)
-
-    def after_import(self, dataset, result, **kwargs):
-        if result.has_errors() or result.has_validation_errors():
+    def _check_guardian(self, row) -> None:
+        name, relation, phone = (row.cell(c) for c in GUARDIAN_COLUMNS)
+        if name in (None, "") and relation in (None, "") and phone in (None, ""):
             return
-        today = timezone.localdate()
-        for pk, school_id, classroom_id in self._moves:
-            student = Student.objects.get(pk=pk)
-            classroom = Classroom.objects.get(pk=classroom_id) if classroom_id else None
-            if school_id is not None:
-                student = services.transfer_student(
-                    by=self.user,
-                    student=student,
-                    on=today,
-                    to_school=School.objects.get(pk=school_id),
-                    grade=classroom.grade if classroom else None,
-                )
-            if classroom is not None:
-                services.place_in_classroom(by=self.user, student=student, classroom=classroom)
-        services.record_imported_students(
-            student_numbers=[lookup_code(v) for v in dataset[normalize_header("学籍号")]],
-            guardians=self._guardians,
+        try:
+            guardian = (NAME.clean(name), TEXT.clean(relation), clean_phone(phone))
+        except ValueError as error:
+            row.error("监护人电话", error)
+            return
+        if guardian[0]:
+            row.extra["guardian"] = guardian
+
+    def _check_stored(self, row) -> None:
+        """A stored student keeps their school and class in the row's write; a change of either
+        becomes a move through the services, as in the portal (transfer, placement), and a
+        frozen file (graduated, transferred out) takes no change at all."""
+        stored = row.stored
+        school = row.values.get("school_id", stored["school_id"])
+        moved_school = school != stored["school_id"]
+        moved_class = "class" in row.extra and row.extra["class"] != self._class_keys.get(
+            stored["classroom_id"]
         )
+        if stored["file_frozen_at"] and (moved_school or moved_class or row.changes):
+            row.error("", _("该学生已毕业或转出本区，档案已冻结，不能再修改"))
+            return
+        row.values["school_id"] = stored["school_id"]
+        if moved_school or moved_class:
+            row.extra["move"] = school if moved_school else None
+            row.extra["changed"] = True
+
+    def write(self, rows):
+        """The students, in the classes named (created when a school does not have them
+        yet); then each move of a stored student through the services, the entry (入学) of
+        the new ones and the guardians given."""
+        wanted = {row.extra["class"]: row.extra["grade"] for row in rows if "class" in row.extra}
+        classes = services.ensure_classrooms(wanted=wanted)
+        for row in rows:
+            if row.new and "class" in row.extra:
+                row.values["classroom_id"] = classes[row.extra["class"]]
+        super().write(rows)
+        today = timezone.localdate()
+        for row in rows:
+            if "move" in row.extra:
+                self._move(row, classes, today)
+        services.record_imported_students(
+            placed=[
+                (row.pk, row.value("school_id"), row.value("classroom_id"))
+                for row in rows
+                if "move" not in row.extra
+            ],
+            new=[row.pk for row in rows if row.new],
+            guardians={row.pk: row.extra["guardian"] for row in rows if "guardian" in row.extra},
+        )
+
+    def _move(self, row, classes, today) -> None:
+        student = Student.objects.get(pk=row.pk)
+        classroom_id = classes.get(row.extra.get("class"))
+        classroom = Classroom.objects.get(pk=classroom_id) if classroom_id else None
+        if row.extra["move"] is not None:
+            student = services.transfer_student(
+                by=self.user,
+                student=student,
+                on=today,
+                to_school=School.objects.get(pk=row.extra["move"]),
+                grade=classroom.grade if classroom else None,
+            )
+        if classroom is not None:
+            services.place_in_classroom(by=self.user, student=student, classroom=classroom)

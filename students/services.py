@@ -5,6 +5,7 @@ enrolment history, pledges and their one-time codes, the parent's code, transfer
 import datetime
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,7 @@ from credit_registry.access import (
     classrooms_visible_to,
     role_of,
 )
+from credit_registry.common.bulk import insert_rows
 from schools.models import School
 from students.models import (
     Acknowledger,
@@ -76,58 +78,48 @@ def ensure_classrooms(*, wanted: dict[ClassKey, str]) -> dict[ClassKey, int]:
     return found
 
 
-@transaction.atomic
 def record_imported_students(
     *,
-    student_numbers: list[str],
-    guardians: dict[str, tuple[str, str, str]],
+    placed: list[tuple[int, int, int | None]],
+    new: Collection[int],
+    guardians: dict[int, tuple[str, str, str]],
     on: datetime.date | None = None,
 ) -> None:
-    """After a bulk import: record the entry (入学) of students seen for the first time and set
-    the guardian given in the file, in a fixed number of queries whatever the file's size."""
+    """After a bulk import: the entry (入学) of each student of the file (id, school id, class
+    id) who has none yet — every ``new`` one — and the guardian given replacing the one on
+    file, in a fixed number of queries whatever the file's size."""
     on = on or timezone.localdate()
-    students = dict(
-        Student.objects.filter(student_number__in=student_numbers).values_list(
-            "student_number", "pk"
-        )
-    )
-    placed = Student.objects.filter(pk__in=students.values()).values_list(
-        "pk", "school_id", "classroom_id"
-    )
+    new = set(new)
     entered = set(
-        Enrolment.objects.filter(student_id__in=students.values()).values_list(
-            "student_id", flat=True
-        )
+        Enrolment.objects.filter(
+            student_id__in=[pk for pk, _, _ in placed if pk not in new]
+        ).values_list("student_id", flat=True)
     )
-    Enrolment.objects.bulk_create(
-        (
-            Enrolment(
-                student_id=pk,
-                school_id=school,
-                classroom_id=classroom,
-                event=EnrolmentEvent.ENTERED,
-                date=on,
-                note="批量导入",
-            )
+    insert_rows(
+        Enrolment,
+        [
+            {
+                "student_id": pk,
+                "school_id": school,
+                "classroom_id": classroom,
+                "event": EnrolmentEvent.ENTERED,
+                "date": on,
+                "note": "批量导入",
+            }
             for pk, school, classroom in placed
             if pk not in entered
-        ),
-        batch_size=2000,
+        ],
+        ids=False,
     )
     if guardians:
-        ids = [students[number] for number in guardians]
-        Guardian.objects.filter(student_id__in=ids).delete()
-        Guardian.objects.bulk_create(
-            (
-                Guardian(
-                    student_id=students[number],
-                    name=name,
-                    relation=relation or "监护人",
-                    phone=phone,
-                )
-                for number, (name, relation, phone) in guardians.items()
-            ),
-            batch_size=2000,
+        Guardian.objects.filter(student_id__in=[pk for pk in guardians if pk not in new]).delete()
+        insert_rows(
+            Guardian,
+            [
+                {"student_id": pk, "name": name, "relation": relation or "监护人", "phone": phone}
+                for pk, (name, relation, phone) in guardians.items()
+            ],
+            ids=False,
         )
 
 

@@ -1,6 +1,5 @@
 """Teachers with their current posting and their highest degree, one row a teacher."""
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from import_export import fields
@@ -19,9 +18,9 @@ from credit_registry.importing import RegistryResource
 from schools.models import School
 from teachers import services
 from teachers.models import Degree, DegreeLevel, Gender, Teacher, Title
+from teachers.services import DEGREE_FIELDS
 
 DEGREE_COLUMNS = ("学历", "毕业院校", "专业", "毕业日期", "学历证书编号")
-DEGREE_FIELDS = ("level", "institution", "major", "graduated_on", "certificate_number")
 
 
 class TeacherResource(RegistryResource):
@@ -94,47 +93,45 @@ class TeacherResource(RegistryResource):
         )
         name = "教师"
 
-    def before_import(self, dataset, **kwargs):
-        super().before_import(dataset, **kwargs)
-        self._degree_rows: dict[str, dict] = {}
-        self._id_numbers = [lookup_code(v) for v in dataset[normalize_header("身份证号")]]
-        self._previous_schools = dict(
-            Teacher.objects.filter(id_number__in=self._id_numbers).values_list(
-                "id_number", "school_id"
-            )
+    validate_instances = False  # validated column by column: the roster comes by the thousand
+
+    def prepare(self, dataset):
+        # The degrees already on file under the certificate numbers the file gives: a number
+        # registered to another teacher is refused, the row's teacher's own degree compared.
+        numbers = (
+            [lookup_code(v) for v in dataset[normalize_header("学历证书编号")]]
+            if (normalize_header("学历证书编号") in dataset.headers)
+            else []
         )
-        # The degrees on file, to tell a row whose only change is its degree from one that
-        # changes nothing (the degree is written after the teachers, in after_import).
-        self._stored_degrees: dict[str, list[dict]] = {}
-        for degree in Degree.objects.filter(teacher__id_number__in=self._id_numbers).values(
-            "teacher__id_number", *DEGREE_FIELDS
-        ):
-            number = degree.pop("teacher__id_number")
-            self._stored_degrees.setdefault(number, []).append(degree)
+        self._degrees: dict[tuple[str, str], dict] = {
+            (degree.pop("level"), degree["certificate_number"]): degree
+            for degree in Degree.objects.filter(
+                certificate_number__in=[n for n in numbers if n]
+            ).values("teacher__id_number", *DEGREE_FIELDS)
+        }
 
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:  # keep the field errors and add the degree's
-            errors = error.update_error_dict({})
+    def check_row(self, row):
         degree = self._clean_degree(row)
-        if isinstance(degree, dict):
-            self._degree_rows[instance.id_number] = degree
-        elif degree:
-            errors.setdefault("__all__", []).append(degree)
-        if errors:
-            raise ValidationError(errors)
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        """Unchanged only when the teacher and the row's degree both are."""
-        degree = self._degree_rows.get(instance.id_number)
-        if degree is not None and degree not in self._stored_degrees.get(instance.id_number, []):
-            return False
-        return super().skip_row(instance, original, row, import_validation_errors)
+        if isinstance(degree, str):
+            row.error("", degree)
+            return
+        if degree is None:
+            return
+        stored = self._degrees.get((degree["level"], degree["certificate_number"]))
+        id_number = row.values.get("id_number")
+        if stored is not None and stored["teacher__id_number"] != id_number:
+            row.error(
+                "学历证书编号",
+                _("学历证书编号%(number)s已登记在其他教师名下")
+                % {"number": degree["certificate_number"]},
+            )
+            return
+        row.extra["degree"] = degree
+        if stored is None or any(stored[name] != degree[name] for name in DEGREE_FIELDS[1:]):
+            row.extra["changed"] = True  # a degree added or corrected is a change of the row
 
     def _clean_degree(self, row) -> dict | str | None:
-        values = {c: row.get(normalize_header(c)) for c in DEGREE_COLUMNS}
+        values = {c: row.cell(c) for c in DEGREE_COLUMNS}
         if all(v in (None, "") for v in values.values()):
             return None
         if values["学历"] in (None, "") or values["学历证书编号"] in (None, ""):
@@ -150,11 +147,20 @@ class TeacherResource(RegistryResource):
         except ValueError as error:
             return str(error)
 
-    def after_import(self, dataset, result, **kwargs):
-        if result.has_errors() or result.has_validation_errors():
-            return
-        services.sync_postings_and_degrees(
-            id_numbers=self._id_numbers,
-            previous_schools=self._previous_schools,
-            degrees=self._degree_rows,
+    def write(self, rows):
+        """The teachers, then a posting for each one new to a school (the old one closed) and
+        the degrees given."""
+        super().write(rows)
+        placed = [
+            row
+            for row in rows
+            if row.values.get("school_id")
+            and (row.new or row.stored["school_id"] != row.values["school_id"])
+        ]
+        services.record_imported_postings(
+            teachers=[(r.pk, r.values["school_id"], r.value("post") or "") for r in placed],
+            moved=[r.pk for r in placed if not r.new],
+        )
+        services.record_imported_degrees(
+            degrees={row.pk: row.extra["degree"] for row in rows if "degree" in row.extra}
         )

@@ -1,61 +1,62 @@
 """Writes about teachers that several entry points share (imports, the admin site)."""
 
 import datetime
+from collections.abc import Collection, Sequence
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from credit_registry.common.bulk import insert_rows
 from teachers.models import Degree, Posting, Teacher
 
 
 @transaction.atomic
-def sync_postings_and_degrees(
+def record_imported_postings(
     *,
-    id_numbers: list[str],
-    previous_schools: dict[str, int | None],
-    degrees: dict[str, dict],
+    teachers: Sequence[tuple[int, int, str]],
+    moved: Collection[int] = (),
     on: datetime.date | None = None,
 ) -> None:
-    """After a bulk import: open a posting for every teacher whose school is new or changed
-    (closing the old one), and add or update the degrees given, in a fixed number of queries."""
+    """After a bulk import: a posting opened today for each (teacher id, school id, post)
+    given, the open posting of each teacher in ``moved`` (who changed school) closed first; in
+    two or three queries whatever the file's size."""
     on = on or timezone.localdate()
-    teachers = {t.id_number: t for t in Teacher.objects.filter(id_number__in=id_numbers)}
-    moved = [
-        t
-        for number, t in teachers.items()
-        if t.school_id and previous_schools.get(number) != t.school_id
-    ]
     if moved:
-        Posting.objects.filter(teacher__in=moved, end_date__isnull=True).update(end_date=on)
-        Posting.objects.bulk_create(
-            Posting(teacher=t, school_id=t.school_id, post=t.post, start_date=on) for t in moved
-        )
+        Posting.objects.filter(teacher_id__in=moved, end_date__isnull=True).update(end_date=on)
+    insert_rows(
+        Posting,
+        [
+            {"teacher_id": teacher, "school_id": school, "post": post, "start_date": on}
+            for teacher, school, post in teachers
+        ],
+        ids=False,
+    )
+
+
+DEGREE_FIELDS = ("level", "institution", "major", "graduated_on", "certificate_number")
+
+
+def record_imported_degrees(*, degrees: dict[int, dict]) -> None:
+    """After a bulk import: each teacher's degree given (by teacher id) added, or corrected
+    when the teacher already has it (same level and certificate number)."""
     if not degrees:
         return
     existing = {
-        (d.level, d.certificate_number): d
+        (d.teacher_id, d.level, d.certificate_number): d
         for d in Degree.objects.filter(
-            certificate_number__in=[d["certificate_number"] for d in degrees.values()]
+            certificate_number__in=[values["certificate_number"] for values in degrees.values()]
         )
     }
     create, update = [], []
-    for number, values in degrees.items():
-        teacher = teachers[number]
-        degree = existing.get((values["level"], values["certificate_number"]))
+    for teacher, values in degrees.items():
+        degree = existing.get((teacher, values["level"], values["certificate_number"]))
         if degree is None:
-            create.append(Degree(teacher=teacher, **values))
-            continue
-        if degree.teacher_id != teacher.pk:
-            raise ValidationError(
-                _("学历证书编号%(number)s已登记在其他教师名下")
-                % {"number": values["certificate_number"]}
-            )
-        for name, value in values.items():
-            setattr(degree, name, value)
-        update.append(degree)
-    Degree.objects.bulk_create(create)
+            create.append({"teacher_id": teacher, **values})
+        elif any(getattr(degree, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(degree, name, value)
+            update.append(degree)
+    insert_rows(Degree, create, ids=False)
     Degree.objects.bulk_update(update, ["institution", "major", "graduated_on"])
 
 

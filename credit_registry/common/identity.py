@@ -6,6 +6,7 @@ lower-case x, so everything is normalised before it is checked or stored.
 """
 
 import datetime
+import operator
 import re
 import unicodedata
 
@@ -20,14 +21,17 @@ def normalize_code(value: object) -> str:
     """Full-width characters to ASCII, all whitespace removed, upper case."""
     if value is None:
         return ""
+    if type(value) is str and value.isascii():  # the usual case: already in normal form
+        return "".join(value.split()).upper()
     text = "".join(unicodedata.normalize("NFKC", str(value)).split()).upper()
     # Upper-casing can undo the normal form (e.g. a macron that composes differently).
     return unicodedata.normalize("NFKC", text)
 
 
 def id_check_char(first17: str) -> str:
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK_CHARS[total % 11]
+    if len(first17) != len(_WEIGHTS):
+        raise ValueError(first17)
+    return _CHECK_CHARS[sum(map(operator.mul, map(int, first17), _WEIGHTS)) % 11]
 
 
 def validate_id_number(value: str) -> None:

@@ -5,8 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from import_export import fields
-from import_export.instance_loaders import ModelInstanceLoader
+from import_export import fields, widgets
 
 from credit_registry.common.errors import error_text
 from credit_registry.common.spreadsheets import (
@@ -28,6 +27,19 @@ SUBJECT_COLUMNS = {
     SubjectKind.TEACHER: ("教师身份证号", Teacher, "id_number"),
     SubjectKind.STUDENT: ("学生学籍号", Student, "student_number"),
 }
+
+
+class PointsWidget(widgets.Widget):
+    """分值 as the proposal form reads it (``services.parse_points``); empty: the item's
+    standard points."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        try:
+            return services.parse_points(value)
+        except ValidationError as error:
+            raise ValueError(error_text(error)) from None
 
 
 class CreditRecordResource(RegistryResource):
@@ -52,7 +64,9 @@ class CreditRecordResource(RegistryResource):
         column_name=gettext_noop("事项代码"),
         widget=CachedForeignKeyWidget(CatalogItem, field="code", label="事项代码"),
     )
-    points = fields.Field(attribute="points", column_name=gettext_noop("分值"))
+    points = fields.Field(
+        attribute="points", column_name=gettext_noop("分值"), widget=PointsWidget()
+    )
     points_reason = fields.Field(
         attribute="points_reason", column_name=gettext_noop("分值调整理由"), widget=TextWidget()
     )
@@ -75,9 +89,6 @@ class CreditRecordResource(RegistryResource):
     class Meta(RegistryResource.Meta):
         model = CreditRecord
         import_id_fields = ()
-        force_init_instance = True  # every row is a new proposal; published rows never change
-        instance_loader_class = ModelInstanceLoader
-        skip_unchanged = False
         fields = (
             "record_id",
             "school",
@@ -98,45 +109,40 @@ class CreditRecordResource(RegistryResource):
         if not any(column in dataset.headers for column, _, _ in SUBJECT_COLUMNS.values()):
             raise ValidationError(_("须有“学校标识码”“教师身份证号”或“学生学籍号”之一列"))
 
-    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
-        if field.attribute == "points" and row.get("分值") in (None, ""):
-            return
-        if field.attribute == "points":
-            try:
-                instance.points = services.parse_points(row.get("分值"))
-            except ValidationError as error:
-                raise ValueError(error_text(error)) from None
-            return
-        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
-
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
+    def validate_instance(self, instance, row):
+        """Every row is a new proposal, checked as the proposal form checks it (the item, the
+        date, the points, the author's right to propose it); it lands as submitted."""
         now = timezone.now()
         instance.recorded_by = self.user
         instance.recorded_at = now
         instance.status = RecordStatus.SUBMITTED
         instance.submitted_at = now
-        subjects = [s for s in (instance.school, instance.teacher, instance.student) if s]
-        if len(subjects) != 1 and not errors:
-            errors["__all__"] = [_("每行须且只能填写一个对象（学校、教师或学生）")]
-        if not errors:
-            if not instance.source:
-                instance.source = RecordSource.IMPORT
-            try:
-                instance.points = services.check_proposal(
-                    by=self.user,
-                    subject=subjects[0],
-                    item=instance.item,
-                    occurred_on=instance.occurred_on,
-                    narrative=instance.narrative,
-                    points=instance.points,
-                    points_reason=instance.points_reason,
-                )
-                instance.year = academic_year_of(instance.occurred_on)
-            except ValidationError as error:
-                errors["__all__"] = error.messages
-            except PermissionDenied as error:
-                errors["__all__"] = [str(error)]
-        if errors:
-            raise ValidationError(errors)
-        super().validate_instance(instance, errors)
+        if row.errors:
+            return
+        named = row.objects or {}
+        subjects = [named.get(name) for name in ("school", "teacher", "student")]
+        subjects = [s for s in subjects if s is not None]
+        if len(subjects) != 1:
+            row.error("", _("每行须且只能填写一个对象（学校、教师或学生）"))
+            return
+        if not instance.source:
+            instance.source = RecordSource.IMPORT
+        try:
+            instance.points = services.check_proposal(
+                by=self.user,
+                subject=subjects[0],
+                item=named["item"],
+                occurred_on=instance.occurred_on,
+                narrative=instance.narrative,
+                points=instance.points,
+                points_reason=instance.points_reason,
+            )
+            instance.year = academic_year_of(instance.occurred_on)
+        except ValidationError as error:
+            for message in error.messages:
+                row.error("", message)
+            return
+        except PermissionDenied as error:
+            row.error("", str(error))
+            return
+        super().validate_instance(instance, row)

@@ -26,9 +26,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="check and report, write nothing"
         )
-        parser.add_argument("--chunk-size", type=int, default=5000)
 
-    def handle(self, *args, kind, file, user, dry_run, chunk_size, **options):
+    def handle(self, *args, kind, file, user, dry_run, **options):
         account = get_user_model().objects.filter(username=user, is_active=True).first()
         if account is None or not is_bureau(account):
             raise CommandError(
@@ -47,7 +46,6 @@ class Command(BaseCommand):
             filename=file.name,
             by=account,
             dry_run=dry_run,
-            chunk_size=chunk_size,
             progress=self._progress,
         )
         seconds = time.perf_counter() - started
