@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,13 +26,13 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
 
-from credit_registry import import_previews
+from credit_registry import import_previews, import_tasks
 from credit_registry.access import is_bureau
 from credit_registry.admin_bases import recall_search
 from credit_registry.audit import log_access
 from credit_registry.common.spreadsheets import MAX_IMPORT_BYTES
-from credit_registry.importing import run_import
-from credit_registry.models import AccessAction
+from credit_registry.importing import ImportReport, run_import
+from credit_registry.models import AccessAction, ImportStage
 
 
 class ImportForm(forms.Form):
@@ -160,6 +160,11 @@ class SpreadsheetAdminMixin(ExportMixin):
                 name=f"{prefix}_import",
             ),
             path(
+                "import/job/<int:pk>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name=f"{prefix}_import_job",
+            ),
+            path(
                 "import/template/",
                 self.admin_site.admin_view(self.template_view),
                 name=f"{prefix}_import_template",
@@ -207,6 +212,16 @@ class SpreadsheetAdminMixin(ExportMixin):
                 form.add_error("file", _("文件超过50MB，请使用命令行导入"))
             else:
                 raw = upload.read()
+                if import_tasks.needs_background(raw, upload.name, self.registry_resource):
+                    job = import_tasks.start_import_job(
+                        by=request.user,
+                        resource_class=self.registry_resource,
+                        model_label=self.opts.label,
+                        filename=upload.name,
+                        file_key=import_previews.keep(raw),
+                        stage=ImportStage.PREVIEW,
+                    )
+                    return redirect(self._job_url(job))
                 report = run_import(
                     resource_class=self.registry_resource,
                     raw=raw,
@@ -220,6 +235,34 @@ class SpreadsheetAdminMixin(ExportMixin):
                     context["token"] = self._keep(request, raw, upload.name)
         context["form"] = form
         return TemplateResponse(request, "admin/credit_registry/import.html", context)
+
+    def import_job_view(self, request, pk: int):
+        """A background import's page: its progress while it runs (the page refreshes itself),
+        then the preview with its confirm button, or the import's outcome."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        jobs = import_tasks.jobs_of(request.user).filter(model_label=self.opts.label)
+        job = get_object_or_404(jobs, pk=pk)
+        if request.method == "POST":
+            try:
+                job = import_tasks.confirm_import_job(by=request.user, preview=job)
+            except ValueError as error:
+                messages.error(request, str(error))
+            return redirect(self._job_url(job))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("导入%(name)s") % {"name": self.opts.verbose_name_plural},
+            "job": job,
+            "report": ImportReport.from_dict(job.report) if job.report else None,
+            "import_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"),
+        }
+        return TemplateResponse(request, "admin/credit_registry/import_job.html", context)
+
+    def _job_url(self, job) -> str:
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_import_job", args=[job.pk]
+        )
 
     def _keep(self, request, raw: bytes, filename: str) -> str:
         token = import_previews.keep(raw)

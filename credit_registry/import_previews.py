@@ -26,8 +26,8 @@ def keep(raw: bytes) -> str:
     return key
 
 
-def take(key: str) -> bytes | None:
-    """The kept file, removed from storage; None when unknown or expired (then deleted)."""
+def read(key: str) -> bytes | None:
+    """The kept file, left in storage; None when unknown or expired (then deleted)."""
     path = f"{FOLDER}/{key}"
     if "/" in key or not default_storage.exists(path):
         return None
@@ -35,8 +35,14 @@ def take(key: str) -> bytes | None:
         default_storage.delete(path)
         return None
     with default_storage.open(path, "rb") as stored:
-        raw = stored.read()
-    default_storage.delete(path)
+        return stored.read()
+
+
+def take(key: str) -> bytes | None:
+    """The kept file, removed from storage; None when unknown or expired (then deleted)."""
+    raw = read(key)
+    if raw is not None:
+        default_storage.delete(f"{FOLDER}/{key}")
     return raw
 
 

@@ -7,7 +7,6 @@ number, column and reason in Chinese.
 """
 
 import dataclasses
-import functools
 from collections.abc import Callable
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -33,11 +32,6 @@ from credit_registry.common.spreadsheets import (
 _NO_ERRORS: list = []  # shared by every row without a problem (most of them), never appended to
 
 
-@functools.cache
-def _header(column: str) -> str:
-    return normalize_header(column)
-
-
 class ImportRow:
     """One row of the file on its way in: its cells as read, its values as cleaned (by
     attribute name, ``school_id`` for a school), the stored row it updates (``None`` for a new
@@ -56,7 +50,8 @@ class ImportRow:
         self.extra: dict = {}
 
     def cell(self, column: str):
-        position = self.index.get(_header(column))
+        """The cell of a column, by the name the resource gives it."""
+        position = self.index.get(column)
         return None if position is None else self.cells[position]
 
     def error(self, column: str, message) -> None:
@@ -150,8 +145,13 @@ class RegistryResource(resources.ModelResource):
                     row.error(column, message)
 
     def check_rows(self, dataset: Table, progress=None) -> list[ImportRow]:
+        """Every row cleaned and checked, nothing written. Takes the table's rows over (it is
+        left empty) and lets each row's cells go once the row is checked."""
         model = self._meta.model
         index = {header: position for position, header in enumerate(dataset.headers)}
+        for column in self.columns():  # a column found by its name as the resource spells it
+            if normalize_header(column) in index:
+                index[column] = index[normalize_header(column)]
         fields = [
             f
             for f in self.get_import_fields()
@@ -168,21 +168,26 @@ class RegistryResource(resources.ModelResource):
             for f in fields
         ]
         self.prepare(dataset)
-        rows = []
         first = dataset.header_row + 1
-        for number, cells in enumerate(dataset, start=first):
-            row = ImportRow(number, cells, index)
+        rows = [ImportRow(n, cells, index) for n, cells in enumerate(dataset, start=first)]
+        dataset.rows = []  # the rows hold their cells now, each until it is checked
+        key = self.key_attribute()
+        for row in rows:  # the keys first: the stored rows they name are loaded at once
             for position, cleaner in columns:
-                cleaner(row, cells[position])
-            rows.append(row)
+                if cleaner.name == key:
+                    cleaner(row, row.cells[position])
         self._load_stored(rows)
         names = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
         for done, row in enumerate(rows, start=1):
+            for position, cleaner in columns:
+                if cleaner.name != key:
+                    cleaner(row, row.cells[position])
             self.check_row(row)
             if self.validate_instances:
                 instance = model(**{**(row.stored or {}), **row.values})
                 self.validate_instance(instance, row)
                 row.values = {name: getattr(instance, name) for name in names}
+            row.cells = None  # a large file's memory goes back as it is read
             if progress and done % PROGRESS_EVERY == 0:
                 progress(done, len(rows))
         self._check_unique(rows)
@@ -327,8 +332,8 @@ class _Cleaner:
                 value, obj, messages = self.seen[key]
             except KeyError:
                 value, obj, messages = self.seen[key] = self._clean(cell)
-                if len(self.seen) == MEMO_TRIAL and row.number > 2 * MEMO_TRIAL:
-                    self.seen = None  # hardly a value repeats: remembering them costs more
+                if len(self.seen) == MEMO_TRIAL:
+                    self.seen = None  # a value seldom repeats: remembering them costs more
             except TypeError:  # an unhashable cell
                 value, obj, messages = self._clean(cell)
         if messages:
@@ -387,10 +392,43 @@ class ImportReport:
     unchanged: int = 0
     problems: list[RowProblem] = dataclasses.field(default_factory=list)
     written: bool = False
+    # How many problems there were, when only the first are kept (a background job's report).
+    problem_total: int | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems) if self.problem_total is None else self.problem_total
+
+    # The first problems are kept with a background import's job (a file with thousands of
+    # wrong rows is fixed from its first screenful, as on the import page).
+    KEPT_PROBLEMS = 500
+
+    def as_dict(self) -> dict:
+        return {
+            "total": self.total,
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "written": self.written,
+            "problem_count": self.problem_count,
+            "problems": [[p.row, p.column, p.message] for p in self.problems[: self.KEPT_PROBLEMS]],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ImportReport":
+        return cls(
+            total=data.get("total", 0),
+            new=data.get("new", 0),
+            updated=data.get("updated", 0),
+            unchanged=data.get("unchanged", 0),
+            written=data.get("written", False),
+            problems=[RowProblem(*problem) for problem in data.get("problems", [])],
+            problem_total=data.get("problem_count"),
+        )
 
 
 def _text(error: Exception) -> str:
@@ -429,9 +467,7 @@ def run_import(
         report.problems.append(RowProblem(0, "", _text(error)))
         return report
     rows = resource.check_rows(dataset, progress=progress)
-    del dataset  # the cells are not needed any more: a large file's memory goes back now
     for row in rows:
-        row.cells = None
         report.problems.extend(RowProblem(row.number, column, m) for column, m in row.errors)
         if row.new:
             report.new += 1

@@ -159,6 +159,55 @@ class ReportBatch(models.Model):
         return round(100 * self.done / self.total) if self.total else 0
 
 
+class ImportStage(models.TextChoices):
+    PREVIEW = "preview", _("预览")
+    WRITE = "write", _("导入")
+
+
+class ImportJob(models.Model):
+    """A large spreadsheet import run by a background task (``manage.py db_worker``): the same
+    two steps as on the import page — a preview, then, once confirmed, the import — each a job,
+    with its progress and its outcome."""
+
+    resource = models.CharField(_("导入类型"), max_length=200, help_text=_("导入资源的路径"))
+    model_label = models.CharField(_("数据表"), max_length=100)
+    filename = models.CharField(_("文件名"), max_length=255)
+    file_key = models.CharField(_("文件编号"), max_length=100)
+    stage = models.CharField(_("步骤"), max_length=10, choices=ImportStage.choices)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    done = models.PositiveIntegerField(_("已检查行数"), default=0)
+    report = models.JSONField(_("结果"), default=dict, blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台导入")
+        verbose_name_plural = _("后台导入")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_stage_display()} {self.filename}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (BatchStatus.DONE, BatchStatus.FAILED)
+
+
 class AccessAction(models.TextChoices):
     VIEW_STUDENT_FILE = "view_student_file", _("查看学生诚信档案")
     PARENT_VIEW = "parent_view", _("家长凭查询码查看子女档案")

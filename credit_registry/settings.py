@@ -253,3 +253,6 @@ LOGGING = {
 # django-import-export: one bad row means nothing is written.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# A file with more rows than this is checked and imported by the background worker, with its
+# progress shown in the admin (credit_registry/import_tasks.py), instead of in the request.
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=20_000)

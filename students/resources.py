@@ -25,7 +25,9 @@ from students.services import ClassKey
 from teachers.models import Gender
 
 NAME, TEXT = NameWidget(), TextWidget()
-clean_phone = functools.lru_cache(maxsize=4096, typed=True)(CodeWidget().clean)  # phones repeat
+# Phones and relations repeat: cleaned once, and held once in memory.
+clean_phone = functools.lru_cache(maxsize=4096, typed=True)(CodeWidget().clean)
+clean_relation = functools.lru_cache(maxsize=256, typed=True)(TEXT.clean)
 CLASS_COLUMNS = ("年级", "班级", "入学年份")
 GUARDIAN_COLUMNS = ("监护人姓名", "监护人关系", "监护人电话")
 
@@ -96,17 +98,18 @@ class StudentResource(RegistryResource):
 
     def _check_class(self, row) -> None:
         cells = tuple(row.cell(c) for c in CLASS_COLUMNS)
+        school = row.values.get("school_id")
         try:
-            grade, key = self._seen_classes[cells]
+            grade, key = self._seen_classes[school, cells]
         except KeyError:
-            grade, key = self._seen_classes[cells] = self._class_of(cells)
+            grade, key = self._seen_classes[school, cells] = self._class_of(school, cells)
         if key is None:
             row.error("", _("须填写年级、班级和入学年份"))
-        elif row.values.get("school_id"):
-            row.extra["class"] = (row.values["school_id"], *key)
+        elif school:
+            row.extra["class"] = key
             row.extra["grade"] = grade
 
-    def _class_of(self, cells) -> tuple[str, tuple[int, str] | None]:
+    def _class_of(self, school, cells) -> tuple[str, ClassKey | None]:
         grade, name, year = cells
         try:
             entry_year = self.entry_year.clean(year)
@@ -115,14 +118,14 @@ class StudentResource(RegistryResource):
         name = TEXT.clean(name)
         if not grade or not name or not entry_year or not 1990 <= entry_year <= 2100:
             return "", None
-        return TEXT.clean(grade), (entry_year, name)
+        return TEXT.clean(grade), (school, entry_year, name)
 
     def _check_guardian(self, row) -> None:
         name, relation, phone = (row.cell(c) for c in GUARDIAN_COLUMNS)
         if name in (None, "") and relation in (None, "") and phone in (None, ""):
             return
         try:
-            guardian = (NAME.clean(name), TEXT.clean(relation), clean_phone(phone))
+            guardian = (NAME.clean(name), clean_relation(relation), clean_phone(phone))
         except ValueError as error:
             row.error("监护人电话", error)
             return

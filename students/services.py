@@ -97,7 +97,7 @@ def record_imported_students(
     )
     insert_rows(
         Enrolment,
-        [
+        (
             {
                 "student_id": pk,
                 "school_id": school,
@@ -108,17 +108,17 @@ def record_imported_students(
             }
             for pk, school, classroom in placed
             if pk not in entered
-        ],
+        ),
         ids=False,
     )
     if guardians:
         Guardian.objects.filter(student_id__in=[pk for pk in guardians if pk not in new]).delete()
         insert_rows(
             Guardian,
-            [
+            (
                 {"student_id": pk, "name": name, "relation": relation or "监护人", "phone": phone}
                 for pk, (name, relation, phone) in guardians.items()
-            ],
+            ),
             ids=False,
         )
 

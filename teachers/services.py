@@ -25,10 +25,10 @@ def record_imported_postings(
         Posting.objects.filter(teacher_id__in=moved, end_date__isnull=True).update(end_date=on)
     insert_rows(
         Posting,
-        [
+        (
             {"teacher_id": teacher, "school_id": school, "post": post, "start_date": on}
             for teacher, school, post in teachers
-        ],
+        ),
         ids=False,
     )
 

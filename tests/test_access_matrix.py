@@ -829,6 +829,22 @@ EXPECTATIONS: dict[str, Url] = {
         )
         for view in ("import", "import_template", "export")
     },
+    # a background import's page: its owner's only (tests/imports/test_background_import.py);
+    # here the door, with a job nobody has
+    **{
+        f"admin:{model}_import_job": Url(
+            kwargs=lambda w, role, case: {"pk": 999_999},
+            get={**dict.fromkeys(NOT_STAFF, LOGIN), INSPECTOR: 403, BUREAU: 404},
+            post={**dict.fromkeys(NOT_STAFF, LOGIN), INSPECTOR: 403, BUREAU: 404},
+        )
+        for model in (
+            "schools_school",
+            "teachers_teacher",
+            "students_student",
+            "evaluations_creditrecord",
+            "schools_integrityactivity",
+        )
+    },
     # exported only: results are computed, never imported
     "admin:evaluations_assessmentresult_export": Url(
         get={**dict.fromkeys(NOT_STAFF, LOGIN), INSPECTOR: 403, BUREAU: 200},

@@ -148,23 +148,24 @@ def loading(*models_: type[models.Model]):
             cursor.execute(f'ANALYZE "{table}"')
 
 
-def insert_rows(model: type[models.Model], rows: Sequence[dict], *, ids: bool = True) -> list:
+def insert_rows(model: type[models.Model], rows: Iterable[dict], *, ids: bool = True) -> list:
     """Insert rows given as ``{attname: value}`` (a field left out takes its default): ``COPY``
     on PostgreSQL, ``bulk_create`` elsewhere. For imports, whose rows are cleaned and validated
     before they come here. With ``ids``, their primary keys in the same order (drawn from the
-    table's sequence first); without, the database numbers them and nothing is returned."""
-    if not rows:
-        return []
+    table's sequence first); without, the database numbers them, nothing is returned and the
+    rows may come from a generator (a large load is never held in memory twice)."""
     pk = model._meta.pk
     defaults = {f.attname: f.get_default() for f in model._meta.concrete_fields if f is not pk}
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
-        objects = model._default_manager.bulk_create(
-            [model(**{**defaults, **row}) for row in rows], batch_size=1000
-        )
+        objects = [model(**{**defaults, **row}) for row in rows]
+        model._default_manager.bulk_create(objects, batch_size=1000)
         return [obj.pk for obj in objects] if ids else []
     if not ids:
         copy_rows(model, ({**defaults, **row} for row in rows), columns=list(defaults))
+        return []
+    rows = rows if isinstance(rows, Sequence) else list(rows)
+    if not rows:
         return []
     numbers = reserve_ids(model, len(rows))
     copy_rows(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
+_ZERO_TOTAL = ord("0") * sum(_WEIGHTS)
 
 
 def normalize_code(value: object) -> str:
@@ -31,7 +32,11 @@ def normalize_code(value: object) -> str:
 def id_check_char(first17: str) -> str:
     if len(first17) != len(_WEIGHTS):
         raise ValueError(first17)
-    return _CHECK_CHARS[sum(map(operator.mul, map(int, first17), _WEIGHTS)) % 11]
+    if first17.isascii() and first17.isdigit():  # the bytes of ASCII digits are 48 + digit
+        total = sum(map(operator.mul, first17.encode(), _WEIGHTS)) - _ZERO_TOTAL
+    else:
+        total = sum(map(operator.mul, map(int, first17), _WEIGHTS))
+    return _CHECK_CHARS[total % 11]
 
 
 def validate_id_number(value: str) -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -610,3 +612,27 @@ def test_counts_as_people_type_them(bureau, school, value, count):
     )
     assert report.ok, report.problems
     assert IntegrityActivity.objects.get().participant_count == count
+
+
+def test_a_preview_reads_only_and_opens_no_transaction(bureau, school):
+    """A preview of any size never takes the database's write lock (on SQLite, another user's
+    save would wait behind it): every statement it sends is a read."""
+    rows = teacher_rows(school, 3)
+    run_import(
+        resource_class=TeacherResource,
+        raw=xlsx(TEACHER_HEADERS, rows[:1]),
+        filename="t.xlsx",
+        by=bureau,
+        dry_run=False,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        report = run_import(
+            resource_class=TeacherResource,
+            raw=xlsx(TEACHER_HEADERS, rows),
+            filename="t.xlsx",
+            by=bureau,
+            dry_run=True,
+        )
+    assert (report.new, report.unchanged) == (2, 1)
+    statements = [q["sql"].lstrip().split()[0].upper() for q in queries.captured_queries]
+    assert statements and set(statements) == {"SELECT"}
