@@ -155,7 +155,16 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict], *, ids: bool = 
     table's sequence first); without, the database numbers them, nothing is returned and the
     rows may come from a generator (a large load is never held in memory twice)."""
     pk = model._meta.pk
-    defaults = {f.attname: f.get_default() for f in model._meta.concrete_fields if f is not pk}
+    fields = [f for f in model._meta.concrete_fields if f is not pk]
+    defaults = {f.attname: f.get_default() for f in fields}
+    stamped = [
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    if stamped:  # filled as a save would fill them
+        now = timezone.now()
+        rows = ({**row, **{name: now for name in stamped if row.get(name) is None}} for row in rows)
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
         objects = [model(**{**defaults, **row}) for row in rows]
