@@ -10,12 +10,12 @@ import dataclasses
 from collections.abc import Callable
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext
 from import_export import resources
 from import_export.fields import NOT_PROVIDED
 
-from credit_registry.common.bulk import insert_history, insert_rows, where_in
+from credit_registry.common.bulk import analyze, insert_history, insert_rows, where_in
 from credit_registry.common.errors import error_text
 from credit_registry.common.spreadsheets import (
     CachedForeignKeyWidget,
@@ -265,6 +265,11 @@ class RegistryResource(resources.ModelResource):
         if keeps_history and merged:
             insert_history(model, merged, [v[pk] for v in merged], by=self.user, kind="~")
 
+    def written_models(self) -> list:
+        """The tables an import of this resource fills (for their statistics afterwards)."""
+        model = self._meta.model
+        return [model, model.history.model] if hasattr(model, "history") else [model]
+
     # --- export and templates ---------------------------------------------------------------
 
     def export_field(self, field, instance, **kwargs):
@@ -493,16 +498,10 @@ def run_import(
     if progress:
         progress(len(rows), len(rows))
     if report.new + report.updated >= ANALYZE_AFTER_ROWS:
-        analyze(resource_class._meta.model)
+        analyze(*resource.written_models())
     return report
 
 
-# A load this large changes the table's statistics enough to mislead the planner until
+# A load this large changes the tables' statistics enough to mislead the planner until
 # autovacuum gets round to it: the import refreshes them itself.
 ANALYZE_AFTER_ROWS = 10_000
-
-
-def analyze(model) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f'ANALYZE "{model._meta.db_table}"')

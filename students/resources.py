@@ -20,7 +20,7 @@ from credit_registry.common.spreadsheets import (
 from credit_registry.importing import RegistryResource
 from schools.models import School
 from students import services
-from students.models import Classroom, Student
+from students.models import Classroom, Enrolment, Guardian, Student
 from students.services import ClassKey
 from teachers.models import Gender
 
@@ -149,6 +149,9 @@ class StudentResource(RegistryResource):
         if moved_school or moved_class:
             row.extra["move"] = school if moved_school else None
             row.extra["changed"] = True
+
+    def written_models(self):
+        return [*super().written_models(), Classroom, Enrolment, Guardian]
 
     def write(self, rows):
         """The students, in the classes named (created when a school does not have them

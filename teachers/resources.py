@@ -17,7 +17,7 @@ from credit_registry.common.spreadsheets import (
 from credit_registry.importing import RegistryResource
 from schools.models import School
 from teachers import services
-from teachers.models import Degree, DegreeLevel, Gender, Teacher, Title
+from teachers.models import Degree, DegreeLevel, Gender, Posting, Teacher, Title
 from teachers.services import DEGREE_FIELDS
 
 DEGREE_COLUMNS = ("学历", "毕业院校", "专业", "毕业日期", "学历证书编号")
@@ -146,6 +146,9 @@ class TeacherResource(RegistryResource):
             }
         except ValueError as error:
             return str(error)
+
+    def written_models(self):
+        return [*super().written_models(), Posting, Degree]
 
     def write(self, rows):
         """The teachers, then a posting for each one new to a school (the old one closed) and

@@ -222,3 +222,14 @@ def where_in(queryset, name: str, values) -> models.QuerySet:
     column = f"{connection.ops.quote_name(opts.db_table)}."
     column += connection.ops.quote_name(opts.get_field(name).column)
     return queryset.filter(RawSQL(f"{column} = ANY(%s)", (values,), output_field=BooleanField()))
+
+
+def analyze(*models_: type[models.Model]) -> None:
+    """Fresh planner statistics for tables a bulk load just filled (PostgreSQL; elsewhere
+    nothing): until autovacuum gets round to them, a large load misleads the planner."""
+    connection = connections[router.db_for_write(models_[0])]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models_:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from credit_registry.common.bulk import analyze
 from evaluations.models import (
     AssessmentPolicy,
     AssessmentResult,
@@ -440,6 +441,7 @@ def recompute_year(*, year: int, batch_size: int = 2000) -> RecomputeSummary:
     with transaction.atomic():
         _write_difference(year, policy, plain, rows, now, batch_size)
         total = AssessmentResult.objects.filter(year_id=year).count()
+    analyze(AssessmentResult)  # a district's results rewritten: the planner's figures too
     by_grade[plain.grade] += total - len(rows)
     return RecomputeSummary(
         year=year,
