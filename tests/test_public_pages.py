@@ -625,3 +625,48 @@ def test_changes_after_follow_what_each_document_covers(bureau, school, teacher,
         subject_key=f"school:{school.pk}", year=YEAR - 1, after=issued_at
     )
     assert last_year is None
+
+
+# --- cached lists ------------------------------------------------------------------------------
+
+LISTS = ("public:black_list", "public:disclosure", "public:exemplars", "public:red_list")
+
+
+def test_a_decision_refreshes_every_cached_list_that_shows_it(
+    client, bureau, school, teacher, django_capture_on_commit_callbacks
+):
+    """Anonymous visitors get the lists from the cache (what they are computed from is looked
+    up, not the lists themselves), and every decision shows on every list at the next visit."""
+    assessment_services.ensure_year(year=YEAR)
+    other = factories.make_teacher(school, "陈老师")
+    before = {name: client.get(reverse(name)).content.decode() for name in LISTS}
+    for name in LISTS:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(reverse(name)).content.decode() == before[name]
+        read = " ".join(q["sql"] for q in context.captured_queries)
+        assert "evaluations_creditrecord" not in read and "assessmentresult" not in read, name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.make_record(other, "T-PAPER-FRAUD", by=bureau)
+    for name in ("public:black_list", "public:disclosure"):
+        assert "论文作假" not in before[name]
+        assert "论文作假" in client.get(reverse(name)).content.decode(), name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        commend(teacher, bureau, "T-ETHICS-COMMENDATION", number="蕉教〔2026〕11号")
+    assert "王老师" not in before["public:exemplars"]
+    assert "王老师" in client.get(reverse("public:exemplars")).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_services.close_year(year=YEAR, by=bureau)
+    assert "蕉教〔2026〕11号" not in before["public:red_list"]
+    assert "蕉教〔2026〕11号" in client.get(reverse("public:red_list")).content.decode()
+
+
+def test_signed_in_visitors_are_never_served_a_shared_page(client, bureau, teacher):
+    client.force_login(teacher.user)
+    first = client.get(reverse("public:black_list"))
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(reverse("public:black_list")).status_code == first.status_code == 200
+    read = " ".join(q["sql"] for q in context.captured_queries)
+    assert "evaluations_creditrecord" in read  # rendered for them, not taken from the cache

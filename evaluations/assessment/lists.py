@@ -12,10 +12,12 @@ it hides."""
 import datetime
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from credit_registry.common import generations
 from credit_registry.common.identity import mask_name
 from credit_registry.common.search import name_contains
 from credit_registry.common.years import academic_year_label, academic_year_of
@@ -23,14 +25,16 @@ from evaluations.models import (
     AssessmentPolicy,
     AssessmentResult,
     AssessmentYear,
+    CatalogItem,
     CreditRecord,
     Grade,
+    LedgerEntry,
     Polarity,
     RecordStatus,
     Severity,
     SubjectKind,
 )
-from schools.models import Ownership, School, SchoolKind
+from schools.models import ActivityPhoto, IntegrityActivity, Ownership, School, SchoolKind
 from teachers.models import Teacher
 
 
@@ -285,3 +289,35 @@ def red_list(year: int | None = None) -> list[ListEntry]:
             return []
         year = closed.year
     return red_list_entries(red_list_results(year), year)
+
+
+# --- what the lists are computed from -------------------------------------------------------
+
+
+def lists_version(today: datetime.date | None = None) -> str:
+    """A value that changes whenever a public list may: the day (disclosure periods end), every
+    decision on a published record (the ledger), a year closed or reopened, any change of a
+    school, a teacher, a catalog item or a policy (their history tables), a new activity or
+    photo, and what moves ``generations.PUBLIC_LISTS`` (results written, an activity
+    excluded). One short query of indexed maxima; cached list pages are keyed by it."""
+    today = today or timezone.localdate()
+    quote = connection.ops.quote_name
+    sources = [
+        (LedgerEntry, "id"),
+        (School.history.model, "history_id"),
+        (Teacher.history.model, "history_id"),
+        (CatalogItem.history.model, "history_id"),
+        (AssessmentPolicy.history.model, "history_id"),
+        (IntegrityActivity, "id"),
+        (ActivityPhoto, "id"),
+    ]
+    years = quote(AssessmentYear._meta.db_table)
+    columns = [f"(SELECT max({quote(c)}) FROM {quote(m._meta.db_table)})" for m, c in sources]
+    columns += [
+        f"(SELECT max(closed_at) FROM {years})",
+        f"(SELECT count(*) FROM {years} WHERE closed_at IS NOT NULL)",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)}")
+        figures = cursor.fetchone()
+    return ":".join(map(str, [today, generations.current(generations.PUBLIC_LISTS), *figures]))

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from credit_registry.common import generations
 from credit_registry.common.bulk import analyze
 from evaluations.models import (
     AssessmentPolicy,
@@ -383,6 +384,7 @@ def recompute_subjects(*, year: int, subjects: Iterable) -> int:
         for kind, pks in ids.items():
             AssessmentResult.objects.filter(year_id=year, **{f"{kind}_id__in": pks}).delete()
         AssessmentResult.objects.bulk_create(AssessmentResult(**row) for row in rows)
+    generations.bump(generations.PUBLIC_LISTS)
     return len(rows)
 
 
@@ -441,6 +443,7 @@ def recompute_year(*, year: int, batch_size: int = 2000) -> RecomputeSummary:
     with transaction.atomic():
         _write_difference(year, policy, plain, rows, now, batch_size)
         total = AssessmentResult.objects.filter(year_id=year).count()
+        generations.bump(generations.PUBLIC_LISTS)
     analyze(AssessmentResult)  # a district's results rewritten: the planner's figures too
     by_grade[plain.grade] += total - len(rows)
     return RecomputeSummary(

@@ -10,14 +10,18 @@ the clue services; submissions are rate-limited per client address through the s
 cache, so every app server counts together.
 """
 
+import functools
+import hashlib
+
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -36,6 +40,9 @@ from schools.models import School
 from schools.selectors import activity_news, activity_photos, public_activities
 
 LIST_PAGE_SIZE = 100
+# A cached list page is keyed by what it shows, so it never outlives a change; this only bounds
+# how long an unvisited page takes room in the cache.
+SHARED_PAGE_SECONDS = 60 * 60
 CLUES_PER_HOUR = 5
 CLUE_ATTEMPTS_PER_HOUR = 20
 VERIFICATIONS_PER_HOUR = 60
@@ -92,6 +99,30 @@ def _record_list(request, template: str, records, build, *, masked: bool, **cont
     return render(request, template, context)
 
 
+def _shared(view):
+    """A public list as every anonymous visitor sees it, served from the cache until what it is
+    computed from changes (``lists.lists_version``: any decision, result, closed year or change
+    of a name); the page is rendered again at once after a decision, never stale."""
+
+    @functools.wraps(view)
+    def page(request, *args, **kwargs):
+        if request.method != "GET" or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        version = selectors.lists_version()
+        address = f"{version}|{get_language()}|{request.get_full_path()}"
+        key = "public-page:" + hashlib.sha256(address.encode()).hexdigest()
+        content = cache.get(key)
+        if content is not None:
+            return HttpResponse(content)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, response.content, SHARED_PAGE_SECONDS)
+        return response
+
+    return page
+
+
+@_shared
 def black_list(request):
     form = _filter_form(request)
     institutions = selectors.filter_list(
@@ -112,6 +143,7 @@ def black_list(request):
     )
 
 
+@_shared
 def disclosure(request):
     """失信信息公示: every negative record of a school or teacher within its disclosure period."""
     return _record_list(
@@ -123,6 +155,7 @@ def disclosure(request):
     )
 
 
+@_shared
 def exemplars(request):
     return _record_list(
         request,
@@ -134,6 +167,7 @@ def exemplars(request):
     )
 
 
+@_shared
 def red_list(request):
     years = list(
         AssessmentYear.objects.filter(closed_at__isnull=False)

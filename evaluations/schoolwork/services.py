@@ -17,6 +17,7 @@ from PIL import Image, UnidentifiedImageError
 
 from credit_registry import reference_data
 from credit_registry.access import Role, is_bureau, role_of, school_of
+from credit_registry.common import generations
 from credit_registry.common.years import academic_year_of
 from evaluations.assessment.scoring import recompute_subjects
 from evaluations.models import CatalogItem, RecordSource
@@ -151,6 +152,7 @@ def exclude_activity(*, activity: IntegrityActivity, by, reason: str) -> Integri
         raise PermissionDenied(_("只有局机关可以核减活动"))
     activity.excluded_reason = reason.strip()[:200]
     activity.save(update_fields=["excluded_reason"])
+    generations.bump(generations.PUBLIC_LISTS)  # the news of the exemplars page
     recompute_subjects(year=activity.year, subjects=[activity.school])
     return activity
 
