@@ -10,7 +10,8 @@ from django.db import transaction
 PUBLIC_LISTS = "public-lists"
 
 
-def _key(name: str) -> str:
+def key(name: str) -> str:
+    """The cache key holding the counter (to read it with other keys in one call)."""
     return f"generation:{name}"
 
 
@@ -21,12 +22,8 @@ def bump(name: str) -> None:
 
 
 def _increment(name: str) -> None:
-    cache.add(_key(name), 0, timeout=None)
+    cache.add(key(name), 0, timeout=None)
     try:
-        cache.incr(_key(name))
+        cache.incr(key(name))
     except ValueError:  # evicted between the two calls
-        cache.set(_key(name), 1, timeout=None)
-
-
-def current(name: str) -> int:
-    return cache.get(_key(name), 0)
+        cache.set(key(name), 1, timeout=None)

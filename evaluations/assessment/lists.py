@@ -17,7 +17,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from credit_registry.common import generations
 from credit_registry.common.identity import mask_name
 from credit_registry.common.search import name_contains
 from credit_registry.common.years import academic_year_label, academic_year_of
@@ -298,8 +297,9 @@ def lists_version(today: datetime.date | None = None) -> str:
     """A value that changes whenever a public list may: the day (disclosure periods end), every
     decision on a published record (the ledger), a year closed or reopened, any change of a
     school, a teacher, a catalog item or a policy (their history tables), a new activity or
-    photo, and what moves ``generations.PUBLIC_LISTS`` (results written, an activity
-    excluded). One short query of indexed maxima; cached list pages are keyed by it."""
+    photo. One short query of indexed maxima; cached list pages are keyed by it, and checked
+    against the counter ``generations.PUBLIC_LISTS`` for what keeps no history (results
+    written, an activity excluded)."""
     today = today or timezone.localdate()
     quote = connection.ops.quote_name
     sources = [
@@ -320,4 +320,4 @@ def lists_version(today: datetime.date | None = None) -> str:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(columns)}")
         figures = cursor.fetchone()
-    return ":".join(map(str, [today, generations.current(generations.PUBLIC_LISTS), *figures]))
+    return ":".join(map(str, [today, *figures]))

@@ -25,6 +25,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from credit_registry.common import generations
 from credit_registry.common.client import client_address
 from credit_registry.common.ratelimit import RateLimit
 from credit_registry.common.years import academic_year_label
@@ -101,22 +102,25 @@ def _record_list(request, template: str, records, build, *, masked: bool, **cont
 
 def _shared(view):
     """A public list as every anonymous visitor sees it, served from the cache until what it is
-    computed from changes (``lists.lists_version``: any decision, result, closed year or change
-    of a name); the page is rendered again at once after a decision, never stale."""
+    computed from changes (``lists.lists_version``: any decision, closed year or change of a
+    name; ``generations.PUBLIC_LISTS``: results written, an activity excluded); the page is
+    rendered again at the first visit after a decision, never stale."""
 
     @functools.wraps(view)
     def page(request, *args, **kwargs):
         if request.method != "GET" or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        version = selectors.lists_version()
-        address = f"{version}|{get_language()}|{request.get_full_path()}"
+        address = f"{selectors.lists_version()}|{get_language()}|{request.get_full_path()}"
         key = "public-page:" + hashlib.sha256(address.encode()).hexdigest()
-        content = cache.get(key)
-        if content is not None:
-            return HttpResponse(content)
+        counter = generations.key(generations.PUBLIC_LISTS)
+        found = cache.get_many([counter, key])  # one round trip
+        generation = found.get(counter, 0)
+        stored = found.get(key)
+        if stored is not None and stored[0] == generation:
+            return HttpResponse(stored[1])
         response = view(request, *args, **kwargs)
         if response.status_code == 200:
-            cache.set(key, response.content, SHARED_PAGE_SECONDS)
+            cache.set(key, (generation, response.content), SHARED_PAGE_SECONDS)
         return response
 
     return page
