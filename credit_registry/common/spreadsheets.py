@@ -6,6 +6,7 @@ full-width digits and stray spaces; dates come as text in several shapes or as E
 Anything unreadable becomes an :class:`UnreadableFile` with a message in Chinese and English.
 """
 
+import codecs
 import csv
 import datetime
 import io
@@ -32,6 +33,11 @@ class UnreadableFile(ValueError):
 
 
 def _decode_csv(raw: bytes) -> str:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)
@@ -102,8 +108,11 @@ def _cell(value):
 
 def _csv_rows(raw: bytes):
     text = _decode_csv(raw)
+    first_line = text.split("\n", 1)[0]
+    # Tab-separated text (Excel's "Unicode text", WPS's .txt export) as well as commas.
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     try:
-        return list(csv.reader(io.StringIO(text, newline="")))
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise UnreadableFile(_("CSV文件格式错误：%(error)s") % {"error": error}) from error
 

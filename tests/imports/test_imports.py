@@ -636,3 +636,16 @@ def test_a_preview_reads_only_and_opens_no_transaction(bureau, school):
     assert (report.new, report.unchanged) == (2, 1)
     statements = [q["sql"].lstrip().split()[0].upper() for q in queries.captured_queries]
     assert statements and set(statements) == {"SELECT"}
+
+
+def test_excel_unicode_text_utf16_with_tabs(bureau, school):
+    """Excel's 「Unicode文本」 (and WPS's .txt) export: UTF-16 with a byte-order mark, columns
+    separated by tabs."""
+    rows = teacher_rows(school, 2)
+    lines = ["\t".join(TEACHER_HEADERS[:4])] + ["\t".join(map(str, row[:4])) for row in rows]
+    raw = ("\r\n".join(lines) + "\r\n").encode("utf-16")
+    report = run_import(
+        resource_class=TeacherResource, raw=raw, filename="教师.txt", by=bureau, dry_run=False
+    )
+    assert report.ok, report.problems
+    assert sorted(Teacher.objects.values_list("name", flat=True)) == sorted(r[1] for r in rows)
