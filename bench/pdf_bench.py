@@ -12,7 +12,7 @@ Two floors are typeset for every document, with the same page count, font, page 
 margins: plain paragraphs, and one simple table. The ratios compare the document's typesetting
 (WeasyPrint layout and drawing, the part the markup decides) with them; the whole issue adds the
 data, the template, the QR code and the hash. Replaces the "PDF reports" section of
-bench/RESULTS.md.
+bench/RESULTS.md (``BENCH_WRITE=0`` prints the table only; ``BENCH_RUNS`` sets the runs).
 """
 
 import os
