@@ -109,6 +109,9 @@ class PdfBytes:
 
 STYLESHEET = Path(__file__).with_name("report.css")
 _per_thread = threading.local()
+# A font configuration removes its temporary folder when dropped: the main thread's is dropped
+# before the interpreter tears WeasyPrint down (another thread's goes with its thread).
+atexit.register(lambda: vars(_per_thread).clear())
 
 
 def _typesetter():
@@ -123,9 +126,6 @@ def _typesetter():
         fetcher = _fetcher_class()()
         fonts = FontConfiguration()
         _per_thread.fetcher, _per_thread.fonts = fetcher, fonts
-        # Let go of them before the interpreter tears WeasyPrint down: the font configuration
-        # removes its temporary folder when it is dropped.
-        atexit.register(vars(_per_thread).clear)
         _per_thread.font_faces = CSS(string=font_face_css(), font_config=fonts, url_fetcher=fetcher)
         _per_thread.reports = CSS(
             string=STYLESHEET.read_text(encoding="utf-8"), font_config=fonts, url_fetcher=fetcher
