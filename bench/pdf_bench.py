@@ -1,21 +1,25 @@
-"""PDF render times of the four reports, next to a one-page PDF with the same fonts.
+"""PDF typesetting of the four reports, each next to floors of the same page count.
 
     DATABASE_URL=postgres://root@127.0.0.1:5432/credit_registry_district .venv/bin/python bench/pdf_bench.py
 
-Run on a district built with ``manage.py seed_district``. Each report is issued exactly as the
-report pages issue it (verification code, QR code, hash stored), inside a transaction that is
-rolled back, so the database is left as it was. The subjects are the heaviest of their kind: the
-teacher and the student with the most records, the school with the most teachers, and the whole
-district. For each: the time to gather the data (queries), the time of the whole issue, the
-pages, and the queries run. The floor is WeasyPrint typesetting one A4 page of Chinese text with
-the same embedded font, measured in the same run. Replaces the "PDF reports" section of
-bench/RESULTS.md.
+Run on a district built with ``manage.py seed_district``. For each kind of report, the median
+and the busiest subject (by credit records for the teacher's and the student's files, by teachers
+for the school report; the district report has one subject) is issued exactly as the report
+pages issue it (verification code, QR code, hash stored), inside a transaction that is rolled
+back, so the database is left as it was.
+
+Two floors are typeset for every document, with the same page count, font, page size and
+margins: plain paragraphs, and one simple table. The ratios compare the document's typesetting
+(WeasyPrint layout and drawing, the part the markup decides) with them; the whole issue adds the
+data, the template, the QR code and the hash. Replaces the "PDF reports" section of
+bench/RESULTS.md (``BENCH_WRITE=0`` prints the table only; ``BENCH_RUNS`` sets the runs).
 """
 
 import os
 import statistics
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,11 +33,9 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench.results import stamp, write_section  # noqa: E402
-from credit_registry.reports import data, issue  # noqa: E402
-from credit_registry.reports.documents import font_face_css  # noqa: E402
+from credit_registry.reports import data, documents, issue  # noqa: E402
 from evaluations.models import CreditRecord  # noqa: E402
 from schools.models import School  # noqa: E402
 from students.models import Student  # noqa: E402
@@ -43,114 +45,191 @@ RUNS = int(os.environ.get("BENCH_RUNS", 3))
 SECTION = "PDF reports"
 BASE_URL = "http://127.0.0.1:8000"
 
+FLOOR_PAGE = (
+    "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><style>"
+    "@page {{ size: A4; margin: 25mm 16mm 22mm 16mm; }}"
+    "html {{ font-family: 'Registry Sans', sans-serif; font-size: 9.5pt; line-height: 1.55; }}"
+    "table {{ width: 100%; border-collapse: collapse; }}"
+    "td {{ border: 0.5pt solid #cbd2d9; padding: 1.2mm 1.6mm; }}"
+    "</style></head><body>{body}</body></html>"
+)
+SENTENCE = "爱岗敬业，关爱学生，严谨治学，廉洁从教，为人师表，终身学习，依法执教，团结协作。"
 
-def floor() -> float:
-    """One A4 page of Chinese text, same font, no data: what WeasyPrint costs at the least."""
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
 
-    html = (
-        f"<html><head><style>{font_face_css()} body {{ font-family: 'Noto Sans SC'; }}"
-        "@page { size: A4; margin: 2cm; }</style></head><body>"
-        "<h1>教师师德诚信档案</h1>"
-        + "<p>爱岗敬业，关爱学生，廉洁从教，为人师表。</p>" * 20
-        + "</body></html>"
+def paragraphs(n: int) -> str:
+    return "".join(f"<p>{i + 1}. {SENTENCE}{SENTENCE}</p>" for i in range(n))
+
+
+def table(n: int) -> str:
+    cells = "<td>2024-05-{:02d}</td><td>{}</td><td>{}</td><td>-2.00</td>"
+    rows = "".join(
+        "<tr>" + cells.format(i % 28 + 1, SENTENCE[:16], SENTENCE[16:]) + "</tr>" for i in range(n)
     )
-    started = time.perf_counter()
-    HTML(string=html).render(font_config=FontConfiguration()).write_pdf()
-    return time.perf_counter() - started
+    return f"<table>{rows}</table>"
 
 
-def busiest(column: str) -> int:
-    return (
+def floor_html(blocks, n: int) -> str:
+    return FLOOR_PAGE.format(body=blocks(n))
+
+
+def floor_of(blocks, pages: int) -> tuple[float, int]:
+    """Typeset ``blocks`` sized to ``pages`` pages: (median seconds, pages it took)."""
+    n = 40
+    for _ in range(6):
+        got = documents.typeset(floor_html(blocks, n)).pages
+        if got == pages:
+            break
+        n = max(1, round(n * pages / got) - (1 if got > pages else 0))
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        got = documents.typeset(floor_html(blocks, n)).pages
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), got
+
+
+@contextmanager
+def timed_typesetting():
+    """Time each call of ``documents.typeset`` while issuing: the layout and drawing alone."""
+    spent, typeset = [], documents.typeset
+
+    def timed(html, **options):
+        started = time.perf_counter()
+        try:
+            return typeset(html, **options)
+        finally:
+            spent.append(time.perf_counter() - started)
+
+    documents.typeset = timed
+    try:
+        yield spent
+    finally:
+        documents.typeset = typeset
+
+
+def ranked(column: str) -> list[int]:
+    """Subjects with records, fewest first."""
+    return list(
         CreditRecord.objects.filter(**{f"{column}__isnull": False})
         .values(column)
         .annotate(n=Count("id"))
-        .order_by("-n", column)
+        .order_by("n", column)
         .values_list(column, flat=True)
-        .first()
     )
 
 
-def reports(by) -> list[tuple[str, object, object]]:
-    """(label, gather the data, issue the PDF) of each report measured."""
+def median_and_busiest(pks: list[int]) -> list[tuple[str, int]]:
+    return [("median", pks[len(pks) // 2]), ("busiest", pks[-1])]
+
+
+def subjects(by) -> list[tuple[str, object]]:
+    """(label, issue the PDF) of each document measured."""
     year = data.current_year()
-    teacher = Teacher.objects.get(pk=busiest("teacher"))
-    student = Student.objects.get(pk=busiest("student"))
-    school = School.objects.annotate(n=Count("teachers")).order_by("-n", "pk").first()
-    teacher_records = CreditRecord.objects.filter(teacher=teacher).count()
-    student_records = CreditRecord.objects.filter(student=student).count()
-    return [
+    rows = []
+    for which, pk in median_and_busiest(ranked("teacher")):
+        teacher = Teacher.objects.get(pk=pk)
+        n = CreditRecord.objects.filter(teacher=teacher).count()
+        rows.append(
+            (
+                f"teacher's file, {which} ({n} records)",
+                lambda t=teacher: issue.teacher_file_pdf(teacher=t, by=by, base_url=BASE_URL),
+            )
+        )
+    for which, pk in median_and_busiest(ranked("student")):
+        student = Student.objects.get(pk=pk)
+        n = CreditRecord.objects.filter(student=student).count()
+        rows.append(
+            (
+                f"student's file, {which} ({n} records)",
+                lambda s=student: issue.student_file_pdf(student=s, by=by, base_url=BASE_URL),
+            )
+        )
+    schools = list(
+        School.objects.annotate(n=Count("teachers"))
+        .order_by("n", "pk")
+        .values_list("pk", flat=True)
+    )
+    for which, pk in median_and_busiest(schools):
+        school = School.objects.annotate(n=Count("teachers")).get(pk=pk)
+        rows.append(
+            (
+                f"school report, {which} ({school.n} teachers)",
+                lambda s=school: issue.school_report_pdf(
+                    school=s, year=year, by=by, base_url=BASE_URL
+                ),
+            )
+        )
+    rows.append(
         (
-            f"teacher's file (the teacher with most records: {teacher_records})",
-            lambda: data.teacher_file(teacher),
-            lambda: issue.teacher_file_pdf(teacher=teacher, by=by, base_url=BASE_URL),
-        ),
-        (
-            f"student's file (the student with most records: {student_records})",
-            lambda: data.student_file(student),
-            lambda: issue.student_file_pdf(student=student, by=by, base_url=BASE_URL),
-        ),
-        (
-            f"school annual report (the largest school: {school.n} teachers)",
-            lambda: data.school_report(school, year),
-            lambda: issue.school_report_pdf(school=school, year=year, by=by, base_url=BASE_URL),
-        ),
-        (
-            "district annual report",
-            lambda: data.district_report(year),
+            "district report (the one district)",
             lambda: issue.district_report_pdf(year=year, by=by, base_url=BASE_URL),
-        ),
-    ]
+        )
+    )
+    return rows
 
 
-def measure(gather, produce) -> dict:
-    gathered, issued, pages, queries = [], [], 0, 0
+def measure(produce) -> dict:
+    issued, typeset, pages = [], [], 0
     for _ in range(RUNS):
-        with transaction.atomic():
+        with transaction.atomic(), timed_typesetting() as spent:
             started = time.perf_counter()
-            gather()
-            gathered.append(time.perf_counter() - started)
-            with CaptureQueriesContext(connection) as context:
-                started = time.perf_counter()
-                pdf = produce()
-                issued.append(time.perf_counter() - started)
-            pages, queries = pdf.document.pages, len(context.captured_queries)
+            pdf = produce()
+            issued.append(time.perf_counter() - started)
+            typeset.append(sum(spent))
+            pages = pdf.document.pages
             transaction.set_rollback(True)
+    paragraph_s, paragraph_pages = floor_of(paragraphs, pages)
+    table_s, table_pages = floor_of(table, pages)
     return {
-        "data": statistics.median(gathered),
         "issue": statistics.median(issued),
+        "typeset": statistics.median(typeset),
         "pages": pages,
-        "queries": queries,
+        "paragraphs": paragraph_s,
+        "paragraph_pages": paragraph_pages,
+        "table": table_s,
+        "table_pages": table_pages,
     }
+
+
+def load() -> str:
+    return " / ".join(f"{n:.2f}" for n in os.getloadavg())
 
 
 def main() -> None:
     by = get_user_model().objects.filter(username="bureau").first()
-    floor()  # fonts loaded once, as in a running worker
-    floors = [floor() for _ in range(RUNS)]
-    floor_s = statistics.median(floors)
-    rows = [(label, measure(gather, produce)) for label, gather, produce in reports(by)]
+    documents.typeset(floor_html(paragraphs, 10))  # fonts loaded once, as in a running worker
+    load_before = load()
+    rows = [(label, measure(produce)) for label, produce in subjects(by)]
+    load_after = load()
     lines = [
         f"## {SECTION} — {stamp()} ({connection.vendor})\n",
         f"District: {Teacher.objects.count():,} teachers, {Student.objects.count():,} students, "
-        f"{CreditRecord.objects.count():,} credit records. Each report issued as the report "
+        f"{CreditRecord.objects.count():,} credit records. Each document issued as the report "
         f"pages issue it (code, QR, hash), rolled back; median of {RUNS} runs, seconds, fonts "
-        "already loaded as in a running worker.\n",
-        "| report | pages | queries | data s | whole issue s | per page s | ÷ one-page floor |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-        f"| one A4 page of Chinese text, same font (floor) | 1 | 0 | — | {floor_s:.2f} "
-        f"| {floor_s:.2f} | 1× |",
+        "already loaded as in a running worker. *Typeset* is WeasyPrint's layout and drawing "
+        "of the document; each floor is typeset with the same font, page size and margins to "
+        "the same page count (a floor that cannot hit it exactly shows its own count). "
+        f"Load average (1/5/15 min): {load_before} before, {load_after} after.\n",
+        "| document | pages | whole issue s | typeset s | paragraphs floor s | table floor s "
+        "| ÷ paragraphs | ÷ table |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, row in rows:
-        lines.append(
-            f"| {label} | {row['pages']} | {row['queries']} | {row['data']:.2f} "
-            f"| {row['issue']:.2f} | {row['issue'] / row['pages']:.2f} "
-            f"| {row['issue'] / floor_s:.1f}× |"
+        para = f"{row['paragraphs']:.2f}" + (
+            f" ({row['paragraph_pages']} p.)" if row["paragraph_pages"] != row["pages"] else ""
         )
-    table = "\n".join(lines)
-    print(table)
-    write_section(SECTION, table)
+        tab = f"{row['table']:.2f}" + (
+            f" ({row['table_pages']} p.)" if row["table_pages"] != row["pages"] else ""
+        )
+        lines.append(
+            f"| {label} | {row['pages']} | {row['issue']:.2f} | {row['typeset']:.2f} "
+            f"| {para} | {tab} | {row['typeset'] / row['paragraphs']:.1f}× "
+            f"| {row['typeset'] / row['table']:.1f}× |"
+        )
+    table_text = "\n".join(lines)
+    print(table_text)
+    if os.environ.get("BENCH_WRITE", "1") == "1":
+        write_section(SECTION, table_text)
 
 
 if __name__ == "__main__":

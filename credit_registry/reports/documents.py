@@ -7,11 +7,13 @@ database transaction (a typeset takes a second or two and must not hold a write 
 render removes its half-made row.
 """
 
+import atexit
 import hashlib
 import io
 import logging
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -39,6 +41,8 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 # WeasyPrint reports every layout step at INFO; its warnings (unsupported CSS) still show.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+# fontTools, which subsets the embedded font, reports every table it prunes at INFO.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 def new_code() -> str:
@@ -103,13 +107,46 @@ class PdfBytes:
     pages: int
 
 
-def render_pdf(template: str, context: dict) -> PdfBytes:
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
+STYLESHEET = Path(__file__).with_name("report.css")
+_per_thread = threading.local()
+# A font configuration removes its temporary folder when dropped: the main thread's is dropped
+# before the interpreter tears WeasyPrint down (another thread's goes with its thread).
+atexit.register(lambda: vars(_per_thread).clear())
 
-    html = render_to_string(template, {**context, "font_face_css": font_face_css()})
-    fonts = FontConfiguration()
-    document = HTML(string=html, url_fetcher=_fetcher_class()()).render(font_config=fonts)
+
+def _typesetter():
+    """The fetcher, the font configuration with our font loaded, and the reports' parsed
+    stylesheet: made once per thread and kept, so a document does not set up a fetcher (an SSL
+    context), load the CJK font or parse the stylesheet again (WeasyPrint's objects are not
+    shared between threads)."""
+    if not hasattr(_per_thread, "fonts"):
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        fetcher = _fetcher_class()()
+        fonts = FontConfiguration()
+        _per_thread.fetcher, _per_thread.fonts = fetcher, fonts
+        _per_thread.font_faces = CSS(string=font_face_css(), font_config=fonts, url_fetcher=fetcher)
+        _per_thread.reports = CSS(
+            string=STYLESHEET.read_text(encoding="utf-8"), font_config=fonts, url_fetcher=fetcher
+        )
+    return _per_thread
+
+
+def render_pdf(template: str, context: dict) -> PdfBytes:
+    return typeset(render_to_string(template, context), stylesheet=_typesetter().reports)
+
+
+def typeset(html: str, stylesheet=None) -> PdfBytes:
+    """Lay out and draw a document's HTML in our font, with ``stylesheet`` (parsed) if given:
+    WeasyPrint's part of a render."""
+    from weasyprint import HTML
+
+    typesetter = _typesetter()
+    stylesheets = [typesetter.font_faces] + ([stylesheet] if stylesheet is not None else [])
+    document = HTML(string=html, url_fetcher=typesetter.fetcher).render(
+        font_config=typesetter.fonts, stylesheets=stylesheets
+    )
     return PdfBytes(content=document.write_pdf(), pages=len(document.pages))
 
 
