@@ -172,16 +172,16 @@ class RegistryResource(resources.ModelResource):
         rows = [ImportRow(n, cells, index) for n, cells in enumerate(dataset, start=first)]
         dataset.rows = []  # the rows hold their cells now, each until it is checked
         key = self.key_attribute()
+        keys = [(position, cleaner) for position, cleaner in columns if cleaner.name == key]
+        others = [(position, cleaner) for position, cleaner in columns if cleaner.name != key]
         for row in rows:  # the keys first: the stored rows they name are loaded at once
-            for position, cleaner in columns:
-                if cleaner.name == key:
-                    cleaner(row, row.cells[position])
+            for position, cleaner in keys:
+                cleaner(row, row.cells[position])
         self._load_stored(rows)
         names = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
         for done, row in enumerate(rows, start=1):
-            for position, cleaner in columns:
-                if cleaner.name != key:
-                    cleaner(row, row.cells[position])
+            for position, cleaner in others:
+                cleaner(row, row.cells[position])
             self.check_row(row)
             if self.validate_instances:
                 instance = model(**{**(row.stored or {}), **row.values})

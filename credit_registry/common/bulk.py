@@ -144,8 +144,7 @@ def loading(*models_: type[models.Model]):
         for table, name, definition in reversed(keys):
             cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's keys are initially deferred
-        for table in tables:
-            cursor.execute(f'ANALYZE "{table}"')
+    analyze(*models_)
 
 
 def insert_rows(model: type[models.Model], rows: Iterable[dict], *, ids: bool = True) -> list:
