@@ -5,7 +5,9 @@ loaded, nothing rendered).
 
     DATABASE_URL=postgres://root@127.0.0.1:5432/credit_registry_district .venv/bin/python bench/throughput.py
 
-The database must hold the demo logins (``seed_demo`` or ``seed_district``). Settings from the
+The database must hold the demo logins (``seed_demo`` or ``seed_district``). Every year before
+the current one is closed first (through the service, as the bureau would), so that the red list
+is measured with what it lists. Settings from the
 environment: THROUGHPUT_SECONDS (10 a page), THROUGHPUT_CONCURRENCY (8), THROUGHPUT_WORKERS
 (3 gunicorn workers), THROUGHPUT_PORT (8766). Needs ``ab`` (Debian: apache2-utils). Writes
 req/s, p50/p95 and each page's fraction of the login form into bench/RESULTS.md: the target is
@@ -32,10 +34,15 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.middleware.csrf import CSRF_ALLOWED_CHARS  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.crypto import get_random_string  # noqa: E402
 
 from bench.results import stamp, write_section  # noqa: E402
-from evaluations.models import CreditRecord  # noqa: E402
+from credit_registry.common.years import academic_year_of  # noqa: E402
+from evaluations.assessment import services as assessment_services  # noqa: E402
+from evaluations.models import AssessmentResult, AssessmentYear, CreditRecord  # noqa: E402
 
 SECONDS = int(os.environ.get("THROUGHPUT_SECONDS", 10))
 CONCURRENCY = int(os.environ.get("THROUGHPUT_CONCURRENCY", 8))
@@ -66,9 +73,13 @@ PAGES = [
 
 
 def session_cookie(username: str) -> str:
+    """The cookies a browser holds once signed in: the session and the CSRF cookie the login
+    form handed out (pages are cached per session and CSRF secret)."""
     client = Client()
     client.force_login(get_user_model().objects.get(username=username))
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    secret = get_random_string(32, allowed_chars=CSRF_ALLOWED_CHARS)
+    return f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={secret}"
 
 
 def start_gunicorn() -> subprocess.Popen:
@@ -104,7 +115,7 @@ def start_gunicorn() -> subprocess.Popen:
 def hammer(path: str, cookie: str | None, *, seconds: int) -> dict:
     command = ["ab", "-q", "-l", "-k", "-c", str(CONCURRENCY), "-t", str(seconds), "-n", "1000000"]
     if cookie:
-        command += ["-C", cookie]
+        command += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(
         [*command, f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, check=True
     ).stdout
@@ -122,10 +133,28 @@ def hammer(path: str, cookie: str | None, *, seconds: int) -> dict:
     }
 
 
+def close_past_years() -> int:
+    """The red list names the A-graded schools and teachers of closed years: every year before
+    the current one is closed first (as the bureau closes them, through the service), so that
+    the list is measured full. Returns how many years are closed."""
+    current = academic_year_of(timezone.localdate())
+    bureau = get_user_model().objects.get(username="bureau")
+    for year in AssessmentYear.objects.filter(year__lt=current, closed_at__isnull=True):
+        assessment_services.close_year(year=year.year, by=bureau)
+    return AssessmentYear.objects.filter(closed_at__isnull=False).count()
+
+
 def main() -> None:
     if not shutil.which("ab"):
         sys.exit("ab is missing: apt-get install apache2-utils")
-    district = f"{CreditRecord.objects.count():,} credit records"
+    closed = close_past_years()
+    red_list = AssessmentResult.objects.filter(
+        year__closed_at__isnull=False, grade="A", student__isnull=True
+    ).count()
+    district = (
+        f"{CreditRecord.objects.count():,} credit records, {closed} closed years, "
+        f"{red_list:,} schools and teachers graded A in them"
+    )
     cookies = {user: session_cookie(user) for user in {u for _, u, _, _ in PAGES if u}}
     server = start_gunicorn()
     rows = []

@@ -23,7 +23,7 @@ from django.utils.http import urlencode
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
-from credit_registry import access
+from credit_registry import access, freshness
 from credit_registry.access import Role
 from credit_registry.audit import log_access
 from credit_registry.common.errors import error_text
@@ -229,6 +229,9 @@ class RegistryModelAdmin(ScopedLookupsMixin, admin.ModelAdmin):
     technical = False
     # Set on lists of minors (students, guardians): each page shown leaves an access-log line.
     logged_list = None
+    # Lists are served from the cache until anything changes (credit_registry.freshness); not a
+    # list whose figures move without a new row (a batch's progress) or that reading writes.
+    cached_list = True
     list_per_page = 50
     show_full_result_count = False  # no COUNT(*) over a whole table on every filtered page
     paginator = EstimatedCountPaginator
@@ -249,7 +252,11 @@ class RegistryModelAdmin(ScopedLookupsMixin, admin.ModelAdmin):
         if redirect_to := posted_search(request):
             return redirect_to
         recall_search(request)
-        response = super().changelist_view(request, extra_context)
+
+        def page():
+            return super(RegistryModelAdmin, self).changelist_view(request, extra_context)
+
+        response = freshness.page(request, page) if self.cached_list else page()
         if self.logged_list and response.status_code == 200 and request.method == "GET":
             shown = redact(unquote_plus(_term_to_key(request, request.GET.urlencode())))
             log_access(

@@ -36,6 +36,7 @@ class ReportBatchForm(forms.ModelForm):
 @admin.register(ReportBatch)
 class ReportBatchAdmin(RegistryModelAdmin):
     form = ReportBatchForm
+    cached_list = False  # progress moves in the worker
     list_display = (
         "id",
         "kind",
@@ -206,6 +207,8 @@ class _AccessRoleFilter(admin.SimpleListFilter):
 class AccessLogAdmin(ReadOnlyAdmin):
     """Who looked at a person's file or exported personal data. Bureau admins only (the base
     class keeps inspectors out): the log itself says who was interested in whom."""
+
+    cached_list = False  # reading pages writes it
 
     list_display = (
         "at",

@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from credit_registry import access, calendar, views
+from credit_registry import access, calendar, freshness, views
 from credit_registry.admin_workbench import workbench_context
 
 
@@ -173,13 +173,17 @@ class RegistryAdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         """The workbench: what waits, the year at a glance, the annual cycle in order."""
-        context = {
-            **self.each_context(request),
-            "title": self.index_title,
-            "subtitle": None,
-            "app_list": self.get_app_list(request),
-            **workbench_context(request),
-            **(extra_context or {}),
-        }
         request.current_app = self.name
-        return TemplateResponse(request, self.index_template, context)
+
+        def page():
+            context = {
+                **self.each_context(request),
+                "title": self.index_title,
+                "subtitle": None,
+                "app_list": self.get_app_list(request),
+                **workbench_context(request),
+                **(extra_context or {}),
+            }
+            return TemplateResponse(request, self.index_template, context)
+
+        return freshness.page(request, page)

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # NUL bytes in parameters get a 400 page here, before any view or query sees them.
     "credit_registry.middleware.BadInputMiddleware",
+    # Any POST moves the counter every cached signed-in page is checked against.
+    "credit_registry.middleware.ChangesMiddleware",
     # Names the signed-in user on every history row of people, schools, accounts, the catalog
     # and policies (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -111,6 +113,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A cache every app server shares (rate limits, counters): a database table by default, Redis
 # in a larger installation (CACHE_URL=redis://127.0.0.1:6379/1).
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://registry_cache")}
+# Pages are cached per signed-in user (credit_registry.freshness): room for a few thousand,
+# instead of the database cache's default 300 entries.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    CACHES["default"]["max_entries"] = env.int("CACHE_MAX_ENTRIES", default=20_000)
 
 # Argon2id first (credit_registry/hashers.py; it also reads Argon2 hashes of other parameters);
 # the others only to read older hashes, which are replaced at the next login.

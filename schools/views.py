@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from credit_registry import rules
+from credit_registry import freshness, rules
 from credit_registry.access import (
     Role,
     activities_visible_to,
@@ -71,9 +71,13 @@ def _year(request) -> int:
 def dashboard(request):
     school = _school(request)
     year = _year(request)
-    context = school_standing.dashboard(request.user, school, year)
-    context.update(school=school, year=year, year_label=academic_year_label(year))
-    return render(request, "schools/dashboard.html", context)
+
+    def page():
+        context = school_standing.dashboard(request.user, school, year)
+        context.update(school=school, year=year, year_label=academic_year_label(year))
+        return render(request, "schools/dashboard.html", context)
+
+    return freshness.page(request, page)
 
 
 @login_required
@@ -85,15 +89,18 @@ def teacher_list(request):
     year = _year(request)
     query = search_term(request)
     page = Paginator(school_standing.teacher_list(request.user, year=year, query=query), PAGE_SIZE)
-    return render(
+    return freshness.page(
         request,
-        "schools/teachers.html",
-        {
-            "school": school,
-            "page": page.get_page(request.GET.get("page")),
-            "q": query,
-            "year_label": academic_year_label(year),
-        },
+        lambda: render(
+            request,
+            "schools/teachers.html",
+            {
+                "school": school,
+                "page": page.get_page(request.GET.get("page")),
+                "q": query,
+                "year_label": academic_year_label(year),
+            },
+        ),
     )
 
 
@@ -105,7 +112,6 @@ def student_list(request):
         return redirect_to
     year = _year(request)
     query = search_term(request)
-    classrooms = list(Classroom.objects.filter(school=school).order_by("entry_year", "name"))
     try:
         classroom = int(request.GET.get("classroom") or 0) or None
     except ValueError:
@@ -115,17 +121,22 @@ def student_list(request):
     )
     page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
     log_access(request.user, AccessAction.VIEW_STUDENT_LIST, school, f"本校学生 第{page.number}页")
-    return render(
+    return freshness.page(
         request,
-        "schools/students.html",
-        {
-            "school": school,
-            "page": page,
-            "q": query,
-            "classrooms": classrooms,
-            "classroom": classroom,
-            "year_label": academic_year_label(year),
-        },
+        lambda: render(
+            request,
+            "schools/students.html",
+            {
+                "school": school,
+                "page": page,
+                "q": query,
+                "classrooms": Classroom.objects.filter(school=school).order_by(
+                    "entry_year", "name"
+                ),
+                "classroom": classroom,
+                "year_label": academic_year_label(year),
+            },
+        ),
     )
 
 
@@ -245,29 +256,33 @@ def record_list(request):
     """The school's records by status: what waits for the bureau, what came back, what stands."""
     school = _school(request)
     status = request.GET.get("status", "waiting")
-    records = records_visible_to(request.user).select_related(
-        "item",
-        "teacher",
-        "student",
-        "school",
-        # who wrote each record decides who may correct it (rules._written_at_school_of)
-        "recorded_by__school_account",
-        "recorded_by__teacher",
-    )
-    if status == "waiting":
-        records = records.filter(status__in=school_standing.WAITING_STATUSES)
-    elif status:
-        records = records.filter(status=status)
-    page = Paginator(records.order_by("-recorded_at", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    for record in page:
-        record.may_edit = bool(rules.may_edit(request.user, record))
-        record.may_submit = bool(rules.may_submit(request.user, record))
-        record.may_withdraw = bool(rules.may_withdraw(request.user, record))
-    return render(
-        request, "schools/records.html", {"school": school, "page": page, "status": status}
-    )
+
+    def page_of_records():
+        records = records_visible_to(request.user).select_related(
+            "item",
+            "teacher",
+            "student",
+            "school",
+            # who wrote each record decides who may correct it (rules._written_at_school_of)
+            "recorded_by__school_account",
+            "recorded_by__teacher",
+        )
+        if status == "waiting":
+            records = records.filter(status__in=school_standing.WAITING_STATUSES)
+        elif status:
+            records = records.filter(status=status)
+        page = Paginator(records.order_by("-recorded_at", "-id"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        for record in page:
+            record.may_edit = bool(rules.may_edit(request.user, record))
+            record.may_submit = bool(rules.may_submit(request.user, record))
+            record.may_withdraw = bool(rules.may_withdraw(request.user, record))
+        return render(
+            request, "schools/records.html", {"school": school, "page": page, "status": status}
+        )
+
+    return freshness.page(request, page_of_records)
 
 
 @login_required
@@ -276,9 +291,9 @@ def eligibility(request):
     promotion candidates) or one class's students, each with yes/no and the reasons."""
     school = _school(request)
     year = academic_year_of(timezone.localdate())
-    classrooms = list(Classroom.objects.filter(school=school).order_by("entry_year", "name"))
     purpose = request.GET.get("purpose", "")
     classroom = _int(request.GET.get("classroom", ""))
+    classrooms = list(Classroom.objects.filter(school=school).order_by("entry_year", "name"))
     purposes = [(p.value, p.label) for p in TEACHER_PURPOSES]
     purposes += [
         (f"student:{p.value}", _("学生：%(purpose)s") % {"purpose": p.label})

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from credit_registry import rules
+from credit_registry import freshness, rules
 from credit_registry.access import Role, role_of, teacher_of, teachers_visible_to
 from credit_registry.audit import log_access
 from credit_registry.models import AccessAction
@@ -28,6 +28,10 @@ def _own_teacher(request):
 
 
 def _render_file(request, teacher, *, own: bool):
+    return freshness.page(request, lambda: _file_page(request, teacher, own=own))
+
+
+def _file_page(request, teacher, *, own: bool):
     context = teacher_file_data(teacher, record_page=request.GET.get("page") or 1)
     today = timezone.localdate()
     for entry in context["records"]:

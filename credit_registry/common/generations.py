@@ -1,6 +1,11 @@
-"""Counters that say "what this shows has changed": a cached page whose key holds the counter is
-never served again after the change. A counter moves once the change is committed, so a page
-rendered before the commit is never stored under the new value."""
+"""Counters that say "what this shows has changed": a cached page stored with a counter's value
+is never served again once the counter moves. A counter moves once the change is committed, so a
+page rendered before the commit is never stored under the new value.
+
+A counter starts at a random 60-bit number, not at zero: when a cache evicts or loses it, it
+starts again at a value it (almost surely) never held, so no page stored before matches it."""
+
+import secrets
 
 from django.core.cache import cache
 from django.db import transaction
@@ -8,11 +13,24 @@ from django.db import transaction
 # What the public lists show and keeps no history of its own to tell a change by: annual
 # results (written by scoring) and an activity's exclusion from the news.
 PUBLIC_LISTS = "public-lists"
+# Any change made through a page (a POST, PUT, PATCH or DELETE, moved by
+# ``credit_registry.middleware.ChangesMiddleware``) and any results written: what every cached
+# page of a signed-in user is checked against.
+REGISTRY = "registry"
 
 
 def key(name: str) -> str:
     """The cache key holding the counter (to read it with other keys in one call)."""
     return f"generation:{name}"
+
+
+def start(name: str) -> int | None:
+    """Give a counter its first value, unless another process has just done so; the value it
+    holds now (None if it was lost again at once)."""
+    value = secrets.randbits(60)
+    if cache.add(key(name), value, timeout=None):
+        return value
+    return cache.get(key(name))
 
 
 def bump(name: str) -> None:
@@ -22,8 +40,8 @@ def bump(name: str) -> None:
 
 
 def _increment(name: str) -> None:
-    cache.add(key(name), 0, timeout=None)
+    start(name)
     try:
         cache.incr(key(name))
     except ValueError:  # evicted between the two calls
-        cache.set(key(name), 1, timeout=None)
+        start(name)

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from credit_registry.common import cached_pages
 from credit_registry.common.identity import mask_name
 from credit_registry.common.search import name_contains
 from credit_registry.common.years import academic_year_label, academic_year_of
@@ -301,7 +302,6 @@ def lists_version(today: datetime.date | None = None) -> str:
     against the counter ``generations.PUBLIC_LISTS`` for what keeps no history (results
     written, an activity excluded)."""
     today = today or timezone.localdate()
-    quote = connection.ops.quote_name
     sources = [
         (LedgerEntry, "id"),
         (School.history.model, "history_id"),
@@ -311,13 +311,12 @@ def lists_version(today: datetime.date | None = None) -> str:
         (IntegrityActivity, "id"),
         (ActivityPhoto, "id"),
     ]
-    years = quote(AssessmentYear._meta.db_table)
-    columns = [f"(SELECT max({quote(c)}) FROM {quote(m._meta.db_table)})" for m, c in sources]
-    columns += [
-        f"(SELECT max(closed_at) FROM {years})",
-        f"(SELECT count(*) FROM {years} WHERE closed_at IS NOT NULL)",
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(columns)}")
-        figures = cursor.fetchone()
+    years = connection.ops.quote_name(AssessmentYear._meta.db_table)
+    figures = cached_pages.maxima(
+        [(model._meta.db_table, column) for model, column in sources],
+        [
+            f"(SELECT max(closed_at) FROM {years})",
+            f"(SELECT count(*) FROM {years} WHERE closed_at IS NOT NULL)",
+        ],
+    )
     return ":".join(map(str, [today, *figures]))

@@ -11,21 +11,19 @@ cache, so every app server counts together.
 """
 
 import functools
-import hashlib
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from credit_registry.common import generations
+from credit_registry.common import cached_pages, generations
 from credit_registry.common.client import client_address
 from credit_registry.common.ratelimit import RateLimit
 from credit_registry.common.years import academic_year_label
@@ -108,20 +106,19 @@ def _shared(view):
 
     @functools.wraps(view)
     def page(request, *args, **kwargs):
-        if request.method != "GET" or request.user.is_authenticated:
+        def render():
             return view(request, *args, **kwargs)
-        address = f"{selectors.lists_version()}|{get_language()}|{request.get_full_path()}"
-        key = "public-page:" + hashlib.sha256(address.encode()).hexdigest()
-        counter = generations.key(generations.PUBLIC_LISTS)
-        found = cache.get_many([counter, key])  # one round trip
-        generation = found.get(counter, 0)
-        stored = found.get(key)
-        if stored is not None and stored[0] == generation:
-            return HttpResponse(stored[1])
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200:
-            cache.set(key, (generation, response.content), SHARED_PAGE_SECONDS)
-        return response
+
+        if request.user.is_authenticated:
+            return render()
+        return cached_pages.serve(
+            request,
+            render,
+            version=selectors.lists_version,
+            counters=[generations.PUBLIC_LISTS],
+            seconds=SHARED_PAGE_SECONDS,
+            signed_in=False,
+        )
 
     return page
 
