@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from credit_registry import document_jobs
@@ -217,3 +218,49 @@ def test_the_database_worker_makes_the_document(client, private_storage):
     assert "下载PDF" in client.get(location).content.decode()
     download = client.post(reverse("reports:job_download", args=[job.pk]))
     assert download.content.startswith(b"%PDF")
+
+
+def test_a_students_file_and_a_school_report_go_the_same_way(
+    client, settings, bureau, principal, school, private_storage
+):
+    settings.TASKS = IMMEDIATE
+    settings.PDF_BACKGROUND_RECORDS = 0
+    assessment_services.ensure_year(year=YEAR)
+    student = factories.make_student(school, factories.make_classroom(school), name="李小明")
+    factories.make_record(student, "ST-EXAM-CHEATING", by=bureau)
+    factories.make_record(school, "S-ARBITRARY-FEES", by=bureau)
+    client.force_login(principal)
+    by_number = client.post(reverse("reports:student_lookup"), {"number": student.student_number})
+    job = DocumentJob.objects.get(kind=DocumentKind.STUDENT_FILE)
+    assert by_number["Location"] == reverse("reports:job", args=[job.pk])
+    assert (job.student, job.records, job.status) == (student, 1, BatchStatus.DONE)
+    download = client.post(reverse("reports:job_download", args=[job.pk]))
+    assert "李小明" in _text(download.content)
+    log = AccessLog.objects.get()
+    assert (log.action, log.subject_key) == (
+        AccessAction.DOWNLOAD_FILE_PDF,
+        f"student:{student.pk}",
+    )
+
+    report = client.post(reverse("reports:school_report"), {"school": school.pk, "year": YEAR})
+    job = DocumentJob.objects.get(kind=DocumentKind.SCHOOL_REPORT)
+    assert report["Location"] == reverse("reports:job", args=[job.pk])
+    assert (job.school, job.year, job.records, job.status) == (school, YEAR, 1, BatchStatus.DONE)
+    download = client.post(reverse("reports:job_download", args=[job.pk]))
+    assert "乱收费" in _text(download.content)
+    assert AccessLog.objects.count() == 1  # a school's report, as in the request: no line
+
+
+def test_progress_follows_the_estimate_and_never_reaches_the_end_early(clock, teacher, bureau):
+    job = DocumentJob.objects.create(
+        kind=DocumentKind.TEACHER_FILE, teacher=teacher, records=260, created_by=bureau
+    )
+    assert document_jobs.progress_percent(job) == 0  # queued
+    job.status, job.started_at = BatchStatus.RUNNING, timezone.now()
+    assert document_jobs.estimated_seconds(job) == pytest.approx(1.01)
+    clock.shift(0.5)
+    assert document_jobs.progress_percent(job) == 50
+    clock.shift(5)
+    assert document_jobs.progress_percent(job) == 95
+    job.status = BatchStatus.DONE
+    assert document_jobs.progress_percent(job) == 100
