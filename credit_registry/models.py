@@ -208,6 +208,84 @@ class ImportJob(models.Model):
         return self.status in (BatchStatus.DONE, BatchStatus.FAILED)
 
 
+class DocumentJob(models.Model):
+    """One PDF too large to typeset in the request (see ``credit_registry.document_jobs``), made
+    by a background task (``manage.py db_worker``) for the user who asked for it, who downloads
+    it from the job's page."""
+
+    kind = models.CharField(_("文书类型"), max_length=20, choices=DocumentKind.choices)
+    teacher = models.ForeignKey(
+        "teachers.Teacher",
+        verbose_name=_("教师"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    student = models.ForeignKey(
+        "students.Student",
+        verbose_name=_("学生"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    school = models.ForeignKey(
+        School,
+        verbose_name=_("学校"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("学年"), null=True, blank=True)
+    records = models.PositiveIntegerField(
+        _("记录数"), default=0, help_text=_("决定后台生成的规模估计")
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED
+    )
+    document = models.ForeignKey(
+        IssuedDocument,
+        verbose_name=_("已出具文书"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    pdf_file = models.FileField(_("PDF文件"), upload_to="reports/documents/", blank=True)
+    filename = models.CharField(_("文件名"), max_length=255, blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    base_url = models.CharField(_("核验网址前缀"), max_length=200, blank=True)
+    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台生成文书")
+        verbose_name_plural = _("后台生成文书")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (BatchStatus.DONE, BatchStatus.FAILED)
+
+    @property
+    def subject(self):
+        """The teacher, student or school the document is about (None for the district)."""
+        return self.teacher or self.student or self.school
+
+
 class AccessAction(models.TextChoices):
     VIEW_STUDENT_FILE = "view_student_file", _("查看学生诚信档案")
     PARENT_VIEW = "parent_view", _("家长凭查询码查看子女档案")

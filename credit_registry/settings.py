@@ -262,3 +262,8 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # A file with more rows than this is checked and imported by the background worker, with its
 # progress shown in the admin (credit_registry/import_tasks.py), instead of in the request.
 IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=20_000)
+
+# A single PDF listing more records than this is typeset by the background worker and offered
+# on a job page (credit_registry/document_jobs.py) instead of in the request: about 0.1 s plus
+# 3–4 ms a record, so 230 records stay within a second. The district report always goes there.
+PDF_BACKGROUND_RECORDS = env.int("PDF_BACKGROUND_RECORDS", default=230)

@@ -4,7 +4,7 @@ Two schools, A and B, each with a principal account, a plain teacher, a class te
 class with a student, and published records about each subject; a second class in school A (a
 colleague's) for "another person" cases; an objection with a file, evidence files, a complaint clue
 (with a photo) about school A assigned to the inspector, an open evaluation round with its tasks and one-time codes,
-an issued document and a report batch. Built once per module through the factories and services.
+an issued document, a report batch and a queued single-document job of each account. Built once per module through the factories and services.
 """
 
 import datetime
@@ -21,6 +21,7 @@ from credit_registry.models import (
     AccessAction,
     BatchKind,
     BatchStatus,
+    DocumentJob,
     DocumentKind,
     IssuedDocument,
     ReportBatch,
@@ -98,6 +99,13 @@ class World:
     pledges: dict  # school letter -> pledge of the class teacher's class; "other": colleague's
     parent_codes: dict  # school letter -> parent's code (in clear) for the side's pupil
     conduct_round: object  # the open students' round (班主任德育品行评价)
+    document_jobs: dict  # user pk -> that user's queued job; "other": school B principal's
+
+    def document_job(self, role: str, case: str):
+        """Own: a job the acting user asked for; another person: school B's principal's."""
+        if case == OWN and self.user(role) is not None:
+            return self.document_jobs[self.user(role).pk]
+        return self.document_jobs["other"]
 
     # --- who acts ---------------------------------------------------------------------------
 
@@ -344,6 +352,12 @@ def build_world() -> World:
         status=BatchStatus.DONE,
         created_by=bureau,
     )
+    document_jobs = {
+        "other" if user == b.principal else user.pk: DocumentJob.objects.create(
+            kind=DocumentKind.TEACHER_FILE, teacher=a.teacher, created_by=user
+        )
+        for user in (a.teacher.user, a.head.user, a.principal, inspector, bureau, b.principal)
+    }
     return World(
         a=a,
         b=b,
@@ -372,4 +386,5 @@ def build_world() -> World:
             ),
             by=bureau,
         ),
+        document_jobs=document_jobs,
     )

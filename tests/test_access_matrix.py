@@ -577,6 +577,26 @@ EXPECTATIONS: dict[str, Url] = {
             bureau=ALLOWED,
         ),
     ),
+    # a document made in the background: its requester's only (tests/test_document_jobs.py)
+    "reports:job": Url(
+        cases=(OWN, OTHER_PERSON),
+        kwargs=lambda w, role, case: {"pk": w.document_job(role, case).pk},
+        get=by_role(
+            anonymous=LOGIN,
+            teacher=own_only(200),
+            class_teacher=own_only(200),
+            principal=own_only(200),
+            inspector=own_only(200),
+            bureau=own_only(200),
+        ),
+    ),
+    "reports:job_download": Url(
+        cases=(OWN, OTHER_PERSON),
+        kwargs=lambda w, role, case: {"pk": w.document_job(role, case).pk},
+        get=POST_ONLY_GET,
+        # the jobs are queued, with nothing to download yet: 404 even for their owner
+        post=signed_in(404),
+    ),
     # --- the principal's portal (/school/) ------------------------------------------------------
     **{
         f"schools:{name}": Url(get=PRINCIPAL_ONLY)

@@ -12,4 +12,6 @@ urlpatterns = [
     path("student/lookup/", report_views.student_file_by_number, name="student_lookup"),
     path("school/", report_views.school_report, name="school_report"),
     path("district/", report_views.district_report, name="district_report"),
+    path("job/<int:pk>/", report_views.job, name="job"),
+    path("job/<int:pk>/download/", report_views.job_download, name="job_download"),
 ]
