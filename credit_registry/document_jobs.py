@@ -12,10 +12,11 @@ storage, and the job's page, which only that user sees, offers the download.
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.tasks import task
 from django.utils import timezone
 
+from credit_registry.access import schools_visible_to, students_visible_to, teachers_visible_to
 from credit_registry.models import BatchStatus, DocumentJob, DocumentKind
 from credit_registry.reports import issue
 from credit_registry.reports.documents import IssuedPdf
@@ -58,8 +59,14 @@ def estimated_seconds(job: DocumentJob) -> float:
 
 
 def jobs_of(user) -> QuerySet[DocumentJob]:
-    """The document jobs a user may see: their own."""
-    return DocumentJob.objects.filter(created_by=user)
+    """The document jobs a user may see: their own, while the person or school each is about is
+    still in their scope (a principal moved to another school no longer downloads the files of
+    the first)."""
+    return DocumentJob.objects.filter(created_by=user).filter(
+        Q(teacher__isnull=True) | Q(teacher__in=teachers_visible_to(user)),
+        Q(student__isnull=True) | Q(student__in=students_visible_to(user)),
+        Q(school__isnull=True) | Q(school__in=schools_visible_to(user)),
+    )
 
 
 def start_document_job(

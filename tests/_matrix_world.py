@@ -354,9 +354,17 @@ def build_world() -> World:
     )
     document_jobs = {
         "other" if user == b.principal else user.pk: DocumentJob.objects.create(
-            kind=DocumentKind.TEACHER_FILE, teacher=a.teacher, created_by=user
+            kind=DocumentKind.TEACHER_FILE, teacher=teacher, created_by=user
         )
-        for user in (a.teacher.user, a.head.user, a.principal, inspector, bureau, b.principal)
+        # each about a file its requester may have: a class teacher's own, school B's teacher
+        for user, teacher in (
+            (a.teacher.user, a.teacher),
+            (a.head.user, a.head),
+            (a.principal, a.teacher),
+            (inspector, a.teacher),
+            (bureau, a.teacher),
+            (b.principal, b.teacher),
+        )
     }
     return World(
         a=a,
