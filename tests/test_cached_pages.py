@@ -155,3 +155,17 @@ def test_a_form_on_a_cached_page_still_posts(client, people):
     token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
     response = client_with_checks.post(reverse("logout"), {"csrfmiddlewaretoken": token})
     assert response.status_code in (200, 302)
+
+
+def test_notices_read_on_their_page_leave_no_count_on_a_cached_page(
+    client, people, django_capture_on_commit_callbacks
+):
+    """The notices page marks what it shows as read on a GET; the count in every cached page's
+    header goes with it."""
+    factories.make_record(people["teacher"].teacher, "T-PAPER-FRAUD", by=people["bureau"])
+    before = _cached(client, people["teacher"], "/teacher/")
+    assert "条未读" in before
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("notices"))
+    after, _ = _read(client, "/teacher/")
+    assert "条未读" not in after

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credit_registry import rules
+from credit_registry.common import generations
 from credit_registry.common.uploads import check_upload
 from credit_registry.common.years import academic_year_of
 from credit_registry.rules import OBJECTION_WINDOW_DAYS
@@ -286,10 +287,14 @@ def delete_draft(*, record: CreditRecord, by) -> None:
 
 
 def mark_notices_read(*, user, notices) -> int:
-    """Mark notices the user has been shown as read (only theirs, only those still new)."""
-    return Notice.objects.filter(
+    """Mark notices the user has been shown as read (only theirs, only those still new). The
+    notices page does it on a GET: the count of new notices on cached pages moves with it."""
+    marked = Notice.objects.filter(
         recipient=user, pk__in=[notice.pk for notice in notices], read_at__isnull=True
     ).update(read_at=timezone.now())
+    if marked:
+        generations.bump(generations.REGISTRY)
+    return marked
 
 
 def subject_recipients(record: CreditRecord) -> tuple[list, list[str]]:
