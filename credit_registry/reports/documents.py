@@ -95,9 +95,9 @@ def _fetcher_class():
 
 
 def qr_data_uri(url: str) -> str:
-    """The QR code as a small PNG (a pixel a module), drawn unsmoothed (report.css): an SVG
+    """The QR code as a small PNG (four pixels a module), drawn unsmoothed (report.css): an SVG
     would be parsed and drawn as paths by the typesetter on every document."""
-    return segno.make(url, error="m").png_data_uri(scale=1, border=0, dark="#1f2933")
+    return segno.make(url, error="m").png_data_uri(scale=4, border=0, dark="#1f2933")
 
 
 # --- rendering and issuing ---------------------------------------------------------------------
