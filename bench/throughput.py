@@ -5,9 +5,9 @@ loaded, nothing rendered).
 
     DATABASE_URL=postgres://root@127.0.0.1:5432/credit_registry_district .venv/bin/python bench/throughput.py
 
-The database must hold the demo logins (``seed_demo`` or ``seed_district``). Every year before
-the current one is closed first (through the service, as the bureau would), so that the red list
-is measured with what it lists. Settings from the
+The database must hold the demo logins (``seed_demo`` or ``seed_district``). The three years
+before the current one are closed first (through the service, as the bureau would), so that the
+red list is measured with what it lists. Settings from the
 environment: THROUGHPUT_SECONDS (10 a page), THROUGHPUT_CONCURRENCY (8), THROUGHPUT_WORKERS
 (3 gunicorn workers), THROUGHPUT_PORT (8766). Needs ``ab`` (Debian: apache2-utils). Writes
 req/s, p50/p95 and each page's fraction of the login form into bench/RESULTS.md: the target is
@@ -48,6 +48,7 @@ SECONDS = int(os.environ.get("THROUGHPUT_SECONDS", 10))
 CONCURRENCY = int(os.environ.get("THROUGHPUT_CONCURRENCY", 8))
 WORKERS = int(os.environ.get("THROUGHPUT_WORKERS", 3))
 PORT = int(os.environ.get("THROUGHPUT_PORT", 8766))
+CLOSED_YEARS = int(os.environ.get("THROUGHPUT_CLOSED_YEARS", 3))
 SECTION = "Throughput under saturation"
 LOGIN = "login form (floor)"
 MINIMAL = "minimal view (floor)"
@@ -134,12 +135,14 @@ def hammer(path: str, cookie: str | None, *, seconds: int) -> dict:
 
 
 def close_past_years() -> int:
-    """The red list names the A-graded schools and teachers of closed years: every year before
-    the current one is closed first (as the bureau closes them, through the service), so that
-    the list is measured full. Returns how many years are closed."""
+    """The red list names the A-graded schools and teachers of closed years: the
+    THROUGHPUT_CLOSED_YEARS (3) years before the current one are closed first, as the bureau
+    closes them (through the service), so that the list is measured full. Returns how many
+    years are closed."""
     current = academic_year_of(timezone.localdate())
     bureau = get_user_model().objects.get(username="bureau")
-    for year in AssessmentYear.objects.filter(year__lt=current, closed_at__isnull=True):
+    past = AssessmentYear.objects.filter(year__lt=current, year__gte=current - CLOSED_YEARS)
+    for year in past.filter(closed_at__isnull=True):
         assessment_services.close_year(year=year.year, by=bureau)
     return AssessmentYear.objects.filter(closed_at__isnull=False).count()
 

@@ -169,3 +169,18 @@ def test_notices_read_on_their_page_leave_no_count_on_a_cached_page(
         client.get(reverse("notices"))
     after, _ = _read(client, "/teacher/")
     assert "条未读" not in after
+
+
+def test_a_page_rendered_again_after_a_change_is_served_again(
+    client, people, django_capture_on_commit_callbacks
+):
+    """Once a change has put the cached page out of date (here one that adds no row: notices
+    marked read), the page rendered after it is the one served from then on."""
+    factories.make_record(people["teacher"].teacher, "T-PAPER-FRAUD", by=people["bureau"])
+    _cached(client, people["teacher"], "/teacher/")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("notices"))
+    fresh, statements = _read(client, "/teacher/")
+    assert "evaluations_creditrecord" in statements
+    again, statements = _read(client, "/teacher/")
+    assert again == fresh and "evaluations_creditrecord" not in statements

@@ -12,6 +12,8 @@ a complete 200 answer that sets no cookie of its own is stored.
 """
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 from django.conf import settings
@@ -60,23 +62,57 @@ def serve(
     parts.append(version())
     key = "page:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
     names = [generations.key(counter) for counter in counters]
-    found = cache.get_many([*names, key])  # one round trip
+    held = _recent.get(key)
+    found = cache.get_many(names if held else [*names, key])  # one round trip
     marks = tuple(
         found[name] if name in found else generations.start(counter)  # first use, or evicted
         for name, counter in zip(names, counters, strict=True)
     )
     if None in marks:
         return _rendered(render())
-    stored = found.get(key)
+    stored = held or found.get(key)
     if stored is not None and stored[0] == marks:
+        _recent.put(key, stored)
         response = HttpResponse(stored[1])
         for header, value in stored[2]:
             response[header] = value
         return response
     response = _rendered(render())
     if _storable(request, response):
-        cache.set(key, (marks, response.content, list(response.items())), seconds)
+        stored = (marks, response.content, list(response.items()))
+        cache.set(key, stored, seconds)
+        _recent.put(key, stored)
     return response
+
+
+class _Recent:
+    """The pages this process served last, up to a budget of bytes, so that a page read again
+    is not fetched from the shared cache (a large admin list is a few hundred kilobytes); the
+    counters are still read from the shared cache and checked on every request."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.size = 0
+        self.pages: OrderedDict[str, tuple] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> tuple | None:
+        with self.lock:
+            return self.pages.get(key)
+
+    def put(self, key: str, stored: tuple) -> None:
+        with self.lock:
+            previous = self.pages.pop(key, None)
+            if previous is not None:
+                self.size -= len(previous[1])
+            self.pages[key] = stored
+            self.size += len(stored[1])
+            while self.size > self.budget and self.pages:
+                _key, dropped = self.pages.popitem(last=False)
+                self.size -= len(dropped[1])
+
+
+_recent = _Recent(budget=32 * 1024 * 1024)
 
 
 def _storable(request, response) -> bool:
