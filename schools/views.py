@@ -70,9 +70,9 @@ def _year(request) -> int:
 @login_required
 def dashboard(request):
     school = _school(request)
-    year = _year(request)
 
     def page():
+        year = _year(request)
         context = school_standing.dashboard(request.user, school, year)
         context.update(school=school, year=year, year_label=academic_year_label(year))
         return render(request, "schools/dashboard.html", context)
@@ -86,22 +86,20 @@ def teacher_list(request):
     school = _school(request)
     if redirect_to := posted_search(request):
         return redirect_to
-    year = _year(request)
     query = search_term(request)
-    page = Paginator(school_standing.teacher_list(request.user, year=year, query=query), PAGE_SIZE)
-    return freshness.page(
-        request,
-        lambda: render(
-            request,
-            "schools/teachers.html",
-            {
-                "school": school,
-                "page": page.get_page(request.GET.get("page")),
-                "q": query,
-                "year_label": academic_year_label(year),
-            },
-        ),
-    )
+
+    def page():
+        year = _year(request)
+        teachers = school_standing.teacher_list(request.user, year=year, query=query)
+        context = {
+            "school": school,
+            "page": Paginator(teachers, PAGE_SIZE).get_page(request.GET.get("page")),
+            "q": query,
+            "year_label": academic_year_label(year),
+        }
+        return render(request, "schools/teachers.html", context)
+
+    return freshness.page(request, page)
 
 
 @login_required
