@@ -159,27 +159,13 @@ class ReportBatch(models.Model):
         return round(100 * self.done / self.total) if self.total else 0
 
 
-class ImportStage(models.TextChoices):
-    PREVIEW = "preview", _("预览")
-    WRITE = "write", _("导入")
+class BackgroundJob(models.Model):
+    """What every job of the background worker keeps: who asked and when, its status, the
+    task that runs it, and what went wrong."""
 
-
-class ImportJob(models.Model):
-    """A large spreadsheet import run by a background task (``manage.py db_worker``): the same
-    two steps as on the import page — a preview, then, once confirmed, the import — each a job,
-    with its progress and its outcome."""
-
-    resource = models.CharField(_("导入类型"), max_length=200, help_text=_("导入资源的路径"))
-    model_label = models.CharField(_("数据表"), max_length=100)
-    filename = models.CharField(_("文件名"), max_length=255)
-    file_key = models.CharField(_("文件编号"), max_length=100)
-    stage = models.CharField(_("步骤"), max_length=10, choices=ImportStage.choices)
     status = models.CharField(
         _("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED
     )
-    total = models.PositiveIntegerField(_("总行数"), default=0)
-    done = models.PositiveIntegerField(_("已检查行数"), default=0)
-    report = models.JSONField(_("结果"), default=dict, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
     task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
     created_by = models.ForeignKey(
@@ -190,6 +176,33 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (BatchStatus.DONE, BatchStatus.FAILED)
+
+
+class ImportStage(models.TextChoices):
+    PREVIEW = "preview", _("预览")
+    WRITE = "write", _("导入")
+
+
+class ImportJob(BackgroundJob):
+    """A large spreadsheet import run by a background task (``manage.py db_worker``): the same
+    two steps as on the import page — a preview, then, once confirmed, the import — each a job,
+    with its progress and its outcome."""
+
+    resource = models.CharField(_("导入类型"), max_length=200, help_text=_("导入资源的路径"))
+    model_label = models.CharField(_("数据表"), max_length=100)
+    filename = models.CharField(_("文件名"), max_length=255)
+    file_key = models.CharField(_("文件编号"), max_length=100)
+    stage = models.CharField(_("步骤"), max_length=10, choices=ImportStage.choices)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    done = models.PositiveIntegerField(_("已检查行数"), default=0)
+    report = models.JSONField(_("结果"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("后台导入")
@@ -203,12 +216,8 @@ class ImportJob(models.Model):
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
 
-    @property
-    def finished(self) -> bool:
-        return self.status in (BatchStatus.DONE, BatchStatus.FAILED)
 
-
-class DocumentJob(models.Model):
+class DocumentJob(BackgroundJob):
     """One PDF too large to typeset in the request (see ``credit_registry.document_jobs``), made
     by a background task (``manage.py db_worker``) for the user who asked for it, who downloads
     it from the job's page."""
@@ -242,9 +251,6 @@ class DocumentJob(models.Model):
     records = models.PositiveIntegerField(
         _("记录数"), default=0, help_text=_("决定后台生成的规模估计")
     )
-    status = models.CharField(
-        _("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED
-    )
     document = models.ForeignKey(
         IssuedDocument,
         verbose_name=_("已出具文书"),
@@ -255,18 +261,8 @@ class DocumentJob(models.Model):
     )
     pdf_file = models.FileField(_("PDF文件"), upload_to="reports/documents/", blank=True)
     filename = models.CharField(_("文件名"), max_length=255, blank=True)
-    error = models.TextField(_("错误信息"), blank=True)
     base_url = models.CharField(_("核验网址前缀"), max_length=200, blank=True)
-    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发起人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("后台生成文书")
@@ -275,10 +271,6 @@ class DocumentJob(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_kind_display()}"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (BatchStatus.DONE, BatchStatus.FAILED)
 
     @property
     def subject(self):
