@@ -42,7 +42,10 @@ class Eligibility:
 
     @property
     def answer(self) -> str:
-        return gettext("可以") if self.eligible else gettext("不可以")
+        """Yes or no; a preference counts only for one who may take part at all."""
+        if not self.eligible:
+            return gettext("不可以")
+        return gettext("可以（同等条件优先）") if self.preferred else gettext("可以")
 
 
 def _kind_of(subject) -> str:

@@ -114,6 +114,7 @@ def test_a_teacher_through_publish_objection_amendment_and_repair(
     assert standing(teacher) == (Decimal("100.00"), Grade.A)
     answer = check_eligibility(teacher, Purpose.AWARDS, YEAR)
     assert answer.eligible and answer.preferred
+    assert answer.answer == "可以（同等条件优先）"
     page = client.get(reverse("teachers:my_file")).content.decode()
     assert "100.00" in page
 
@@ -266,3 +267,25 @@ def test_one_subjects_recompute_equals_the_districts(year, bureau, school, teach
     kept_current = rows()
     recompute_year(year=YEAR)
     assert rows() == kept_current
+
+
+def test_a_preference_is_no_answer_for_one_barred_by_a_sanction(clock, year, bureau, teacher):
+    # 降低岗位等级 in this year: 24 months without 评优评先. The next year has no record of its
+    # own, so the teacher is graded A there, and grade A would give 同等条件优先 — but the
+    # sanction still runs, and a file must not answer "no (preferred)".
+    factories.make_record(teacher, "T-SANCTION-DEMOTION", by=bureau)
+    clock.shift(datetime.timedelta(days=365))
+    from evaluations.assessment import services
+
+    services.ensure_year(year=YEAR + 1)
+    recompute_year(year=YEAR + 1)  # the new year opened, as the ``year`` fixture opens its own
+    assert standing_in(teacher, YEAR + 1) == (Decimal("100.00"), Grade.A)
+    awards = check_eligibility(teacher, Purpose.AWARDS, YEAR + 1)
+    assert awards.preferred and not awards.eligible
+    assert awards.answer == "不可以"
+    assert any("处分" in reason for reason in awards.reasons)
+
+
+def standing_in(subject, year: int) -> tuple[Decimal, str]:
+    found = AssessmentResult.objects.get(year_id=year, **{subject._meta.model_name: subject})
+    return found.total_score, found.grade
