@@ -62,7 +62,9 @@ def stacked_percent_bars(
     unit: str = "人",
 ) -> SafeString:
     """One horizontal bar per row, split by series into shares of 100 %; the row's total at
-    the end. Used for grade distributions by school kind."""
+    the end. Used for grade distributions by school kind, above the table of their counts and
+    shares: the shares are not printed in the bars again (each label is a line of text the
+    typesetter shapes on its own, the dearest part of a chart)."""
     bar_h, gap, top = 16, 8, 26
     plot_w = width - label_width - 60
     height = top + len(rows) * (bar_h + gap) + 24
@@ -84,17 +86,6 @@ def stacked_percent_bars(
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{bar_h}" fill="{s.colour}"/>'
             )
-            if w >= 26:
-                parts.append(
-                    _text(
-                        x + w / 2,
-                        y + bar_h - 4,
-                        f"{100 * value / total:.0f}%",
-                        size=8,
-                        anchor="middle",
-                        fill="#fff",
-                    )
-                )
             x += w
         parts.append(_text(label_width + plot_w + 6, y + bar_h - 4, f"{total:,}{unit}"))
     axis_y = top + len(rows) * (bar_h + gap)
