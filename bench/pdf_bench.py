@@ -19,14 +19,13 @@ layout and drawing, the part the markup decides) with the floors; the whole issu
 the template, the QR code and the hash. Typesetting is timed in CPU seconds of the process,
 which a neighbour's load on a shared machine does not inflate; the whole issue in wall time.
 Each run issues the document and then typesets the floors, so a ratio compares runs made under
-the same load of the machine. Replaces the "PDF reports" section of bench/RESULTS.md
+the same load of the machine; each figure is the fastest of the runs, as ``timeit`` reports. Replaces the "PDF reports" section of bench/RESULTS.md
 (``BENCH_WRITE=0`` prints the table only; ``BENCH_RUNS`` sets the runs).
 """
 
 import html as html_lib
 import os
 import re
-import statistics
 import sys
 import time
 from contextlib import contextmanager
@@ -240,13 +239,13 @@ def measure(produce) -> dict:
         for name, (floor_html_text, _) in floors.items():
             floor_s[name].append(seconds(floor_html_text))
     row = {
-        "issue": statistics.median(issued),
-        "typeset": statistics.median(typeset),
+        "issue": min(issued),
+        "typeset": min(typeset),
         "pages": pages,
         "distinct": len(set(text)),
     }
     for name, (_, floor_pages) in floors.items():
-        row[name] = statistics.median(floor_s[name])
+        row[name] = min(floor_s[name])
         row[f"{name}_pages"] = floor_pages
     return row
 
@@ -267,7 +266,8 @@ def main() -> None:
         f"## {SECTION} — {stamp()} ({connection.vendor})\n",
         f"District: {Teacher.objects.count():,} teachers, {Student.objects.count():,} students, "
         f"{CreditRecord.objects.count():,} credit records. Each document issued as the report "
-        f"pages issue it (code, QR, hash), rolled back; median of {RUNS} runs, fonts already "
+        f"pages issue it (code, QR, hash), rolled back; the fastest of {RUNS} runs (a slower run "
+        "measures the machine's other work, not the typesetter), fonts already "
         "loaded as in a running worker. *Whole issue* is wall-clock seconds; *typeset* is "
         "WeasyPrint's layout and drawing of the document, in CPU seconds of the process like the "
         "floors (WeasyPrint runs on one thread; CPU time leaves out what other work on the "
