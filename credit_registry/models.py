@@ -89,7 +89,33 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
-class ReportBatch(models.Model):
+class BackgroundJob(models.Model):
+    """What every job of the background worker keeps: who asked and when, its status, the
+    task that runs it, and what went wrong."""
+
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED
+    )
+    error = models.TextField(_("错误信息"), blank=True)
+    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (BatchStatus.DONE, BatchStatus.FAILED)
+
+
+class ReportBatch(BackgroundJob):
     """Many PDFs made by a background task (``manage.py db_worker``) and packed into one zip."""
 
     kind = models.CharField(_("批量类型"), max_length=20, choices=BatchKind.choices)
@@ -105,9 +131,6 @@ class ReportBatch(models.Model):
     year = models.PositiveSmallIntegerField(
         _("学年"), null=True, blank=True, help_text=_("学年起始年份；学校年度报告需要")
     )
-    status = models.CharField(
-        _("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED
-    )
     total = models.PositiveIntegerField(_("总数"), default=0)
     done = models.PositiveIntegerField(_("已完成"), default=0)
     parts_total = models.PositiveIntegerField(
@@ -115,20 +138,10 @@ class ReportBatch(models.Model):
     )
     parts_done = models.PositiveIntegerField(_("已完成分片"), default=0)
     zip_file = models.FileField(_("压缩包"), upload_to="reports/batches/", blank=True)
-    error = models.TextField(_("错误信息"), blank=True)
     base_url = models.CharField(
         _("核验网址前缀"), max_length=200, blank=True, help_text=_("二维码指向的站点地址")
     )
-    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发起人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("批量生成报告")
@@ -157,32 +170,6 @@ class ReportBatch(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
-
-
-class BackgroundJob(models.Model):
-    """What every job of the background worker keeps: who asked and when, its status, the
-    task that runs it, and what went wrong."""
-
-    status = models.CharField(
-        _("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED
-    )
-    error = models.TextField(_("错误信息"), blank=True)
-    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发起人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (BatchStatus.DONE, BatchStatus.FAILED)
 
 
 class ImportStage(models.TextChoices):

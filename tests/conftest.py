@@ -36,6 +36,19 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture
+def private_storage(settings, tmp_path):
+    """Uploaded and generated files go to the test's own folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    return tmp_path
+
+
+@pytest.fixture
 def bureau(db):
     return factories.make_user("bureau", role=Role.BUREAU_ADMIN)
 

@@ -27,18 +27,6 @@ IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBa
 
 
 @pytest.fixture
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
-
-
-@pytest.fixture
 def two_records(bureau, teacher):
     assessment_services.ensure_year(year=YEAR)
     factories.make_record(teacher, "T-PAID-TUTORING", by=bureau)

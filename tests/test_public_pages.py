@@ -470,18 +470,6 @@ def test_public_pages_need_no_login_and_link_each_other(client, db):
 # --- receipt numbers and progress --------------------------------------------------------------
 
 
-@pytest.fixture
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
-
-
 def _png(name="现场.png") -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), "red").save(buffer, "PNG")

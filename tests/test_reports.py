@@ -42,18 +42,6 @@ def pdf_text(content: bytes) -> str:
 
 
 @pytest.fixture
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
-
-
-@pytest.fixture
 def district(bureau, school, other_school, teacher, other_teacher):
     """A small district with a year's published history and computed results."""
     assessment_services.ensure_year(year=YEAR)

@@ -122,16 +122,9 @@ def _sqlite_ledger_guards(transactional_db):
 
 
 @pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
+def _private_storage(private_storage):
     """Uploads (evidence, import previews) go to a temporary folder, as in the other tests."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
+    return private_storage
 
 
 class Steps:

@@ -22,15 +22,9 @@ PDF = b"%PDF-1.4\n% objection evidence\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
+def _private_files(private_storage):
+    """Evidence is written to the test's own folder."""
+    return private_storage
 
 
 def _pdf(name="情况说明.pdf"):

@@ -1,23 +1,11 @@
 """The shared record page: scoped, with the subject's objection and repair forms."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from evaluations.models import Objection, RecordStatus
 from evaluations.records import services
 from tests import factories
-
-
-@pytest.fixture
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 def test_teacher_sees_own_published_record_with_its_chain(client, bureau, teacher):
